@@ -53,7 +53,7 @@ def test_multiworker_without_tf_config_is_a_clear_error(monkeypatch):
     ],
 )
 def test_invalid_tf_config_names_the_problem(raw, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace('"', '"')):
+    with pytest.raises(ValueError, match=re.escape(message)):
         parse_tf_config({"TF_CONFIG": raw})
 
 
