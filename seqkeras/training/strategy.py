@@ -154,11 +154,17 @@ def _default_strategy() -> Any:
     return tf.distribute.get_strategy()
 
 
-@register_strategy("mirrored", help="all local GPUs (or the CPU), synchronous")
+@register_strategy("mirrored", help="all local GPUs (else all logical CPUs), synchronous")
 def _mirrored_strategy() -> Any:
     import tensorflow as tf
 
-    return tf.distribute.MirroredStrategy()
+    # MirroredStrategy() alone uses the GPUs or CPU:0; on a CPU-only machine whose CPU
+    # was split into logical devices (tf.config.set_logical_device_configuration),
+    # mirror over all of them.
+    devices = [d.name for d in tf.config.list_logical_devices("GPU")] or [
+        d.name for d in tf.config.list_logical_devices("CPU")
+    ]
+    return tf.distribute.MirroredStrategy(devices=devices)
 
 
 @register_strategy("multiworker", help="several machines listed in TF_CONFIG, synchronous")
