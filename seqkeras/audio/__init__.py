@@ -23,3 +23,10 @@ from .mel import mel_weight_matrix as mel_weight_matrix
 from .mel import num_frames as num_frames
 from .spectrogram import LogMelSpectrogram as LogMelSpectrogram
 from .spectrogram import Spectrogram as Spectrogram
+from .synth import EngineNotAvailableError as EngineNotAvailableError
+from .synth import Voice as Voice
+from .synth import available_engines as available_engines
+from .synth import coloured_noise as coloured_noise
+from .synth import mix_at_snr as mix_at_snr
+from .synth import synthesize as synthesize
+from .synth import trim_silence as trim_silence
