@@ -77,6 +77,15 @@ CASES = {
 PARAM_ORDER = ("kernel", "recurrent_kernel", "bias", "peephole_kernel")
 
 
+def _assign_random(cell, rng):
+    params = {}
+    for variable in cell.weights:
+        name = variable.name.split("/")[-1]
+        params[name] = rng.normal(0.0, 0.3 if name == "bias" else 0.6, tuple(variable.shape))
+        variable.assign(params[name].astype(variable.dtype))
+    return params
+
+
 def _build(case, dtype=None):
     """An RNN layer around a fresh cell, with random (not initializer) weights copied in."""
     factory = CASES[case][0]
@@ -84,13 +93,7 @@ def _build(case, dtype=None):
     cell = factory(**kwargs)
     layer = keras.layers.RNN(cell, return_sequences=True, return_state=True, **kwargs)
     layer.build((BATCH, STEPS, FEATURES))
-    rng = np.random.default_rng(sorted(CASES).index(case))
-    params = {}
-    for variable in cell.weights:
-        name = variable.name.split("/")[-1]
-        scale = 0.3 if name == "bias" else 0.6
-        params[name] = rng.normal(0.0, scale, tuple(variable.shape))
-        variable.assign(params[name].astype(variable.dtype))
+    params = _assign_random(cell, np.random.default_rng(sorted(CASES).index(case)))
     names = [n for n in PARAM_ORDER if n in params]
     assert len(names) == len(params), f"unexpected weight names {sorted(params)}"
     return layer, cell, params
@@ -105,8 +108,11 @@ def _inputs(num_states, seed):
 
 @pytest.mark.backend_agnostic
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("use_mask", [False, True], ids=["no-mask", "mask"])
-@pytest.mark.parametrize("use_initial_state", [False, True], ids=["zero-state", "initial-state"])
+@pytest.mark.parametrize(
+    "use_mask, use_initial_state",
+    [(False, False), (True, False), (True, True)],
+    ids=["no-mask", "mask", "mask-initial-state"],
+)
 def test_forward_equals_numpy_reference(case, use_mask, use_initial_state):
     _, forward, _, options, num_states = CASES[case]
     layer, _, params = _build(case)
@@ -178,3 +184,25 @@ def test_tf_autodiff_gradients_equal_numpy_bptt(case, use_mask):
     np.testing.assert_allclose(tf_grads[len(names)], d_x, rtol=1e-4, atol=1e-10, err_msg="x")
     for i, (got, want) in enumerate(zip(tf_grads[len(names) + 1 :], d_states, strict=True)):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-10, err_msg=f"initial state {i}")
+
+
+@pytest.mark.backend_agnostic
+@pytest.mark.parametrize("case", ["gru-simplified", "lstm-peephole"])
+def test_bidirectional_with_mask_equals_numpy_reference(case):
+    """Bidirectional zeroes masked outputs (zero_output_for_mask) and runs one copy reversed."""
+    factory, forward, _, options, num_states = CASES[case]
+    layer = keras.layers.Bidirectional(keras.layers.RNN(factory(), return_sequences=True))
+    layer.build((BATCH, STEPS, FEATURES))
+    rng = np.random.default_rng(9)
+    fw_params = _assign_random(layer.forward_layer.cell, rng)
+    bw_params = _assign_random(layer.backward_layer.cell, rng)
+    x, _ = _inputs(num_states, seed=4)
+    got = keras.ops.convert_to_numpy(
+        layer(keras.ops.convert_to_tensor(x, "float32"), mask=keras.ops.convert_to_tensor(MASK))
+    )
+    fw, _, _ = forward(x, fw_params, mask=MASK, zero_output_for_mask=True, **options)
+    bw, _, _ = forward(
+        x[:, ::-1], bw_params, mask=MASK[:, ::-1], zero_output_for_mask=True, **options
+    )
+    expected = np.concatenate([fw, bw[:, ::-1]], axis=-1)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
