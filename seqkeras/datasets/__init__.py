@@ -1,1 +1,10 @@
-"""seqkeras.datasets."""
+"""seqkeras.datasets: offline corpora (see shared DATA.md). Missing sources raise an error
+that names the install command."""
+
+from ._errors import MissingDatasetError as MissingDatasetError
+from .ptb import load_ptb as load_ptb
+from .shakespeare import load_shakespeare as load_shakespeare
+from .shakespeare import strip_gutenberg as strip_gutenberg
+from .text_files import load_text_files as load_text_files
+from .text_files import read_text_file as read_text_file
+from .text_files import split_text as split_text
