@@ -64,9 +64,14 @@ class BahdanauAttention(keras.layers.Layer):
     def build(self, query_shape, values_shape=None, *args, **kwargs):
         if values_shape is None:
             raise ValueError("BahdanauAttention.build needs the query and values shapes")
-        self.query_dense.build(tuple(query_shape))
-        self.value_dense.build(tuple(values_shape))
-        self.score_dense.build((None, self.units))
+        # project_values() may have built W2 already (a decoder caches W2 a<t'>).
+        for dense, shape in (
+            (self.query_dense, tuple(query_shape)),
+            (self.value_dense, tuple(values_shape)),
+            (self.score_dense, (None, self.units)),
+        ):
+            if not dense.built:
+                dense.build(shape)
         self.built = True
 
     def project_values(self, values):

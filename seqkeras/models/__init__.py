@@ -1,1 +1,9 @@
-"""seqkeras.models."""
+"""seqkeras.models: encoder–decoder models (translation, captioning).
+
+Importing this package registers the models with Keras, so ``keras.saving.load_model``
+reads their ``.keras`` files without ``custom_objects``.
+"""
+
+from .image_captioner import ImageCaptioner as ImageCaptioner
+from .seq2seq import Seq2Seq as Seq2Seq
+from .token_vocabulary import TokenVocabulary as TokenVocabulary
