@@ -160,18 +160,21 @@ def _accuracy(model: Any, x: Any, y: Any, batch: int = 250) -> float:
 
 
 def train_one(
-    kind: str, gap: int, config: LongRangeConfig, strategy_name: str, run_dir: str
+    kind: str, gap: int, config: LongRangeConfig, strategy: Any, strategy_name: str, run_dir: str
 ) -> dict[str, Any]:
-    """Trains one model for one gap; returns its held-out accuracy and training record."""
+    """Trains one model for one gap; returns its held-out accuracy and training record.
+
+    ``strategy`` is the ``tf.distribute`` strategy registered as ``strategy_name``
+    (created once per process: a multi-worker strategy cannot be created twice).
+    """
     import keras
     import tensorflow as tf
 
-    from seqkeras.training import fit_resumable, get_strategy, make_optimizer, train_distributed
+    from seqkeras.training import fit_resumable, make_optimizer, train_distributed
 
     data_seed = config.seed * 1000 + gap
     x, y = make_agreement_data(config.samples, gap, data_seed, config.attractors)
     x_test, y_test = make_agreement_data(TEST_SAMPLES, gap, data_seed + 1, config.attractors)
-    strategy = get_strategy(strategy_name)
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
         model = build_model(kind, config, gap + 2)
@@ -365,7 +368,8 @@ def run(args: argparse.Namespace) -> int:
             previous = json.load(f)
         if previous.get("config") == saved and previous.get("strategy") == args.strategy:
             done = {(r["kind"], r["gap"]): r for r in previous.get("results", [])}
-    chief = is_chief(get_strategy(args.strategy))
+    strategy = get_strategy(args.strategy)
+    chief = is_chief(strategy)
 
     x_example, y_example = make_agreement_data(1, min(args.gaps), config.seed, config.attractors)
     print(f"Task: {decode(x_example[0], y_example[0])!r} (gap = words between subject and verb)")
@@ -379,7 +383,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 continue
             run_dir = os.path.join(args.out, "checkpoints", f"{kind}-gap{gap}")
-            result = train_one(kind, gap, config, args.strategy, run_dir)
+            result = train_one(kind, gap, config, strategy, args.strategy, run_dir)
             results.append(result)
             print(
                 f"{kind:>4} gap {gap:3d}: held-out accuracy {result['test_accuracy']:.3f} "

@@ -121,7 +121,14 @@ def restore_checkpoint(
         )
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None and not optimizer.built:
-        optimizer.build(model.trainable_variables)
+        # Optimizer slots must be created in the strategy the model was built under
+        # (mirrored variables), whether or not the caller is inside its scope now.
+        strategy = getattr(model, "distribute_strategy", None)
+        if strategy is not None:
+            with strategy.scope():
+                optimizer.build(model.trainable_variables)
+        else:
+            optimizer.build(model.trainable_variables)
     assert state.weights is not None
     weights = os.path.join(run_dir, state.weights)
     if not os.path.exists(weights):

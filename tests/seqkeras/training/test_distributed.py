@@ -70,6 +70,18 @@ MIRRORED = COMMON + textwrap.dedent(
             model.compile(optimizer, LOSS)
         h = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
         out["fit_" + name] = {"loss": h.history["loss"]}
+    # fit_resumable under MirroredStrategy: stop after epoch 1, resume in a new model
+    import tempfile
+    from seqkeras.training import fit_resumable
+    run_dir = tempfile.mkdtemp()
+    strategy = get_strategy("mirrored")
+    for epochs in (1, 2):
+        model, optimizer = build(strategy, clipnorm=None)
+        with strategy.scope():
+            model.compile(optimizer, LOSS)
+        h = fit_resumable(model, x, y, run_dir=run_dir, epochs=epochs, batch_size=16,
+                          shuffle=False, verbose=0)
+    out["resumed"] = {"loss": h["loss"], "steps": int(model.optimizer.iterations.numpy())}
     print(json.dumps(out))
     """
 )
@@ -109,6 +121,9 @@ def test_mirrored_two_logical_cpus_matches_one_device():
     for a, b in zip(one["weights"], two["weights"], strict=True):
         assert b == pytest.approx(a, rel=RTOL, abs=1e-6)
     assert out["fit_mirrored"]["loss"] == pytest.approx(out["fit_default"]["loss"], rel=RTOL)
+    # resumed after epoch 1 in a fresh model: the same losses as an uninterrupted fit
+    assert out["resumed"]["loss"] == pytest.approx(out["fit_default"]["loss"][:2], rel=RTOL)
+    assert out["resumed"]["steps"] == 2 * 64 // 16
     # the custom step with clipnorm differs from unclipped fit: clipping really was on
     assert one["loss"][-1] != pytest.approx(out["fit_default"]["loss"][-1], rel=1e-3)
 
