@@ -63,10 +63,10 @@ def date_styles(locales: Sequence[str] = LOCALES) -> list[tuple[str, str]]:
 def format_human(date: datetime.date, locale: str, style: str) -> str:
     """``date`` written in ``locale`` with a babel named format or pattern."""
     babel_dates, _ = _require()
-    if "y" not in style and style not in NAMED_FORMATS:
-        raise ValueError(f"date pattern {style!r} has no year field 'y'")
     if "Y" in style:
         raise ValueError(f"date pattern {style!r} uses 'Y' (week-based year); use 'y'")
+    if "y" not in style and style not in NAMED_FORMATS:
+        raise ValueError(f"date pattern {style!r} has no year field 'y'")
     return babel_dates.format_date(date, style, locale=locale)
 
 

@@ -1,0 +1,80 @@
+"""`seqkeras dates`: train (resumable) / eval / translate, heat map, bad input."""
+
+import json
+import os
+
+import pytest
+
+pytest.importorskip("faker")
+pytest.importorskip("tensorflow")
+
+from seqkeras.cli.main import main  # noqa: E402
+
+TINY = ["--train-size", "120", "--eval-size", "10", "--units", "8", "--batch-size", "60",
+        "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("dates") / "run")
+    assert main(["dates", "train", "--run-dir", path, "--epochs", "1", *TINY]) == 0
+    return path
+
+
+@pytest.mark.slow
+def test_train_writes_model_metrics_and_resumes(run_dir, capsys):
+    metrics = json.load(open(os.path.join(run_dir, "metrics.json")))
+    assert metrics["eval_size"] == 10 and 0.0 <= metrics["exact_match"] <= 1.0
+    assert metrics["history"]["epoch"] == [0]
+    capsys.readouterr()
+    assert main(["dates", "train", "--run-dir", run_dir, "--epochs", "2", *TINY]) == 0
+    assert "Resuming" in capsys.readouterr().out
+    metrics = json.load(open(os.path.join(run_dir, "metrics.json")))
+    assert metrics["history"]["epoch"] == [0, 1]
+    # a different configuration in the same directory is refused
+    other = [a if a != "8" else "9" for a in TINY]
+    assert main(["dates", "train", "--run-dir", run_dir, "--epochs", "2", *other]) == 2
+
+
+@pytest.mark.slow
+def test_translate_plot_and_eval(run_dir, tmp_path, capsys):
+    png = str(tmp_path / "att.png")
+    assert main(["dates", "translate", "3 May 1999", "12.10.1950", "--run-dir", run_dir,
+                 "--plot", png]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("3 May 1999\t") and out[1].startswith("12.10.1950\t")
+    with open(png, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert main(["dates", "eval", "--run-dir", run_dir, "--count", "12", "--method", "beam",
+                 "--beam-width", "2"]) == 0
+    result = json.load(open(os.path.join(run_dir, "eval-beam.json")))
+    assert result["count"] == 12
+    assert len(result["errors"]) == round((1 - result["exact_match"]) * 12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "date,message",
+    [
+        ("", "empty input"),
+        ("3 May 1999 \u2603", "unknown char"),
+        ("3 May 1999" + " and then some" * 4, "more than the maximum 40"),
+    ],
+)
+def test_bad_input_is_one_clear_line(run_dir, capsys, date, message):
+    assert main(["dates", "translate", date, "--run-dir", run_dir]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("seqkeras dates: error:") and message in err and "\n" not in err
+
+
+@pytest.mark.slow
+def test_documented_fallbacks_for_unknown_and_too_long(run_dir, capsys):
+    assert main(["dates", "translate", "3 May 1999 \u2603", "--unknown", "unk",
+                 "--run-dir", run_dir]) == 0
+    assert main(["dates", "translate", "3 May 1999" + " and then some" * 4, "--truncate",
+                 "--run-dir", run_dir]) == 0
+
+
+def test_missing_run_is_a_clear_error(tmp_path, capsys):
+    assert main(["dates", "eval", "--run-dir", str(tmp_path / "nothing")]) == 2
+    assert "train first" in capsys.readouterr().err
