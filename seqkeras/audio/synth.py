@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,8 @@ ESPEAK_DEFAULT_WPM = 175
 TTS_TIMEOUT_S = 120
 SILENCE_THRESHOLD_DB = -40.0
 SILENCE_PAD_MS = 20.0
+# Subprocess TTS engines (espeak-ng, flite) run this many processes at once.
+PARALLEL_PROCESSES = 2
 
 
 class EngineNotAvailableError(RuntimeError):
@@ -90,6 +93,8 @@ class TTSEngine(abc.ABC):
 
     name: str = ""
     install: str = ""
+    # Whether synthesize_items may run several items at once (separate processes).
+    parallel: bool = True
 
     @abc.abstractmethod
     def is_available(self) -> bool:
@@ -112,22 +117,38 @@ class TTSEngine(abc.ABC):
 
     def synthesize(self, text: str, voice: Voice, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         """``text`` spoken by ``voice`` as float32 mono samples at ``sample_rate``."""
-        return self.synthesize_many([text], voice, sample_rate)[0]
+        return self.synthesize_items([(text, voice)], sample_rate)[0]
 
     def synthesize_many(
         self, texts: Sequence[str], voice: Voice, sample_rate: int = SAMPLE_RATE
     ) -> list[np.ndarray]:
-        """Several texts with one voice (engines with a slow start override this to batch)."""
+        """Several texts with one voice."""
+        return self.synthesize_items([(text, voice) for text in texts], sample_rate)
+
+    def synthesize_items(
+        self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
+    ) -> list[np.ndarray]:
+        """Many ``(text, voice)`` pairs of this engine, in order.
+
+        Subprocess engines run ``PARALLEL_PROCESSES`` at once; engines with a slow start
+        override this to synthesize the whole batch in one process.
+        """
         self.require()
-        _check_voice(self, voice)
-        results = []
+        for text, voice in items:
+            _check_text(text)
+            _check_voice(self, voice)
         with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
-            for index, text in enumerate(texts):
-                _check_text(text)
+
+            def one(index: int) -> np.ndarray:
+                text, voice = items[index]
                 path = os.path.join(folder, f"{index}.wav")
                 self._synthesize_file(text, voice, path)
-                results.append(_read_output(path, sample_rate, self.name, text))
-        return results
+                return _read_output(path, sample_rate, self.name, text)
+
+            if self.parallel and len(items) > 1:
+                with ThreadPoolExecutor(max_workers=PARALLEL_PROCESSES) as pool:
+                    return list(pool.map(one, range(len(items))))
+            return [one(index) for index in range(len(items))]
 
 
 def _check_text(text: str) -> None:
@@ -230,36 +251,39 @@ class FestivalEngine(TTSEngine):
         return _festival_voices()
 
     def _synthesize_file(self, text: str, voice: Voice, path: str) -> None:
-        self._batch([text], voice, [path])
+        self._batch([(text, voice)], [path])
 
-    def synthesize_many(
-        self, texts: Sequence[str], voice: Voice, sample_rate: int = SAMPLE_RATE
+    def synthesize_items(
+        self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
     ) -> list[np.ndarray]:
         self.require()
-        _check_voice(self, voice)
-        for text in texts:
+        for text, voice in items:
             _check_text(text)
+            _check_voice(self, voice)
         with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
-            paths = [os.path.join(folder, f"{index}.wav") for index in range(len(texts))]
-            self._batch(list(texts), voice, paths)
+            paths = [os.path.join(folder, f"{index}.wav") for index in range(len(items))]
+            self._batch(list(items), paths)
             return [
                 _read_output(p, sample_rate, self.name, t)
-                for p, t in zip(paths, texts, strict=True)
+                for p, (t, _) in zip(paths, items, strict=True)
             ]
 
-    def _batch(self, texts: list[str], voice: Voice, paths: list[str]) -> None:
-        if voice.name not in self.voices():
-            raise ValueError(f"festival voice {voice.name!r} not installed; found {self.voices()}")
-        lines = [
-            f"(voice_{voice.name})",
-            f"(Parameter.set 'Duration_Stretch {1.0 / voice.speed:.4f})",
-        ]
-        if voice.pitch is not None:
-            lines.append(
-                f"(set! int_lr_params (list (list 'target_f0_mean {voice.pitch:g}) "
-                "(list 'target_f0_std 10) (list 'model_f0_mean 170) (list 'model_f0_std 34)))"
-            )
-        for text, path in zip(texts, paths, strict=True):
+    def _batch(self, items: list[tuple[str, Voice]], paths: list[str]) -> None:
+        lines = []
+        for (text, voice), path in zip(items, paths, strict=True):
+            if voice.name not in self.voices():
+                raise ValueError(
+                    f"festival voice {voice.name!r} not installed; found {self.voices()}"
+                )
+            lines += [
+                f"(voice_{voice.name})",
+                f"(Parameter.set 'Duration_Stretch {1.0 / voice.speed:.4f})",
+            ]
+            if voice.pitch is not None:
+                lines.append(
+                    f"(set! int_lr_params (list (list 'target_f0_mean {voice.pitch:g}) "
+                    "(list 'target_f0_std 10) (list 'model_f0_mean 170) (list 'model_f0_std 34)))"
+                )
             quoted = text.replace("\\", " ").replace('"', " ")
             lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{quoted}")) "{path}" \'riff)')
         with tempfile.NamedTemporaryFile("w", suffix=".scm", delete=False) as script:
@@ -292,6 +316,9 @@ class PiperEngine(TTSEngine):
         except ImportError:
             return False
         return True
+
+    # One in-process ONNX model; its session is not shared across threads.
+    parallel = False
 
     def voices(self) -> list[str]:
         return ["joe"] if self.is_available() else []

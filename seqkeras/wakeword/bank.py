@@ -1,0 +1,229 @@
+"""A cached bank of synthesized utterances (keyword and negatives) to mix clips from.
+
+Synthesizing is the slow part (espeak-ng ~20 utterances/s here, festival ~1 s start-up),
+so every split's utterances are synthesized once, trimmed of silence, peak-normalized
+and cached as one int16 array plus a JSON index under
+``<cache>/wakeword/bank-<key>/``; clips are then mixed from the bank in milliseconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqkeras.audio.synth import Voice, get_engine, trim_silence
+from seqkeras.wakeword.cache import cache_root
+from seqkeras.wakeword.data_config import WakewordDataConfig, voices_for_split
+
+KINDS = ("keyword", "hard", "word", "phrase")
+NEGATIVE_KINDS = ("hard", "word", "phrase")
+PEAK_LEVEL = 0.9
+_INT16_SCALE = 32767.0
+_FORMAT_VERSION = 1
+# Utterances shorter than this after trimming are synthesis failures and are dropped.
+_MIN_SPEECH_SECONDS = 0.08
+
+
+@dataclasses.dataclass(frozen=True)
+class Utterance:
+    """One entry of the bank: what was said, by which voice, where its samples are."""
+
+    text: str
+    kind: str
+    voice: str
+    start: int
+    length: int
+
+
+def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, str, Voice]]:
+    """``(kind, text, voice)`` to synthesize for ``split``: the keyword once per voice and
+    ``negatives_per_voice`` negatives per voice (hard / word / phrase by the configured shares).
+    """
+    voices = voices_for_split(config, split)
+    hard, words, phrases = config.hard_negative_texts(), config.word_texts(), config.phrase_texts()
+    seed = int(
+        hashlib.sha256(json.dumps([config.bank_fields(), split]).encode()).hexdigest()[:8], 16
+    )
+    rng = np.random.default_rng(seed)
+    plan: list[tuple[str, str, Voice]] = []
+    cursors = {"hard": 0, "word": 0, "phrase": 0}
+    pools = {"hard": list(hard), "word": list(words), "phrase": list(phrases)}
+    for pool in pools.values():
+        rng.shuffle(pool)
+    for voice in voices:
+        plan.append(("keyword", config.keyword, voice))
+        for _ in range(config.negatives_per_voice):
+            draw = rng.random()
+            if draw < config.hard_negative_fraction and pools["hard"]:
+                kind = "hard"
+            elif draw < config.hard_negative_fraction + config.phrase_fraction and pools["phrase"]:
+                kind = "phrase"
+            elif pools["word"]:
+                kind = "word"
+            elif pools["hard"]:
+                kind = "hard"
+            else:
+                continue
+            # Cycle through each pool so every negative text is spoken by several voices.
+            text = pools[kind][cursors[kind] % len(pools[kind])]
+            cursors[kind] += 1
+            plan.append((kind, text, voice))
+    return plan
+
+
+class UtteranceBank:
+    """Synthesized, trimmed utterances of one split, as int16 samples plus an index."""
+
+    def __init__(
+        self, audio: np.ndarray, utterances: list[Utterance], info: dict[str, Any]
+    ) -> None:
+        self.audio = audio
+        self.utterances = utterances
+        self.info = info
+        self._by_kind = {
+            kind: [i for i, u in enumerate(utterances) if u.kind == kind] for kind in KINDS
+        }
+
+    @classmethod
+    def load(
+        cls,
+        config: WakewordDataConfig,
+        split: str,
+        cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+    ) -> UtteranceBank:
+        """The cached bank of ``split`` (synthesized on first use)."""
+        plan = plan_utterances(config, split)
+        key_source = [_FORMAT_VERSION, config.sample_rate, [(k, t, v.key) for k, t, v in plan]]
+        key = hashlib.sha256(json.dumps(key_source).encode()).hexdigest()[:16]
+        folder = Path(cache_dir or cache_root()) / "wakeword" / f"bank-{split}-{key}"
+        if not (folder / "index.json").exists():
+            bank = cls.synthesize(
+                plan, config.sample_rate, progress=progress, info={"split": split, "key": key}
+            )
+            bank.save(folder)
+        return cls.open(folder)
+
+    @classmethod
+    def synthesize(
+        cls,
+        plan: Sequence[tuple[str, str, Voice]],
+        sample_rate: int = 16000,
+        progress: bool = True,
+        info: dict[str, Any] | None = None,
+    ) -> UtteranceBank:
+        """Run the TTS engines over ``plan`` (grouped by engine, batched)."""
+        by_engine: dict[str, list[int]] = {}
+        for index, (_, _, voice) in enumerate(plan):
+            by_engine.setdefault(voice.engine, []).append(index)
+        results: list[np.ndarray | None] = [None] * len(plan)
+        bar = _progress(len(plan), "synthesizing utterances", progress)
+        for engine_name, indices in by_engine.items():
+            engine = get_engine(engine_name)
+            for batch_start in range(0, len(indices), _BATCH):
+                batch = indices[batch_start : batch_start + _BATCH]
+                items = [(plan[i][1], plan[i][2]) for i in batch]
+                for i, audio in zip(
+                    batch, engine.synthesize_items(items, sample_rate), strict=True
+                ):
+                    results[i] = audio
+                bar.update(len(batch))
+        bar.close()
+        pieces, utterances, position, dropped = [], [], 0, 0
+        for (kind, text, voice), synthesized in zip(plan, results, strict=True):
+            speech = trim_silence(
+                synthesized if synthesized is not None else np.zeros(0), sample_rate
+            )
+            if speech.size < _MIN_SPEECH_SECONDS * sample_rate:
+                dropped += 1
+                continue
+            speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
+            pieces.append(np.round(speech * _INT16_SCALE).astype(np.int16))
+            utterances.append(Utterance(text, kind, voice.key, position, speech.size))
+            position += speech.size
+        if not pieces:
+            raise ValueError("no utterance could be synthesized")
+        details = dict(info or {})
+        details.update({"sample_rate": sample_rate, "dropped": dropped, "version": _FORMAT_VERSION})
+        return cls(np.concatenate(pieces), utterances, details)
+
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write ``audio.npy`` + ``index.json`` atomically (temp folder, then rename)."""
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        try:
+            np.save(temp / "audio.npy", self.audio)
+            index = {
+                "info": self.info,
+                "utterances": [dataclasses.asdict(u) for u in self.utterances],
+            }
+            (temp / "index.json").write_text(json.dumps(index, indent=1))
+            try:
+                os.rename(temp, folder)
+            except OSError:
+                if not (folder / "index.json").exists():
+                    raise
+        finally:
+            if temp.exists():
+                shutil.rmtree(temp)
+        return folder
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike[str]) -> UtteranceBank:
+        folder = Path(folder)
+        index = json.loads((folder / "index.json").read_text())
+        utterances = [Utterance(**u) for u in index["utterances"]]
+        return cls(np.load(folder / "audio.npy", mmap_mode="r"), utterances, index["info"])
+
+    def count(self, kind: str | None = None) -> int:
+        """Utterances of ``kind`` (all when ``None``)."""
+        return len(self.utterances) if kind is None else len(self._by_kind.get(kind, []))
+
+    def voices(self) -> list[str]:
+        """Distinct voice keys in the bank."""
+        return sorted({u.voice for u in self.utterances})
+
+    def choose(self, kinds: Sequence[str], rng: np.random.Generator) -> int:
+        """Index of a random utterance whose kind is in ``kinds``."""
+        candidates = [i for kind in kinds for i in self._by_kind.get(kind, [])]
+        if not candidates:
+            raise ValueError(f"the utterance bank has no utterance of kind {list(kinds)}")
+        return candidates[int(rng.integers(len(candidates)))]
+
+    def samples(self, index: int) -> np.ndarray:
+        """float32 samples of utterance ``index`` (peak ``PEAK_LEVEL``)."""
+        entry = self.utterances[index]
+        return (
+            self.audio[entry.start : entry.start + entry.length].astype(np.float32) / _INT16_SCALE
+        )
+
+
+_BATCH = 64
+
+
+class _NoProgress:
+    def update(self, _: int) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _progress(total: int, description: str, enabled: bool) -> Any:
+    if not enabled:
+        return _NoProgress()
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is an install requirement
+        return _NoProgress()
+    return tqdm(total=total, desc=description, unit="utt")

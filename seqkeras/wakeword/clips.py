@@ -1,0 +1,152 @@
+"""Mixing one training clip: background + keywords + negatives at random, non-overlapping places."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from seqkeras.audio.synth import NOISE_COLOURS, coloured_noise, db_to_gain, rms
+from seqkeras.wakeword.background import BackgroundBank
+from seqkeras.wakeword.bank import NEGATIVE_KINDS, UtteranceBank
+from seqkeras.wakeword.data_config import WakewordDataConfig
+from seqkeras.wakeword.labels import make_labels
+
+CLIP_PEAK_LIMIT = 0.99
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """An inserted utterance: samples ``[start, end)`` of the clip."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+    voice: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Clip:
+    """A mixed clip, what was inserted where, and its labels."""
+
+    audio: np.ndarray
+    segments: list[Segment]
+    labels: np.ndarray
+
+    @property
+    def keyword_ends(self) -> list[int]:
+        return [s.end for s in self.segments if s.kind == "keyword"]
+
+
+def place_segments(
+    lengths: Sequence[int], total: int, min_gap: int, rng: np.random.Generator
+) -> list[int]:
+    """Random start positions for segments of ``lengths`` inside ``[0, total)``, in the given
+    order, at least ``min_gap`` apart, never overlapping.
+
+    The free room ``total - sum(lengths) - (n-1)*min_gap`` is split at ``n`` uniform
+    random points, so every non-overlapping arrangement of that order is possible and
+    no retry loop is needed. Raises ``ValueError`` when the segments cannot fit.
+    """
+    count = len(lengths)
+    if count == 0:
+        return []
+    free = total - int(sum(lengths)) - (count - 1) * min_gap
+    if free < 0:
+        raise ValueError(f"segments of {sum(lengths)} samples (+ gaps) do not fit in {total}")
+    cuts = np.sort(rng.integers(0, free + 1, size=count))
+    starts, position, previous_cut = [], 0, 0
+    for length, cut in zip(lengths, cuts, strict=True):
+        position += int(cut - previous_cut)
+        starts.append(position)
+        position += int(length) + min_gap
+        previous_cut = int(cut)
+    return starts
+
+
+def synthesize_clip(
+    rng: np.random.Generator,
+    bank: UtteranceBank,
+    config: WakewordDataConfig,
+    background: BackgroundBank | None = None,
+    background_split: str | None = None,
+    num_keywords: int | None = None,
+    num_negatives: int | None = None,
+    num_samples: int | None = None,
+) -> Clip:
+    """Mix one clip from ``bank`` (utterances) and ``background``.
+
+    Args:
+        rng: the only source of randomness (seeded by the caller).
+        bank: utterances of the split.
+        config: levels, counts, label grid.
+        background: real background audio; ``None`` = coloured noise only.
+        background_split: ``"train"``/``"test"`` files of ``background``.
+        num_keywords / num_negatives: fixed counts (default: uniform 0..max).
+        num_samples: clip length (default ``config.clip_samples``).
+    """
+    total = config.clip_samples if num_samples is None else num_samples
+    keywords = (
+        int(rng.integers(0, config.max_keywords + 1)) if num_keywords is None else num_keywords
+    )
+    negatives = (
+        int(rng.integers(0, config.max_negatives + 1)) if num_negatives is None else num_negatives
+    )
+    hard_share = config.hard_negative_fraction
+    chosen = [bank.choose(["keyword"], rng) for _ in range(keywords)]
+    for _ in range(negatives):
+        kinds = ["hard"] if rng.random() < hard_share and bank.count("hard") else ["word", "phrase"]
+        if not any(bank.count(k) for k in kinds):
+            kinds = list(NEGATIVE_KINDS)
+        chosen.append(bank.choose(kinds, rng))
+    order = [chosen[i] for i in rng.permutation(len(chosen))]
+    min_gap = int(round(config.min_gap_seconds * config.sample_rate))
+    # Drop utterances (last in the random order) until the rest fit.
+    while (
+        order and sum(bank.utterances[i].length for i in order) + (len(order) - 1) * min_gap > total
+    ):
+        order.pop()
+    starts = place_segments([bank.utterances[i].length for i in order], total, min_gap, rng)
+
+    speech_level = db_to_gain(float(rng.uniform(*config.speech_dbfs_range)))
+    mix = np.zeros(total, dtype=np.float64)
+    segments = []
+    for index, start in zip(order, starts, strict=True):
+        entry = bank.utterances[index]
+        audio = bank.samples(index).astype(np.float64)
+        gain_db = float(rng.uniform(-config.utterance_gain_db, config.utterance_gain_db))
+        level = speech_level * db_to_gain(gain_db) / max(rms(audio), 1e-9)
+        mix[start : start + entry.length] += audio * level
+        segments.append(Segment(start, start + entry.length, entry.kind, entry.text, entry.voice))
+
+    background_rms = speech_level * db_to_gain(-float(rng.uniform(*config.snr_db_range)))
+    use_real = background is not None and rng.random() < config.real_background_probability
+    if use_real:
+        assert background is not None
+        noise = background.sample(total, rng, background_split).astype(np.float64)
+        level = rms(noise)
+        if level > 0:
+            mix += noise * (background_rms / level)
+        else:
+            use_real = False
+    if not use_real or rng.random() < config.noise_probability:
+        colour = NOISE_COLOURS[int(rng.integers(len(NOISE_COLOURS)))]
+        noise_rms = (
+            background_rms
+            if not use_real
+            else speech_level * db_to_gain(-float(rng.uniform(*config.noise_snr_db_range)))
+        )
+        mix += coloured_noise(colour, total, rng).astype(np.float64) * noise_rms
+
+    peak = float(np.max(np.abs(mix))) if total else 0.0
+    if peak > CLIP_PEAK_LIMIT:
+        mix *= CLIP_PEAK_LIMIT / peak
+    segments.sort(key=lambda s: s.start)
+    labels = make_labels([s.end for s in segments if s.kind == "keyword"], total, config.labels)
+    return Clip(mix.astype(np.float32), segments, labels)

@@ -1,0 +1,262 @@
+"""Configuration of wake-word data synthesis, and which voices each split uses."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from seqkeras.audio.synth import (
+    ESPEAK_ACCENTS,
+    Voice,
+    available_engines,
+    get_engine,
+)
+from seqkeras.wakeword.labels import LabelConfig
+from seqkeras.wakeword.vocabulary import (
+    DEFAULT_KEYWORD,
+    ORDINARY_WORDS,
+    contains_keyword,
+    hard_negatives_for,
+    phrases_for,
+)
+
+SPLITS = ("train", "val", "test")
+# Engines that a split may skip when they are not installed (recorded in the manifest).
+OPTIONAL_ENGINES = ("piper",)
+# espeak-ng variants never used for training: the "val" split speaks with them.
+HELDOUT_ESPEAK_VARIANTS = ("f5", "m7", "klatt3", "grandpa", "steph", "Lee", "zac")
+# Pitch ranges in each engine's units (see seqkeras.audio.synth.Voice); None = natural.
+PITCH_RANGES: dict[str, tuple[float, float] | None] = {
+    "espeak": (25.0, 75.0),
+    "flite": None,
+    "festival": (85.0, 140.0),
+    "piper": None,
+}
+
+
+def _pairs(value: Any) -> tuple[float, float]:
+    low, high = (float(v) for v in value)
+    if low > high:
+        raise ValueError(f"range {value} has its low end above its high end")
+    return (low, high)
+
+
+@dataclasses.dataclass(frozen=True)
+class WakewordDataConfig:
+    """Every knob of the synthesized wake-word data (saved in each manifest).
+
+    Args:
+        keyword: the wake word or phrase (any text).
+        clip_seconds: clip length.
+        sample_rate: audio rate (features assume 16 kHz).
+        max_keywords: each clip holds 0..max_keywords keyword utterances (uniform).
+        max_negatives: and 0..max_negatives negative words/phrases.
+        hard_negatives: near-miss words; ``None`` = ``hard_negatives_for(keyword)``.
+        negative_words: ordinary words; ``None`` = the built-in list without the keyword.
+        use_phrases: also speak whole sentences (built-in + Asterisk prompt texts).
+        hard_negative_fraction: share of negatives drawn from ``hard_negatives``.
+        phrase_fraction: share of negatives that are sentences (the rest are words).
+        train_engines: TTS engines for the ``train`` and ``val`` splits.
+        test_engines: TTS engines for the ``test`` split (not used in training).
+        heldout_voices: voice names of train engines kept out of ``train`` (used by ``val``);
+            ``None`` = every espeak accent with a ``HELDOUT_ESPEAK_VARIANTS`` variant.
+        voices_per_engine: sampled voices (name x speed x pitch) per engine and split.
+        negatives_per_voice: negative texts each voice speaks.
+        speed_range: relative speaking-rate range.
+        speech_dbfs_range: RMS level of speech in dB full scale.
+        snr_db_range: speech RMS over background RMS, per clip.
+        utterance_gain_db: extra random gain per utterance (+-).
+        real_background_probability: chance a clip uses real background audio (else noise only).
+        noise_probability: chance of adding coloured noise on top of real background.
+        noise_snr_db_range: speech RMS over coloured-noise RMS.
+        min_gap_seconds: minimum silence between inserted utterances.
+        background_sources: names from ``BACKGROUND_SOURCES`` (``None`` = all installed).
+        labels: the model's output grid and run length (``LabelConfig``).
+    """
+
+    keyword: str = DEFAULT_KEYWORD
+    clip_seconds: float = 10.0
+    sample_rate: int = 16000
+    max_keywords: int = 4
+    max_negatives: int = 3
+    hard_negatives: tuple[str, ...] | None = None
+    negative_words: tuple[str, ...] | None = None
+    use_phrases: bool = True
+    hard_negative_fraction: float = 0.5
+    phrase_fraction: float = 0.25
+    train_engines: tuple[str, ...] = ("espeak", "festival")
+    test_engines: tuple[str, ...] = ("flite", "piper")
+    heldout_voices: tuple[str, ...] | None = None
+    voices_per_engine: int = 40
+    negatives_per_voice: int = 12
+    speed_range: tuple[float, float] = (0.8, 1.3)
+    speech_dbfs_range: tuple[float, float] = (-32.0, -14.0)
+    snr_db_range: tuple[float, float] = (0.0, 25.0)
+    utterance_gain_db: float = 3.0
+    real_background_probability: float = 0.9
+    noise_probability: float = 0.5
+    noise_snr_db_range: tuple[float, float] = (10.0, 40.0)
+    min_gap_seconds: float = 0.1
+    background_sources: tuple[str, ...] | None = None
+    labels: LabelConfig = dataclasses.field(default_factory=LabelConfig)
+
+    def __post_init__(self) -> None:
+        if not self.keyword.strip():
+            raise ValueError("keyword must be non-empty")
+        if not self.clip_seconds > 0:
+            raise ValueError(f"clip_seconds must be > 0, got {self.clip_seconds}")
+        if self.sample_rate != self.labels.features.sample_rate:
+            raise ValueError(
+                f"sample_rate={self.sample_rate} differs from the label/feature sample rate "
+                f"{self.labels.features.sample_rate}"
+            )
+        for name in ("max_keywords", "max_negatives", "voices_per_engine", "negatives_per_voice"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in (
+            "hard_negative_fraction",
+            "phrase_fraction",
+            "real_background_probability",
+            "noise_probability",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        for name in ("speed_range", "speech_dbfs_range", "snr_db_range", "noise_snr_db_range"):
+            object.__setattr__(self, name, _pairs(getattr(self, name)))
+        if self.speed_range[0] <= 0:
+            raise ValueError(f"speed_range must be positive, got {self.speed_range}")
+        for name in ("train_engines", "test_engines"):
+            engines = tuple(getattr(self, name))
+            object.__setattr__(self, name, engines)
+            for engine in engines:
+                get_engine(engine)  # ValueError naming the choices when unknown
+        for name in ("hard_negatives", "negative_words", "heldout_voices", "background_sources"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    @property
+    def clip_samples(self) -> int:
+        return int(round(self.clip_seconds * self.sample_rate))
+
+    def hard_negative_texts(self) -> tuple[str, ...]:
+        texts = (
+            self.hard_negatives
+            if self.hard_negatives is not None
+            else hard_negatives_for(self.keyword)
+        )
+        return tuple(t for t in texts if not contains_keyword(t, self.keyword))
+
+    def word_texts(self) -> tuple[str, ...]:
+        texts = self.negative_words if self.negative_words is not None else ORDINARY_WORDS
+        return tuple(t for t in texts if not contains_keyword(t, self.keyword))
+
+    def phrase_texts(self) -> tuple[str, ...]:
+        return phrases_for(self.keyword) if self.use_phrases else ()
+
+    def heldout_voice_names(self) -> tuple[str, ...]:
+        if self.heldout_voices is not None:
+            return self.heldout_voices
+        return tuple(
+            f"{accent}+{variant}"
+            for accent in ESPEAK_ACCENTS
+            for variant in HELDOUT_ESPEAK_VARIANTS
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self)
+        values["labels"] = self.labels.to_dict()
+        return values
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> WakewordDataConfig:
+        values = dict(values)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown wake-word data config keys {unknown}")
+        labels = LabelConfig.from_dict(values.pop("labels", LabelConfig().to_dict()))
+        for key, value in list(values.items()):
+            if isinstance(value, list):
+                values[key] = tuple(value)
+        return cls(labels=labels, **values)
+
+    def bank_fields(self) -> dict[str, Any]:
+        """The fields that decide which utterances are synthesized (the bank's cache key)."""
+        return {
+            "keyword": self.keyword,
+            "sample_rate": self.sample_rate,
+            "hard": self.hard_negative_texts(),
+            "words": self.word_texts(),
+            "phrases": self.phrase_texts(),
+            "hard_negative_fraction": self.hard_negative_fraction,
+            "phrase_fraction": self.phrase_fraction,
+            "train_engines": self.train_engines,
+            "test_engines": self.test_engines,
+            "heldout": self.heldout_voice_names(),
+            "voices_per_engine": self.voices_per_engine,
+            "negatives_per_voice": self.negatives_per_voice,
+            "speed_range": self.speed_range,
+        }
+
+    def digest(self, *extra: Any) -> str:
+        """Short stable hash of this config plus ``extra`` (cache keys)."""
+        return _hash([self.to_dict(), *extra])
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def engines_for_split(config: WakewordDataConfig, split: str) -> list[str]:
+    """The engines a split speaks with; missing optional engines are dropped, others raise."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    wanted = config.test_engines if split == "test" else config.train_engines
+    installed = set(available_engines())
+    chosen = []
+    for engine in wanted:
+        if engine in installed:
+            chosen.append(engine)
+        elif engine not in OPTIONAL_ENGINES:
+            get_engine(engine).require()  # EngineNotAvailableError naming the package
+    if not chosen:
+        raise ValueError(f"no installed TTS engine for split {split!r} (wanted {list(wanted)})")
+    return chosen
+
+
+def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
+    """Deterministic voices of ``split``.
+
+    ``train``: train engines without the held-out voice names; ``val``: only the held-out
+    names of the train engines (unseen voices of seen engines); ``test``: the test
+    engines (engines never used in training).
+    """
+    heldout = set(config.heldout_voice_names())
+    voices: list[Voice] = []
+    for engine in engines_for_split(config, split):
+        names = get_engine(engine).voices()
+        if split == "train":
+            names = [n for n in names if n not in heldout]
+        elif split == "val":
+            names = [n for n in names if n in heldout]
+        if not names:
+            continue
+        seed = int(_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(len(names))
+        pitch_range = PITCH_RANGES.get(engine)
+        for index in range(config.voices_per_engine):
+            name = names[int(order[index % len(names)])]
+            speed = round(float(rng.uniform(*config.speed_range)), 2)
+            pitch = None if pitch_range is None else float(round(rng.uniform(*pitch_range)))
+            voices.append(Voice(engine, name, speed, pitch))
+    if not voices:
+        raise ValueError(
+            f"split {split!r} has no voices (held-out names: {sorted(heldout)[:5]}...)"
+        )
+    return voices
