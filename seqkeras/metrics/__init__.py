@@ -10,3 +10,4 @@ from .bleu import modified_precision as modified_precision
 from .bleu import segment_statistics as segment_statistics
 from .bleu import sentence_bleu as sentence_bleu
 from .bleu import tokenize_13a as tokenize_13a
+from .bleu_metric import CorpusBLEU as CorpusBLEU
