@@ -24,7 +24,8 @@ from seqkeras.audio.synth import Voice, get_engine, trim_silence
 from seqkeras.wakeword.cache import cache_root
 from seqkeras.wakeword.data_config import WakewordDataConfig, voices_for_split
 
-KINDS = ("keyword", "hard", "word", "phrase")
+KINDS = ("keyword", "hard", "word", "phrase", "real")
+# Synthesized negatives; "real" (recorded human speech) is only mixed in on request.
 NEGATIVE_KINDS = ("hard", "word", "phrase")
 PEAK_LEVEL = 0.9
 _INT16_SCALE = 32767.0
@@ -155,6 +156,55 @@ class UtteranceBank:
         details = dict(info or {})
         details.update({"sample_rate": sample_rate, "dropped": dropped, "version": _FORMAT_VERSION})
         return cls(np.concatenate(pieces), utterances, details)
+
+    @classmethod
+    def load_real_speech(
+        cls,
+        keyword: str,
+        sample_rate: int = 16000,
+        cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+    ) -> UtteranceBank:
+        """Real recordings without ``keyword`` (Asterisk prompts), kind ``"real"``, cached."""
+        from seqkeras.audio.io import read_audio
+        from seqkeras.wakeword.vocabulary import real_speech_negatives
+
+        recordings = real_speech_negatives(keyword)
+        key_source = [_FORMAT_VERSION, sample_rate, [(str(p), t) for p, t in recordings]]
+        key = hashlib.sha256(json.dumps(key_source).encode()).hexdigest()[:16]
+        folder = Path(cache_dir or cache_root()) / "wakeword" / f"bank-real-{key}"
+        if not (folder / "index.json").exists():
+            pieces, utterances, position = [], [], 0
+            bar = _progress(len(recordings), "reading real speech", progress)
+            for path, text in recordings:
+                speech = trim_silence(read_audio(path, sample_rate), sample_rate)
+                bar.update(1)
+                if speech.size < _MIN_SPEECH_SECONDS * sample_rate:
+                    continue
+                speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
+                pieces.append(np.round(speech * _INT16_SCALE).astype(np.int16))
+                utterances.append(
+                    Utterance(text, "real", f"recording:{path.name}", position, speech.size)
+                )
+                position += speech.size
+            bar.close()
+            info = {
+                "split": "real",
+                "key": key,
+                "sample_rate": sample_rate,
+                "version": _FORMAT_VERSION,
+            }
+            cls(np.concatenate(pieces), utterances, info).save(folder)
+        return cls.open(folder)
+
+    def merged(self, other: UtteranceBank) -> UtteranceBank:
+        """A bank holding this bank's utterances followed by ``other``'s (in memory)."""
+        shift = int(self.audio.shape[0])
+        moved = [dataclasses.replace(u, start=u.start + shift) for u in other.utterances]
+        audio = np.concatenate([np.asarray(self.audio), np.asarray(other.audio)])
+        return UtteranceBank(
+            audio, self.utterances + moved, {**self.info, "merged": other.info.get("key")}
+        )
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``audio.npy`` + ``index.json`` atomically (temp folder, then rename)."""

@@ -79,6 +79,7 @@ def synthesize_clip(
     num_keywords: int | None = None,
     num_negatives: int | None = None,
     num_samples: int | None = None,
+    real_speech_fraction: float = 0.0,
 ) -> Clip:
     """Mix one clip from ``bank`` (utterances) and ``background``.
 
@@ -90,6 +91,8 @@ def synthesize_clip(
         background_split: ``"train"``/``"test"`` files of ``background``.
         num_keywords / num_negatives: fixed counts (default: uniform 0..max).
         num_samples: clip length (default ``config.clip_samples``).
+        real_speech_fraction: share of negatives taken from recorded speech (utterances of
+            kind ``"real"`` in ``bank``, see ``UtteranceBank.load_real_speech``).
     """
     total = config.clip_samples if num_samples is None else num_samples
     keywords = (
@@ -101,6 +104,9 @@ def synthesize_clip(
     hard_share = config.hard_negative_fraction
     chosen = [bank.choose(["keyword"], rng) for _ in range(keywords)]
     for _ in range(negatives):
+        if real_speech_fraction > 0 and bank.count("real") and rng.random() < real_speech_fraction:
+            chosen.append(bank.choose(["real"], rng))
+            continue
         kinds = ["hard"] if rng.random() < hard_share and bank.count("hard") else ["word", "phrase"]
         if not any(bank.count(k) for k in kinds):
             kinds = list(NEGATIVE_KINDS)

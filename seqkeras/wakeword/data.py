@@ -245,6 +245,7 @@ def negative_stream(
     negatives_per_chunk: tuple[int, int] = STREAM_NEGATIVES_PER_CHUNK,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = False,
+    real_speech_fraction: float = 0.0,
 ) -> Iterator[StreamChunk]:
     """Yield consecutive chunks of a long stream with speech but no keyword (for FA/hour).
 
@@ -252,6 +253,9 @@ def negative_stream(
     ``negatives_per_chunk[0]..[1]`` negative words/phrases of ``split``'s voices over the
     split's background. Segment positions are relative to the chunk; ``offset`` places
     the chunk in the stream. Chunk ``i`` uses ``default_rng([seed, i, 1])``.
+    With ``real_speech_fraction > 0`` that share of the negatives are real recordings
+    (Asterisk prompts, one speaker, without the keyword; near misses like "activated"
+    included).
     """
     config = config or WakewordDataConfig()
     if total_seconds <= 0 or chunk_seconds <= 0:
@@ -263,7 +267,14 @@ def negative_stream(
         raise ValueError(
             f"negatives_per_chunk must be (low, high) with 0 <= low <= high, got {negatives_per_chunk}"
         )
+    if not 0.0 <= real_speech_fraction <= 1.0:
+        raise ValueError(f"real_speech_fraction must be in [0, 1], got {real_speech_fraction}")
     bank = UtteranceBank.load(config, split, cache_dir, progress)
+    if real_speech_fraction > 0:
+        real = UtteranceBank.load_real_speech(
+            config.keyword, config.sample_rate, cache_dir, progress
+        )
+        bank = bank.merged(real)
     background = load_background(config, cache_dir)
     total = int(round(total_seconds * config.sample_rate))
     chunk = int(round(chunk_seconds * config.sample_rate))
@@ -280,6 +291,7 @@ def negative_stream(
             num_keywords=0,
             num_negatives=int(rng.integers(low, high + 1)),
             num_samples=length,
+            real_speech_fraction=real_speech_fraction,
         )
         yield StreamChunk(clip.audio, offset, clip.segments)
         offset += length

@@ -1,6 +1,7 @@
 """Wake-word data synthesis: placement, levels, labels, determinism, caching, streams."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -297,3 +298,36 @@ def test_negative_stream_has_no_keyword_and_is_deterministic(tmp_path):
     assert segments and all(s.kind != "keyword" for s in segments)
     assert all(not contains_keyword(s.text, "activate") for s in segments)
     assert all(0 <= s.start < s.end <= audio.size for s in segments)
+
+
+def test_real_speech_negatives_are_mixed_on_request():
+    synthetic = _fake_bank([(4000, "keyword"), (3000, "hard"), (3000, "word")])
+    recorded = _fake_bank([(5000, "real"), (6000, "real")], seed=9)
+    bank = synthetic.merged(recorded)
+    assert bank.count("real") == 2 and bank.count("hard") == 1
+    np.testing.assert_array_equal(bank.samples(3), recorded.samples(0))
+    config = WakewordDataConfig(clip_seconds=3.0, real_background_probability=0.0)
+    clip = synthesize_clip(
+        np.random.default_rng(0),
+        bank,
+        config,
+        num_keywords=0,
+        num_negatives=3,
+        real_speech_fraction=1.0,
+    )
+    assert clip.segments and {s.kind for s in clip.segments} == {"real"}
+    plain = synthesize_clip(np.random.default_rng(0), bank, config, num_keywords=0, num_negatives=3)
+    assert "real" not in {s.kind for s in plain.segments}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not Path("/usr/share/asterisk/sounds/en_US_f_Allison/activated.wav").exists(),
+    reason="apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-wav",
+)
+def test_real_speech_bank_excludes_keyword(tmp_path):
+    bank = UtteranceBank.load_real_speech("activate", cache_dir=tmp_path, progress=False)
+    texts = [u.text for u in bank.utterances]
+    assert len(texts) > 400 and all(u.kind == "real" for u in bank.utterances)
+    assert "Activated." in texts  # the near miss stays in as a negative
+    assert not any(contains_keyword(t, "activate") for t in texts)
