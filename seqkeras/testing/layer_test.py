@@ -42,6 +42,7 @@ def run_layer_test(
     run_training_check: bool = True,
     run_saving_check: bool = True,
     seed: int = 0,
+    jit_compile: bool | str = False,
 ) -> keras.Model:
     """Builds, calls, trains, round-trips and saves a layer; raises AssertionError on failure.
 
@@ -69,6 +70,8 @@ def run_layer_test(
         run_training_check: Whether to run check 3.
         run_saving_check: Whether to run check 4.
         seed: Seed for the random data.
+        jit_compile: Passed to ``model.compile``; False by default because XLA
+            compilation of recurrent loops dominates the time of small tests.
 
     Returns:
         The model used for the training / saving checks (or None if both were skipped).
@@ -123,9 +126,11 @@ def run_layer_test(
     model_outputs = _as_list(layer_cls(**init_kwargs)(inputs, **layer_kwargs))
     model = keras.Model(model_inputs, model_outputs)
     feed = [x] if input_mask is None else [x, input_mask]
+    targets = [rng.standard_normal(s).astype("float32") for s in expected_shapes]
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.1), loss=["mse"] * len(targets), jit_compile=jit_compile
+    )
     if run_training_check:
-        targets = [rng.standard_normal(s).astype("float32") for s in expected_shapes]
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss=["mse"] * len(targets))
         before = [np.array(w) for w in model.trainable_weights]
         history = model.fit(feed, targets, batch_size=input_shape[0], epochs=1, verbose=0)
         loss = history.history["loss"][-1]
