@@ -48,7 +48,7 @@ def tokenize_13a(line: str) -> str:
     """The mteval-v13a tokenization used by WMT and sacrebleu's default.
 
     >>> tokenize_13a("It's 3.5-4 km, isn't it?")
-    "It ' s 3.5 - 4 km , isn ' t it ?"
+    "It's 3.5 - 4 km , isn't it ?"
     """
     line = line.replace("<skipped>", "").replace("-\n", "").replace("\n", " ")
     if "&" in line:

@@ -87,3 +87,30 @@ def test_config_round_trip_and_errors():
         CorpusBLEU(smooth_method="bogus")
     with pytest.raises(ValueError, match="2 rows but y_true has 1"):
         CorpusBLEU().update_state(["a"], ["a", "b"])
+
+
+def test_in_model_compile_and_evaluate():
+    import keras
+
+    vocab = 9
+    model = keras.Sequential([
+        keras.Input((6,), dtype="int32"),
+        keras.layers.Embedding(vocab, vocab,
+                               embeddings_initializer=keras.initializers.Constant(
+                                   10 * np.eye(vocab))),
+    ])
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[CorpusBLEU(detokenizer=lambda ids: " ".join(VOCAB[i] for i in ids),
+                                      end_token=1, pad_token=0)])
+    x = np.array([[2, 3, 4, 5, 2, 6], [7, 8, 4, 5, 2, 6], [2, 3, 4, 1, 0, 0]] * 2)
+    logs = model.evaluate(x, x, batch_size=2, verbose=0, return_dict=True)
+    assert logs["bleu"] == pytest.approx(100.0, abs=1e-3)  # logits argmax == targets
+    y = x.copy()
+    y[:, 2] = 8  # one wrong word per sentence
+
+    def text(row):  # independent detokenization: words before "</s>", no "<pad>"
+        return " ".join(VOCAB[i] for i in row if i).split("</s>")[0].strip()
+
+    expected = sacrebleu.corpus_bleu([text(r) for r in x], [[text(r) for r in y]])
+    logs = model.evaluate(x, y, batch_size=2, verbose=0, return_dict=True)
+    assert logs["bleu"] == pytest.approx(expected.score, abs=1e-3)
