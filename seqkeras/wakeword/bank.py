@@ -46,8 +46,11 @@ class Utterance:
 
 
 def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, str, Voice]]:
-    """``(kind, text, voice)`` to synthesize for ``split``: the keyword once per voice and
-    ``negatives_per_voice`` negatives per voice (hard / word / phrase by the configured shares).
+    """``(kind, text, voice)`` to synthesize for ``split``.
+
+    Of each engine's voices, the first ``keyword_voices_per_engine`` say the keyword once and
+    the first ``voices_per_engine`` say ``negatives_per_voice`` negatives each (hard / word /
+    phrase by the configured shares).
     """
     voices = voices_for_split(config, split)
     hard, words, phrases = config.hard_negative_texts(), config.word_texts(), config.phrase_texts()
@@ -60,8 +63,14 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
     pools = {"hard": list(hard), "word": list(words), "phrase": list(phrases)}
     for pool in pools.values():
         rng.shuffle(pool)
+    rank: dict[str, int] = {}
     for voice in voices:
-        plan.append(("keyword", config.keyword, voice))
+        position = rank.get(voice.engine, 0)
+        rank[voice.engine] = position + 1
+        if position < config.keyword_voices_per_engine:
+            plan.append(("keyword", config.keyword, voice))
+        if position >= config.voices_per_engine:
+            continue
         for _ in range(config.negatives_per_voice):
             draw = rng.random()
             if draw < config.hard_negative_fraction and pools["hard"]:

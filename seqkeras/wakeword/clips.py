@@ -44,6 +44,24 @@ class Clip:
         return [s.end for s in self.segments if s.kind == "keyword"]
 
 
+def stretch(audio: np.ndarray, factor: float) -> np.ndarray:
+    """Resample ``audio`` to ``round(len / factor)`` samples by linear interpolation (float64).
+
+    ``factor > 1`` plays faster and higher, like a tape; 1.0 returns the samples unchanged.
+    """
+    samples = np.asarray(audio, dtype=np.float64)
+    if factor == 1.0 or samples.size < 2:
+        return samples
+    length = max(2, int(round(samples.size / factor)))
+    positions = np.linspace(0.0, samples.size - 1, length)
+    return np.interp(positions, np.arange(samples.size), samples)
+
+
+def _stretch_factor(config: WakewordDataConfig, rng: np.random.Generator) -> float:
+    low, high = config.stretch_range
+    return 1.0 if low == high == 1.0 else float(rng.uniform(low, high))
+
+
 def place_segments(
     lengths: Sequence[int], total: int, min_gap: int, rng: np.random.Generator
 ) -> list[int]:
@@ -112,24 +130,23 @@ def synthesize_clip(
             kinds = list(NEGATIVE_KINDS)
         chosen.append(bank.choose(kinds, rng))
     order = [chosen[i] for i in rng.permutation(len(chosen))]
+    pieces = [stretch(bank.samples(i), _stretch_factor(config, rng)) for i in order]
     min_gap = int(round(config.min_gap_seconds * config.sample_rate))
     # Drop utterances (last in the random order) until the rest fit.
-    while (
-        order and sum(bank.utterances[i].length for i in order) + (len(order) - 1) * min_gap > total
-    ):
+    while pieces and sum(p.size for p in pieces) + (len(pieces) - 1) * min_gap > total:
+        pieces.pop()
         order.pop()
-    starts = place_segments([bank.utterances[i].length for i in order], total, min_gap, rng)
+    starts = place_segments([p.size for p in pieces], total, min_gap, rng)
 
     speech_level = db_to_gain(float(rng.uniform(*config.speech_dbfs_range)))
     mix = np.zeros(total, dtype=np.float64)
     segments = []
-    for index, start in zip(order, starts, strict=True):
+    for index, audio, start in zip(order, pieces, starts, strict=True):
         entry = bank.utterances[index]
-        audio = bank.samples(index).astype(np.float64)
         gain_db = float(rng.uniform(-config.utterance_gain_db, config.utterance_gain_db))
         level = speech_level * db_to_gain(gain_db) / max(rms(audio), 1e-9)
-        mix[start : start + entry.length] += audio * level
-        segments.append(Segment(start, start + entry.length, entry.kind, entry.text, entry.voice))
+        mix[start : start + audio.size] += audio * level
+        segments.append(Segment(start, start + audio.size, entry.kind, entry.text, entry.voice))
 
     background_rms = speech_level * db_to_gain(-float(rng.uniform(*config.snr_db_range)))
     use_real = background is not None and rng.random() < config.real_background_probability

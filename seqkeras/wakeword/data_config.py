@@ -65,7 +65,11 @@ class WakewordDataConfig:
         test_engines: TTS engines for the ``test`` split (not used in training).
         heldout_voices: voice names of train engines kept out of ``train`` (used by ``val``);
             ``None`` = every espeak accent with a ``HELDOUT_ESPEAK_VARIANTS`` variant.
-        voices_per_engine: sampled voices (name x speed x pitch) per engine and split.
+        voices_per_engine: sampled voices (name x speed x pitch) per engine and split that
+            speak negatives (and the keyword).
+        keyword_voices_per_engine: voices per engine and split that speak the keyword; when
+            larger than ``voices_per_engine`` the extra voices say only the keyword (positives
+            need more voice variety than negatives).
         negatives_per_voice: negative texts each voice speaks.
         speed_range: relative speaking-rate range.
         speech_dbfs_range: RMS level of speech in dB full scale.
@@ -75,6 +79,8 @@ class WakewordDataConfig:
         noise_probability: chance of adding coloured noise on top of real background.
         noise_snr_db_range: speech RMS over coloured-noise RMS.
         min_gap_seconds: minimum silence between inserted utterances.
+        stretch_range: each inserted utterance is resampled by a random factor in this range
+            (speed and pitch change together, like a tape); ``(1, 1)`` switches it off.
         background_sources: names from ``BACKGROUND_SOURCES`` (``None`` = all installed).
         labels: the model's output grid and run length (``LabelConfig``).
     """
@@ -93,6 +99,7 @@ class WakewordDataConfig:
     test_engines: tuple[str, ...] = ("flite", "piper")
     heldout_voices: tuple[str, ...] | None = None
     voices_per_engine: int = 40
+    keyword_voices_per_engine: int = 120
     negatives_per_voice: int = 12
     speed_range: tuple[float, float] = (0.8, 1.3)
     speech_dbfs_range: tuple[float, float] = (-32.0, -14.0)
@@ -102,6 +109,7 @@ class WakewordDataConfig:
     noise_probability: float = 0.5
     noise_snr_db_range: tuple[float, float] = (10.0, 40.0)
     min_gap_seconds: float = 0.1
+    stretch_range: tuple[float, float] = (0.92, 1.08)
     background_sources: tuple[str, ...] | None = None
     labels: LabelConfig = dataclasses.field(default_factory=LabelConfig)
 
@@ -115,7 +123,13 @@ class WakewordDataConfig:
                 f"sample_rate={self.sample_rate} differs from the label/feature sample rate "
                 f"{self.labels.features.sample_rate}"
             )
-        for name in ("max_keywords", "max_negatives", "voices_per_engine", "negatives_per_voice"):
+        for name in (
+            "max_keywords",
+            "max_negatives",
+            "voices_per_engine",
+            "keyword_voices_per_engine",
+            "negatives_per_voice",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         for name in (
@@ -126,10 +140,18 @@ class WakewordDataConfig:
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
-        for name in ("speed_range", "speech_dbfs_range", "snr_db_range", "noise_snr_db_range"):
+        for name in (
+            "speed_range",
+            "speech_dbfs_range",
+            "snr_db_range",
+            "noise_snr_db_range",
+            "stretch_range",
+        ):
             object.__setattr__(self, name, _pairs(getattr(self, name)))
         if self.speed_range[0] <= 0:
             raise ValueError(f"speed_range must be positive, got {self.speed_range}")
+        if self.stretch_range[0] <= 0:
+            raise ValueError(f"stretch_range must be positive, got {self.stretch_range}")
         for name in ("train_engines", "test_engines"):
             engines = tuple(getattr(self, name))
             object.__setattr__(self, name, engines)
@@ -199,6 +221,7 @@ class WakewordDataConfig:
             "test_engines": self.test_engines,
             "heldout": self.heldout_voice_names(),
             "voices_per_engine": self.voices_per_engine,
+            "keyword_voices_per_engine": self.keyword_voices_per_engine,
             "negatives_per_voice": self.negatives_per_voice,
             "speed_range": self.speed_range,
         }
@@ -230,7 +253,8 @@ def engines_for_split(config: WakewordDataConfig, split: str) -> list[str]:
 
 
 def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
-    """Deterministic voices of ``split``.
+    """Deterministic voices of ``split``, ``max(voices_per_engine, keyword_voices_per_engine)``
+    per engine (see ``plan_utterances`` for who says what).
 
     ``train``: train engines without the held-out voice names; ``val``: only the held-out
     names of the train engines (unseen voices of seen engines); ``test``: the test
@@ -250,7 +274,7 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(names))
         pitch_range = PITCH_RANGES.get(engine)
-        for index in range(config.voices_per_engine):
+        for index in range(max(config.voices_per_engine, config.keyword_voices_per_engine)):
             name = names[int(order[index % len(names)])]
             speed = round(float(rng.uniform(*config.speed_range)), 2)
             pitch = None if pitch_range is None else float(round(rng.uniform(*pitch_range)))

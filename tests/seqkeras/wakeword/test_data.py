@@ -24,6 +24,7 @@ from seqkeras.wakeword import (
     voices_for_split,
 )
 from seqkeras.wakeword.bank import Utterance
+from seqkeras.wakeword.clips import stretch
 from seqkeras.wakeword.vocabulary import contains_keyword
 
 needs_espeak = pytest.mark.skipif(
@@ -78,6 +79,7 @@ def test_clip_segments_labels_and_audio_positions():
     bank = _fake_bank([(4000, "keyword"), (5000, "keyword"), (3000, "hard"), (2500, "word")])
     config = WakewordDataConfig(
         clip_seconds=3.0,
+        stretch_range=(1.0, 1.0),
         max_keywords=4,
         max_negatives=3,
         real_background_probability=0.0,
@@ -111,13 +113,37 @@ def test_clip_segments_labels_and_audio_positions():
 
 def test_keyword_at_clip_end_truncates_run():
     bank = _fake_bank([(47000, "keyword")])
-    config = WakewordDataConfig(clip_seconds=3.0, real_background_probability=0.0)
+    config = WakewordDataConfig(
+        clip_seconds=3.0, real_background_probability=0.0, stretch_range=(1.0, 1.0)
+    )
     clip = synthesize_clip(np.random.default_rng(1), bank, config, num_keywords=1, num_negatives=0)
     end = clip.segments[0].end
     assert end > 47000
     first = int(np.ceil((end - 400) / 160))
     assert np.flatnonzero(clip.labels).tolist() == list(range(first, 298))
     assert 0 < clip.labels.sum() < 50
+
+
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_stretch_scales_frequency_and_length(factor):
+    tone = np.sin(2 * np.pi * 500 * np.arange(16000) / 16000)
+    out = stretch(tone, factor)
+    assert out.size == round(16000 / factor)
+    spectrum = np.abs(np.fft.rfft(out * np.hanning(out.size)))
+    assert np.argmax(spectrum) * 16000 / out.size == pytest.approx(500 * factor, abs=2)
+    np.testing.assert_array_equal(stretch(tone, 1.0), tone)
+
+
+def test_stretched_keyword_labels_follow_its_new_end():
+    bank = _fake_bank([(8000, "keyword")])
+    config = WakewordDataConfig(
+        clip_seconds=2.0, real_background_probability=0.0, stretch_range=(0.8, 0.8)
+    )
+    clip = synthesize_clip(np.random.default_rng(5), bank, config, num_keywords=1, num_negatives=0)
+    segment = clip.segments[0]
+    assert segment.end - segment.start == 10000
+    first = int(np.ceil(max(0, segment.end - 400) / 160))
+    assert np.flatnonzero(clip.labels)[0] == first
 
 
 def test_too_many_utterances_are_dropped_not_overlapped():
@@ -127,8 +153,8 @@ def test_too_many_utterances_are_dropped_not_overlapped():
     assert len(clip.segments) == 1
 
 
-@pytest.mark.parametrize("snr_db", [0.0, 10.0])
-def test_speech_to_background_ratio(snr_db):
+@pytest.mark.parametrize("snr_db, seed", [(0.0, 3), (10.0, 4), (-5.0, 5)])
+def test_speech_to_background_ratio(snr_db, seed):
     bank = _fake_bank([(16000, "keyword")])
     config = WakewordDataConfig(
         clip_seconds=3.0,
@@ -136,17 +162,22 @@ def test_speech_to_background_ratio(snr_db):
         snr_db_range=(snr_db, snr_db),
         utterance_gain_db=0.0,
         speech_dbfs_range=(-20.0, -20.0),
+        stretch_range=(1.0, 1.0),
     )
-    clip = synthesize_clip(np.random.default_rng(3), bank, config, num_keywords=1, num_negatives=0)
+    clip = synthesize_clip(
+        np.random.default_rng(seed), bank, config, num_keywords=1, num_negatives=0
+    )
     segment = clip.segments[0]
-    inside = clip.audio[segment.start : segment.end].astype(np.float64)
-    outside = np.concatenate([clip.audio[: segment.start], clip.audio[segment.end :]]).astype(
-        np.float64
-    )
-    noise_power = np.mean(outside**2)
-    speech_power = np.mean(inside**2) - noise_power  # speech and noise are uncorrelated
-    assert 10 * np.log10(speech_power / noise_power) == pytest.approx(snr_db, abs=0.5)
-    assert 20 * np.log10(np.sqrt(speech_power)) == pytest.approx(-20.0, abs=0.3)
+    source = bank.samples(0).astype(np.float64)
+    audio = clip.audio.astype(np.float64)
+    # Least-squares gain of the known utterance inside its segment; the rest is background.
+    gain = np.dot(audio[segment.start : segment.end], source) / np.dot(source, source)
+    residual = audio.copy()
+    residual[segment.start : segment.end] -= gain * source
+    speech_power = np.mean((gain * source) ** 2)
+    background_power = np.mean(residual**2)
+    assert 10 * np.log10(speech_power / background_power) == pytest.approx(snr_db, abs=0.2)
+    assert 10 * np.log10(speech_power) == pytest.approx(-20.0, abs=0.2)
 
 
 def test_real_background_bank_round_trip(tmp_path):
