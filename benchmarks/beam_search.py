@@ -1,0 +1,155 @@
+"""Beam-search throughput: sentences/second for B = 1, 3, 10 at batch 64, as a ratio to greedy.
+
+The decoder is a GRU-sized step function with fixed random weights (embedding
+E x H, one GRU cell of H units, output projection H x V) written in keras.ops,
+so the numbers measure the search plus a realistic per-step cost. Each example
+gets a target length drawn uniformly from [max_length / 3, max_length]; from
+then on the end token's logit is high (before it, low), so lengths vary as in
+translation. Each search is compiled once
+(``tf.function`` / ``jax.jit``), warmed up, and timed over ``--repeats`` runs.
+
+    python benchmarks/beam_search.py [--batch 64] [--vocab 8000] [--units 256]
+
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import keras
+import numpy as np
+from keras import ops
+
+from seqkeras.decoding import beam_search, greedy_search
+
+END = 1
+START = 2
+END_HIGH = 10.0  # end-token logit once an example reaches its target length (else -10)
+
+
+def make_decoder(vocab: int, embed: int, units: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+
+    def w(*shape, scale=None):
+        scale = scale or 1.0 / np.sqrt(shape[0])
+        return (rng.normal(size=shape) * scale).astype("float32")
+
+    emb = w(vocab, embed, scale=1.0)
+    wx, wh, b = w(embed, 3 * units), w(units, 3 * units), np.zeros(3 * units, "float32")
+    wo, bo = w(units, vocab), np.zeros(vocab, "float32")
+    weights = [ops.convert_to_tensor(x) for x in (emb, wx, wh, b, wo, bo)]
+    end_column = ops.convert_to_tensor(np.eye(vocab, dtype="float32")[END])
+
+    def next_fn(tokens, state):
+        emb_t, wx_t, wh_t, b_t, wo_t, bo_t = weights
+        h = state["h"]
+        x = ops.take(emb_t, tokens, axis=0)
+        gx = ops.matmul(x, wx_t) + b_t
+        gh = ops.matmul(h, wh_t)
+        z = ops.sigmoid(gx[:, :units] + gh[:, :units])
+        r = ops.sigmoid(gx[:, units : 2 * units] + gh[:, units : 2 * units])
+        c = ops.tanh(gx[:, 2 * units :] + r * gh[:, 2 * units :])
+        h = z * h + (1.0 - z) * c
+        end_logit = ops.where(ops.greater_equal(state["t"], state["end_at"]), END_HIGH, -END_HIGH)
+        logits = ops.matmul(h, wo_t) + bo_t + end_logit[:, None] * end_column
+        return logits, {"h": h, "t": state["t"] + 1, "end_at": state["end_at"]}
+
+    return next_fn
+
+
+def compile_fn(fn):
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(fn, jit_compile=False)
+    if backend == "jax":
+        import jax
+
+        return jax.jit(fn)
+    return fn
+
+
+def timed(fn, state, repeats):
+    out = fn(state)  # compile + warm up
+    np.asarray(ops.convert_to_numpy(out[0]))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn(state)
+        np.asarray(ops.convert_to_numpy(out[0]))
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), out
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--vocab", type=int, default=8000)
+    parser.add_argument("--embed", type=int, default=128)
+    parser.add_argument("--units", type=int, default=256)
+    parser.add_argument("--max-length", type=int, default=30)
+    parser.add_argument("--widths", type=int, nargs="+", default=[1, 3, 10])
+    parser.add_argument("--alpha", type=float, default=0.7)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    next_fn = make_decoder(args.vocab, args.embed, args.units)
+    rng = np.random.default_rng(1)
+    state = {
+        "h": ops.convert_to_tensor(rng.normal(size=(args.batch, args.units)).astype("float32")),
+        "t": ops.zeros((args.batch,), dtype="int32"),
+        "end_at": ops.convert_to_tensor(
+            rng.integers(args.max_length // 3, args.max_length, size=args.batch).astype("int32")
+        ),
+    }
+
+    def greedy(s):
+        r = greedy_search(next_fn, s, START, END, max_length=args.max_length)
+        return r.tokens, r.lengths
+
+    greedy_s, greedy_out = timed(compile_fn(greedy), state, args.repeats)
+    results = {
+        "greedy": {
+            "seconds_per_batch": greedy_s,
+            "sentences_per_second": args.batch / greedy_s,
+            "mean_length": float(np.mean(ops.convert_to_numpy(greedy_out[1]))),
+        }
+    }
+    for width in args.widths:
+
+        def beam(s, width=width):
+            r = beam_search(next_fn, s, START, END, beam_width=width,
+                            max_length=args.max_length, alpha=args.alpha)
+            return r.tokens, r.lengths
+
+        seconds, out = timed(compile_fn(beam), state, args.repeats)
+        results[f"beam_{width}"] = {
+            "seconds_per_batch": seconds,
+            "sentences_per_second": args.batch / seconds,
+            "ratio_vs_greedy": (args.batch / seconds) / results["greedy"]["sentences_per_second"],
+            "mean_length": float(np.mean(ops.convert_to_numpy(out[1]))),
+        }
+        if width == 1:
+            results["beam_1"]["equals_greedy"] = bool(
+                np.array_equal(ops.convert_to_numpy(out[0])[:, 0],
+                               ops.convert_to_numpy(greedy_out[0]))
+            )
+    report = {
+        "benchmark": "beam_search_throughput",
+        "backend": keras.backend.backend(),
+        "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
+        "settings": vars(args),
+        "results": results,
+    }
+    print(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    main()
