@@ -123,6 +123,12 @@ def call_next(next_fn: Callable, tokens: Any, state: Any) -> tuple[Any, Any, Any
         raise ValueError(
             f"next_fn must return logits of shape (N, V); got shape {tuple(logits.shape)}"
         )
+    rows, expected = logits.shape[0], tokens.shape[0]
+    if rows is not None and expected is not None and rows != expected:
+        raise ValueError(
+            f"next_fn returned logits for {rows} rows but was called with {expected} tokens "
+            "(beam search calls it with batch * beam_width rows)"
+        )
     log_probs = ops.maximum(ops.log_softmax(logits, axis=-1), NEG_INF)
     if aux is not None:
         aux = ops.convert_to_tensor(aux)
@@ -130,8 +136,22 @@ def call_next(next_fn: Callable, tokens: Any, state: Any) -> tuple[Any, Any, Any
 
 
 def to_tensor_state(state: Any) -> Any:
-    """Converts every leaf of a nested state to a tensor."""
-    return keras.tree.map_structure(ops.convert_to_tensor, state)
+    """Converts every leaf of a nested state to a tensor; checks the batch axis."""
+    state = keras.tree.map_structure(ops.convert_to_tensor, state)
+    sizes = set()
+    for leaf in keras.tree.flatten(state):
+        if len(leaf.shape) == 0:
+            raise ValueError(
+                "every initial_state tensor needs a leading batch axis; got a scalar"
+            )
+        if leaf.shape[0] is not None:
+            sizes.add(int(leaf.shape[0]))
+    if len(sizes) > 1:
+        raise ValueError(
+            f"initial_state tensors have different batch sizes {sorted(sizes)}; "
+            "every leaf must have the batch on axis 0"
+        )
+    return state
 
 
 def batch_size_of(state: Any, start_token: Any) -> Any:

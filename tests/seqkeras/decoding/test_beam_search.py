@@ -201,3 +201,15 @@ def test_next_fn_with_a_wrong_return_value_gets_a_clear_error():
     with pytest.raises(ValueError, match="next_fn"):
         beam_search(lambda t, s: ops.zeros((3, 4)), {"h": np.zeros((1, 1))}, 1, END,
                     beam_width=3, max_length=5)
+
+
+@pytest.mark.parametrize(
+    "state,next_fn,match",
+    [({"h": np.zeros((2, 3)), "c": np.zeros((3, 3))}, None, "different batch sizes"),
+     ({"h": np.float32(0.0)}, None, "leading batch axis"),
+     ({"h": np.zeros((2, 3))}, lambda t, s: (ops.zeros((2, 4)), s), "batch \\* beam_width")],
+)
+def test_bad_state_or_logits_shape_gets_a_clear_error(state, next_fn, match):
+    fn = next_fn or (lambda t, s: (ops.zeros((ops.shape(t)[0], 4)), s))
+    with pytest.raises(ValueError, match=match):
+        beam_search(fn, state, 1, END, beam_width=3, max_length=5)
