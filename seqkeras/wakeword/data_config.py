@@ -26,6 +26,8 @@ from seqkeras.wakeword.vocabulary import (
 )
 
 SPLITS = ("train", "val", "test")
+# Random draws allowed per wanted voice before giving up on finding distinct ones.
+_DRAWS_PER_VOICE = 10
 # Engines that a split may skip when they are not installed (recorded in the manifest).
 OPTIONAL_ENGINES = ("piper",)
 # espeak-ng variants never used for training: the "val" split speaks with them.
@@ -70,6 +72,9 @@ class WakewordDataConfig:
         keyword_voices_per_engine: voices per engine and split that speak the keyword; when
             larger than ``voices_per_engine`` the extra voices say only the keyword (positives
             need more voice variety than negatives).
+        variants_per_voice_name: at most this many (speed, pitch) variants of one voice
+            name, so single-voice engines (festival kal, piper joe) are not asked for 120
+            near-identical voices (piper needs ~0.5 s per utterance).
         negatives_per_voice: negative texts each voice speaks.
         speed_range: relative speaking-rate range.
         speech_dbfs_range: RMS level of speech in dB full scale.
@@ -100,6 +105,7 @@ class WakewordDataConfig:
     heldout_voices: tuple[str, ...] | None = None
     voices_per_engine: int = 40
     keyword_voices_per_engine: int = 120
+    variants_per_voice_name: int = 30
     negatives_per_voice: int = 12
     speed_range: tuple[float, float] = (0.8, 1.3)
     speech_dbfs_range: tuple[float, float] = (-32.0, -14.0)
@@ -128,6 +134,7 @@ class WakewordDataConfig:
             "max_negatives",
             "voices_per_engine",
             "keyword_voices_per_engine",
+            "variants_per_voice_name",
             "negatives_per_voice",
         ):
             if getattr(self, name) < 0:
@@ -222,6 +229,7 @@ class WakewordDataConfig:
             "heldout": self.heldout_voice_names(),
             "voices_per_engine": self.voices_per_engine,
             "keyword_voices_per_engine": self.keyword_voices_per_engine,
+            "variants_per_voice_name": self.variants_per_voice_name,
             "negatives_per_voice": self.negatives_per_voice,
             "speed_range": self.speed_range,
         }
@@ -274,11 +282,17 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(names))
         pitch_range = PITCH_RANGES.get(engine)
-        for index in range(max(config.voices_per_engine, config.keyword_voices_per_engine)):
-            name = names[int(order[index % len(names)])]
+        wanted = max(config.voices_per_engine, config.keyword_voices_per_engine)
+        target = min(wanted, len(names) * config.variants_per_voice_name)
+        chosen: dict[Voice, None] = {}  # ordered set: identical voices would repeat utterances
+        for attempt in range(target * _DRAWS_PER_VOICE):
+            if len(chosen) == target:
+                break
+            name = names[int(order[attempt % len(names)])]
             speed = round(float(rng.uniform(*config.speed_range)), 2)
             pitch = None if pitch_range is None else float(round(rng.uniform(*pitch_range)))
-            voices.append(Voice(engine, name, speed, pitch))
+            chosen.setdefault(Voice(engine, name, speed, pitch), None)
+        voices.extend(chosen)
     if not voices:
         raise ValueError(
             f"split {split!r} has no voices (held-out names: {sorted(heldout)[:5]}...)"

@@ -229,6 +229,17 @@ def test_vocabulary_and_voice_splits():
     assert all(name in config.heldout_voice_names() for name in val)
     assert {v.engine for v in test} == {"flite"}
     assert voices_for_split(config, "train") == voices_for_split(config, "train")
+    train_voices = voices_for_split(config, "train")
+    assert len(set(train_voices)) == len(train_voices) == 120  # max(voices, keyword voices)
+    single = WakewordDataConfig(
+        train_engines=("flite",),
+        voices_per_engine=4,
+        keyword_voices_per_engine=50,
+        variants_per_voice_name=3,
+    )
+    flite_voices = voices_for_split(single, "train")
+    assert len(flite_voices) == 15 and len(set(flite_voices)) == 15  # 5 names x 3 variants
+    assert {v.name for v in flite_voices} == {"kal", "kal16", "awb", "rms", "slt"}
 
 
 def test_config_validation_and_round_trip():
