@@ -10,9 +10,10 @@ import keras
 import numpy as np
 from keras import ops
 
+from ..layers import Recurrent
+from ..layers.recurrent import KINDS as RECURRENT_KINDS
 from ..text import EOS_ID, PAD_ID, UNK_ID
 from ..text._lookup import LookupVocabulary, vocabulary_from_dict, vocabulary_to_dict
-from .recurrent_stack import RECURRENT_KINDS, build_recurrent_layers, state_size
 from .sampler import sample_tokens
 
 
@@ -48,14 +49,17 @@ class LanguageModel(keras.Model):
             :class:`~seqkeras.text.CharVocabulary` (or its ``vocabulary_to_dict`` form).
         units: units of each recurrent layer.
         depth: number of stacked recurrent layers.
-        kind: ``"lstm"``, ``"gru"`` or ``"rnn"``.
+        kind: ``"lstm"``, ``"gru"`` or ``"rnn"`` (a :class:`seqkeras.layers.Recurrent` stack).
+        peephole: LSTM with peephole connections (seqkeras cell instead of the built-in).
+        simplified: GRU with the update gate only.
         embedding_dim: size of the learned embedding; ``None`` feeds one-hot vectors.
-        dropout: dropout rate on the embedding and after every recurrent layer.
+        dropout: dropout rate on the non-recurrent connections: embedding → level 1,
+            between levels, last level → softmax (Zaremba et al.).
         start_id: token id fed at the first step (0 = padding/zero vector; a model
             trained on a continuous stream uses ``<eos>`` = 2).
         init_scale: if set, every weight starts uniform in ±``init_scale`` (Zaremba).
-        stateful: keep the recurrent state between batches (truncated BPTT over a
-            continuous stream); needs a fixed batch size.
+        stateful: carry the recurrent state from one batch to the next (truncated BPTT
+            over a continuous stream); the batch size is fixed by the first call.
 
     Call arguments:
         inputs: (batch, time) int token ids x<1>..x<T>.
@@ -77,6 +81,8 @@ class LanguageModel(keras.Model):
         units: int = 128,
         depth: int = 1,
         kind: str = "lstm",
+        peephole: bool = False,
+        simplified: bool = False,
         embedding_dim: int | None = None,
         dropout: float = 0.0,
         start_id: int = PAD_ID,
@@ -118,30 +124,65 @@ class LanguageModel(keras.Model):
         self.init_scale = None if init_scale is None else float(init_scale)
         self.stateful = bool(stateful)
 
-        init = (
-            keras.initializers.RandomUniform(-self.init_scale, self.init_scale)
-            if self.init_scale is not None
-            else None
-        )
+        self.peephole = bool(peephole)
+        self.simplified = bool(simplified)
         if embedding_dim is not None:
             self.embedding = keras.layers.Embedding(
-                self.vocabulary_size,
-                embedding_dim,
-                embeddings_initializer=init or "uniform",
-                name="embedding",
+                self.vocabulary_size, embedding_dim, name="embedding"
             )
         else:
             self.embedding = None
-        self.recurrent_layers = build_recurrent_layers(
-            kind, units, depth, stateful=self.stateful, initializer=init
+        self.recurrent = Recurrent(
+            kind,
+            units,
+            depth=depth,
+            dropout=self.dropout,
+            return_sequences=True,
+            return_state=True,
+            peephole=self.peephole,
+            simplified=self.simplified,
+            name="recurrent",
         )
         self.dropout_layer = keras.layers.Dropout(self.dropout) if self.dropout > 0 else None
-        self.head = keras.layers.Dense(
-            self.vocabulary_size,
-            kernel_initializer=init or "glorot_uniform",
-            bias_initializer=init or "zeros",
-            name="softmax",
-        )
+        self.head = keras.layers.Dense(self.vocabulary_size, name="softmax")
+        self._state_variables: list[Any] = []
+
+    @property
+    def num_states(self) -> int:
+        """State tensors carried between steps: depth × (2 for LSTM, 1 otherwise)."""
+        return self.depth * self.recurrent.states_per_level
+
+    def build(self, input_shape: Any) -> None:
+        batch = input_shape[0]
+        features = self.vocabulary_size
+        if self.embedding is not None:
+            self.embedding.build(input_shape)
+            features = self.embedding_dim
+        self.recurrent.build((batch, input_shape[1], features))
+        self.head.build((batch, input_shape[1], self.units))
+        if self.stateful:
+            if batch is None:
+                raise ValueError(
+                    "a stateful LanguageModel needs a fixed batch size: call it on a batch first"
+                )
+            self._state_variables = [
+                self.add_weight(
+                    shape=(batch, self.units),
+                    initializer="zeros",
+                    trainable=False,
+                    name=f"state_{i}",
+                )
+                for i in range(self.num_states)
+            ]
+        if self.init_scale is not None:
+            # Zaremba et al.: every parameter uniform in [-init_scale, init_scale].
+            for variable in self.trainable_weights:
+                variable.assign(
+                    keras.random.uniform(
+                        variable.shape, -self.init_scale, self.init_scale, dtype=variable.dtype
+                    )
+                )
+        self.built = True
 
     # -- forward ----------------------------------------------------------------
     def _inputs(self, ids: Any, training: bool | None) -> Any:
@@ -158,19 +199,26 @@ class LanguageModel(keras.Model):
         return x
 
     def logits_and_states(
-        self, ids: Any, states: Sequence[Sequence[Any]] | None = None, training: bool | None = None
-    ) -> tuple[Any, list[list[Any]]]:
-        """Logits (batch, time, V) and every layer's final state, from ``states`` if given."""
+        self, ids: Any, states: Sequence[Any] | None = None, training: bool | None = None
+    ) -> tuple[Any, list[Any]]:
+        """Logits (batch, time, V) and the final states (flat list), starting from ``states``.
+
+        A stateful model starts from, and stores back, its carried state.
+        """
         x = self._inputs(ids, training)
-        new_states = []
-        for i, layer in enumerate(self.recurrent_layers):
-            initial = None if states is None else list(states[i])
-            outputs = layer(x, initial_state=initial, training=training)
-            x, layer_states = outputs[0], list(outputs[1:])
-            new_states.append(layer_states)
-            if self.dropout_layer is not None:
-                x = self.dropout_layer(x, training=training)
-        return self.head(x), new_states
+        carried = states is None and bool(self._state_variables)
+        if carried:
+            states = [ops.convert_to_tensor(v) for v in self._state_variables]
+        outputs = self.recurrent(
+            x, initial_state=None if states is None else list(states), training=training
+        )
+        sequence, new_states = outputs[0], list(outputs[1:])
+        if carried:
+            for variable, value in zip(self._state_variables, new_states, strict=True):
+                variable.assign(ops.stop_gradient(value))
+        if self.dropout_layer is not None:
+            sequence = self.dropout_layer(sequence, training=training)
+        return self.head(sequence), new_states
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         logits, _ = self.logits_and_states(inputs, training=training)
@@ -178,16 +226,23 @@ class LanguageModel(keras.Model):
 
     def reset_states(self) -> None:
         """Zeros the carried state of a ``stateful`` model (start of an epoch / stream)."""
-        for layer in self.recurrent_layers:
-            layer.reset_state()
+        for variable in self._state_variables:
+            variable.assign(ops.zeros(variable.shape, dtype=variable.dtype))
 
     def stateless_copy(self) -> LanguageModel:
         """The same weights in a model without carried state (for scoring and sampling)."""
         config = self.get_config()
         config["stateful"] = False
+        config["init_scale"] = None
         clone = type(self).from_config(config)
         clone(np.zeros((1, 1), dtype="int32"))
-        clone.set_weights(self.get_weights())
+        carried = {id(v) for v in self._state_variables}
+        source = [v for v in self.weights if id(v) not in carried]
+        if len(source) != len(clone.weights):
+            raise ValueError("internal error: stateless copy has a different number of weights")
+        for target, value in zip(clone.weights, source, strict=True):
+            target.assign(value)
+        clone.init_scale = self.init_scale
         return clone
 
     # -- scoring --------------------------------------------------------------
@@ -250,13 +305,13 @@ class LanguageModel(keras.Model):
         return float(np.exp(-scores.total.sum() / scores.num_tokens.sum()))
 
     # -- sampling -------------------------------------------------------------
-    def initial_states(self, batch_size: int) -> list[list[Any]]:
-        zeros = ops.zeros((batch_size, self.units), dtype="float32")
-        return [[zeros] * state_size(self.kind) for _ in range(self.depth)]
+    def initial_states(self, batch_size: int) -> list[Any]:
+        """Zero states (flat list, level by level) for ``batch_size`` sequences."""
+        return [
+            ops.zeros((batch_size, self.units), dtype="float32") for _ in range(self.num_states)
+        ]
 
-    def step(
-        self, tokens: np.ndarray, states: list[list[Any]]
-    ) -> tuple[np.ndarray, list[list[Any]]]:
+    def step(self, tokens: np.ndarray, states: list[Any]) -> tuple[np.ndarray, list[Any]]:
         """One time step: logits (n, V) for the next token and the new states. O(1) in t."""
         logits, new_states = self.logits_and_states(
             np.asarray(tokens, dtype="int32")[:, None], states, training=False
@@ -333,6 +388,8 @@ class LanguageModel(keras.Model):
                 "units": self.units,
                 "depth": self.depth,
                 "kind": self.kind,
+                "peephole": self.peephole,
+                "simplified": self.simplified,
                 "embedding_dim": self.embedding_dim,
                 "dropout": self.dropout,
                 "start_id": self.start_id,

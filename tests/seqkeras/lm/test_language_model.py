@@ -151,8 +151,19 @@ def test_stateful_training_and_stateless_copy(vocab):
         lm.sample()
     copy = lm.stateless_copy()
     assert not copy.stateful
-    for a, b in zip(copy.get_weights(), lm.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
+    trained = [v for v in lm.weights if "state_" not in v.path]  # drop the carried state
+    assert len(lm.weights) == len(trained) + 2  # LSTM: h and c
+    for a, b in zip(copy.weights, trained, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    # The carried state is what a stateless run over the same stream reaches.
+    lm.reset_states()
+    lm.predict(x[:4], batch_size=2, verbose=0)  # windows 0 and 1 of both lanes
+    _, states = copy.logits_and_states(np.concatenate([x[0:1], x[2:3]], axis=1))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(lm._state_variables[0])[0],
+        keras.ops.convert_to_numpy(states[0])[0],
+        atol=1e-5,
+    )
     assert np.isfinite(copy.perplexity(SENTENCES))
 
 
@@ -179,3 +190,13 @@ def test_bad_inputs(vocab):
         lm.log_prob([])
     with pytest.raises(ValueError, match="no token"):
         lm.log_prob(["!!!"], add_eos=False)
+
+
+def test_init_scale_and_recurrent_variants(vocab):
+    lm = LanguageModel(vocab, units=6, depth=2, embedding_dim=4, init_scale=0.1)
+    lm(np.zeros((1, 1), dtype="int32"))
+    values = np.concatenate([keras.ops.convert_to_numpy(w).ravel() for w in lm.trainable_weights])
+    assert np.abs(values).max() <= 0.1 and values.std() > 0.03  # uniform(-0.1, 0.1): std 0.058
+    peephole = LanguageModel(vocab, units=4, peephole=True)
+    assert not peephole.recurrent.uses_builtin
+    assert np.isfinite(peephole.log_prob(["the cat"]).total).all()
