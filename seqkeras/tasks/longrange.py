@@ -64,10 +64,13 @@ class LongRangeConfig:
     clipnorm: float = 5.0
     attractors: float = 0.0
     target_accuracy: float = 0.99
+    fixed_gaps: bool = False
     seed: int = 0
 
 
-def make_agreement_data(n: int, gap: int, seed: int, attractors: float = 0.0) -> tuple[Any, Any]:
+def make_agreement_data(
+    n: int, gap: int, seed: int, attractors: float = 0.0, min_gap: int | None = None
+) -> tuple[Any, Any]:
     """Sentences "the SUBJECT w1 ... w_gap" and the verb number that must follow.
 
     Args:
@@ -77,6 +80,8 @@ def make_agreement_data(n: int, gap: int, seed: int, attractors: float = 0.0) ->
         attractors: probability that a filler position holds another noun (an
             "attractor" of either number, as in "the cat that chased the dogs ... was")
             instead of a filler word.
+        min_gap: if given, each sentence's gap is drawn uniformly from
+            ``min_gap..gap`` and shorter sentences are left-padded with ``<pad>`` (id 0).
 
     Returns:
         ``x`` int32 ``(n, gap + 2)`` token ids into :data:`VOCABULARY`, and ``y`` int32
@@ -88,6 +93,8 @@ def make_agreement_data(n: int, gap: int, seed: int, attractors: float = 0.0) ->
         raise ValueError(f"n must be >= 1, got {n}")
     if gap < 1:
         raise ValueError(f"gap must be >= 1, got {gap}")
+    if min_gap is not None and not 1 <= min_gap <= gap:
+        raise ValueError(f"min_gap must be in 1..gap={gap}, got {min_gap}")
     if not 0.0 <= attractors < 1.0:
         raise ValueError(f"attractors must be in [0, 1), got {attractors}")
     rng = np.random.default_rng(seed)
@@ -103,6 +110,12 @@ def make_agreement_data(n: int, gap: int, seed: int, attractors: float = 0.0) ->
         is_noun = rng.random((n, gap)) < attractors
         other = noun_ids[rng.integers(0, len(NOUNS), (n, gap)), rng.integers(0, 2, (n, gap))]
         x[:, 2:] = np.where(is_noun, other, x[:, 2:])
+    if min_gap is not None:
+        # keep "the SUBJECT" and the first gap_i words, moved to the end of the row
+        lengths = 2 + rng.integers(min_gap, gap + 1, n)
+        for row, length in enumerate(lengths):
+            x[row, -length:] = x[row, : int(length)].copy()
+            x[row, : x.shape[1] - length] = index[PAD]
     return x, y.astype(np.int32)
 
 
@@ -126,6 +139,7 @@ def build_model(kind: str, config: LongRangeConfig, timesteps: int) -> Any:
             keras.layers.Embedding(
                 len(VOCABULARY),
                 config.embedding_dim,
+                mask_zero=True,  # left padding of shorter training sentences
                 embeddings_initializer=keras.initializers.RandomNormal(stddev=EMBEDDING_STDDEV),
             ),
             Recurrent(kind=kind, units=config.units),
@@ -173,7 +187,10 @@ def train_one(
     from seqkeras.training import fit_resumable, make_optimizer, train_distributed
 
     data_seed = config.seed * 1000 + gap
-    x, y = make_agreement_data(config.samples, gap, data_seed, config.attractors)
+    # Training sentences have gaps of 1..gap words (text has all sorts; the short ones
+    # let a gated network discover what to keep); held-out ones exactly ``gap``.
+    min_gap = None if config.fixed_gaps else 1
+    x, y = make_agreement_data(config.samples, gap, data_seed, config.attractors, min_gap)
     x_test, y_test = make_agreement_data(TEST_SAMPLES, gap, data_seed + 1, config.attractors)
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
@@ -184,8 +201,10 @@ def train_one(
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     run_config = {**asdict(config), "kind": kind, "gap": gap, "strategy": strategy_name}
     started = time.time()
-    if strategy_name == "multiworker":
-        # Keras 3.15 fit fails under MultiWorkerMirroredStrategy (SPEC "Facts").
+    if strategy.num_replicas_in_sync > 1:
+        # Keras 3.15 fit fails under MultiWorkerMirroredStrategy (SPEC "Facts"), and
+        # under MirroredStrategy on the Embedding's sparse gradient (a collective shape
+        # mismatch between replicas): seqkeras' own step densifies it.
         dataset = (
             tf.data.Dataset.from_tensor_slices((x, y))
             .shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
@@ -317,6 +336,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=defaults.attractors,
         help="probability that a word in the gap is another noun ('the cat that chased the dogs ... was')",
     )
+    parser.add_argument(
+        "--fixed-gaps",
+        action="store_true",
+        help="train on sentences with exactly the tested gap (default: gaps 1..gap)",
+    )
     parser.add_argument("--target-accuracy", type=float, default=defaults.target_accuracy)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", default=os.path.join("runs", "longrange"), help="output directory")
@@ -348,6 +372,7 @@ def _config_from(args: argparse.Namespace) -> LongRangeConfig:
         clipnorm=args.clipnorm,
         attractors=args.attractors,
         target_accuracy=args.target_accuracy,
+        fixed_gaps=args.fixed_gaps,
         seed=args.seed,
     )
 

@@ -175,8 +175,10 @@ def train_distributed(
             if model.losses:
                 batch_loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
         grads = tape.gradient(batch_loss, [v.value for v in variables])
+        # Dense gradients: an Embedding's IndexedSlices cannot be scaled or clipped as a
+        # whole, and an unused weight gets a zero gradient so every replica agrees.
         grads = [
-            tf.zeros_like(v.value) if g is None else g
+            tf.zeros_like(v.value) if g is None else tf.convert_to_tensor(g)
             for g, v in zip(grads, variables, strict=True)
         ]
         context = tf.distribute.get_replica_context()

@@ -40,6 +40,19 @@ def test_attractors_put_other_nouns_in_the_gap_only():
     assert [int(w in PLURALS) for w in subjects] == y.tolist()
 
 
+def test_variable_gaps_are_left_padded():
+    x, y = make_agreement_data(400, gap=9, seed=4, min_gap=3)
+    assert x.shape == (400, 11)
+    gaps = []
+    for tokens, label in zip(x, y, strict=True):
+        words = [VOCABULARY[t] for t in tokens]
+        start = words.index("the")
+        assert set(words[:start]) <= {"<pad>"} and "<pad>" not in words[start:]
+        assert (words[start + 1] in PLURALS) == bool(label)
+        gaps.append(len(words) - start - 2)
+    assert min(gaps) == 3 and max(gaps) == 9
+
+
 def test_decode_and_seed():
     x, y = make_agreement_data(3, gap=2, seed=5)
     again, _ = make_agreement_data(3, gap=2, seed=5)
@@ -49,9 +62,16 @@ def test_decode_and_seed():
     assert len(text.split()) == 2 + 2 + 2
 
 
-@pytest.mark.parametrize("bad", [{"n": 0, "gap": 3}, {"n": 5, "gap": 0}])
-def test_bad_data_arguments(bad):
-    with pytest.raises(ValueError, match="must be >= 1"):
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"n": 0, "gap": 3}, "n must be >= 1"),
+        ({"n": 5, "gap": 0}, "gap must be >= 1"),
+        ({"n": 5, "gap": 3, "min_gap": 4}, "min_gap must be in 1..gap=3, got 4"),
+    ],
+)
+def test_bad_data_arguments(bad, message):
+    with pytest.raises(ValueError, match=message):
         make_agreement_data(seed=0, **bad)
 
 
