@@ -309,6 +309,9 @@ def test_build_dataset_deterministic_cached_and_labelled(tmp_path):
     assert strided.shape == (3, 1 + (198 - 15) // 4, 1)
     raw, _ = first.as_arrays(features=False)
     assert raw.shape == (3, 32000)
+    tf_x, tf_y = next(iter(first.to_tf_dataset(batch_size=2, shuffle=False)))
+    np.testing.assert_array_equal(tf_x.numpy(), x[:2])
+    np.testing.assert_array_equal(tf_y.numpy(), y[:2])
 
 
 @needs_espeak
