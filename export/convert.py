@@ -85,15 +85,6 @@ class ExportGraph:
     calibration: Callable[[], list]  # feeds: lists in input order, or dicts by name
 
 
-def _from_concrete_function(function, trackable) -> Callable[[], object]:
-    def make():
-        import tensorflow as tf
-
-        return tf.lite.TFLiteConverter.from_concrete_functions([function], trackable)
-
-    return make
-
-
 GraphBuilder = Callable[[object, ConversionJob, dict | None], ExportGraph]
 GRAPHS: dict[str, GraphBuilder] = {}
 
@@ -144,23 +135,6 @@ def sequence_specs(model, sequence_length: int | None):
             dims = [sequence_length if d is None else d for d in dims]
         specs.append(tf.TensorSpec([1, *dims], tf.as_dtype(tensor.dtype), tensor.name))
     return specs
-
-
-def sequence_function(model, specs):
-    import tensorflow as tf
-
-    names = [spec.name for spec in specs]
-
-    def serve(*args):
-        inputs = args[0] if len(args) == 1 else dict(zip(names, args, strict=True))
-        outputs = model(inputs, training=False)
-        if isinstance(outputs, dict):
-            return dict(outputs)
-        if isinstance(outputs, list | tuple):
-            return {f"output_{i}": out for i, out in enumerate(outputs)}
-        return {"prediction": outputs}
-
-    return tf.function(serve, input_signature=specs).get_concrete_function()
 
 
 def _sequence_calibration(specs, data: dict | None):
@@ -226,13 +200,36 @@ def unrolled_clone(model):
 
 @register_graph("unrolled")
 def _unrolled_graph(model, job: ConversionJob, data: dict | None) -> ExportGraph:
+    """The model with its time loops unrolled: no WHILE op, so full int8 converts."""
     clone = unrolled_clone(model)
     specs = sequence_specs(clone, job.sequence_length)
-    return ExportGraph(
-        _from_concrete_function(sequence_function(clone, specs), clone),
-        [s.name for s in specs],
-        _sequence_calibration(specs, data),
-    )
+
+    def make_converter():
+        import tensorflow as tf
+
+        names = [spec.name for spec in specs]
+
+        def serve(*args):
+            inputs = args[0] if len(args) == 1 else dict(zip(names, args, strict=True))
+            return {"prediction": clone(inputs, training=False)}
+
+        module = tf.Module()
+        module.model_variables = [weight.value for weight in clone.weights]
+        module.serve = tf.function(serve, input_signature=specs)
+        directory = tempfile.mkdtemp(prefix="seqkeras-unrolled-")
+        tf.saved_model.save(
+            module, directory, signatures={"serving_default": module.serve.get_concrete_function()}
+        )
+        return tf.lite.TFLiteConverter.from_saved_model(directory)
+
+    def calibration():
+        count = len(next(iter(data.values())))
+        return [
+            {s.name: data[s.name][i : i + 1].astype(s.dtype.as_numpy_dtype) for s in specs}
+            for i in range(min(count, CALIBRATION_LIMIT))
+        ]
+
+    return ExportGraph(make_converter, [s.name for s in specs], calibration)
 
 
 # ---------------------------------------------------------------- child side

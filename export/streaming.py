@@ -269,12 +269,23 @@ def _output_size(layer) -> int:
     return int(layer.units)
 
 
+def _time_distributed_head(layer, input_shape):
+    """seqkeras.layers.TimeDistributedHead: Dense layers per step (dropout is identity)."""
+    stages: list[Stage] = []
+    width = int(input_shape[-1])
+    for dense in layer.dense_layers:
+        stages.extend(_dense(dense, (None, width)))
+        width = int(dense.units)
+    return stages
+
+
 def _register_seqkeras_layers() -> None:
     try:
-        from seqkeras.layers import Recurrent
+        from seqkeras.layers import Recurrent, TimeDistributedHead
     except ImportError:  # the layers package is optional for exporting plain Keras models
         return
     STAGE_BUILDERS.insert(0, (Recurrent, _recurrent))
+    STAGE_BUILDERS.insert(0, (TimeDistributedHead, _time_distributed_head))
 
 
 _register_seqkeras_layers()
