@@ -8,8 +8,9 @@ state plumbing (cell states, causal-conv ring buffers) is right.
 import keras
 import numpy as np
 import pytest
-from seqkeras.layers import BasicRNNCell, GRUCell, LSTMCell, Recurrent, TimeDistributedHead
 from seqkeras_export.streaming import UnsupportedLayerError, build_step_graph
+
+from seqkeras.layers import BasicRNNCell, GRUCell, LSTMCell, Recurrent, TimeDistributedHead
 
 FEATURES = 5
 UNITS = 7

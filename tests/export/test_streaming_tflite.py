@@ -11,10 +11,11 @@ import keras
 import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter
-from seqkeras.layers import BasicRNNCell, GRUCell, LSTMCell
 from seqkeras_edge.metadata import read_metadata
 from seqkeras_export.cli import main
 from seqkeras_export.convert import ConversionJob, convert_tflite
+
+from seqkeras.layers import BasicRNNCell, GRUCell, LSTMCell
 
 pytestmark = pytest.mark.slow
 FEATURES = 6
