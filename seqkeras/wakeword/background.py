@@ -102,12 +102,17 @@ class BackgroundBank:
         sample_rate: int = 16000,
         max_seconds_per_file: float | None = MAX_SECONDS_PER_FILE,
         test_every: int = TEST_EVERY,
+        progress: bool = False,
     ) -> BackgroundBank:
         """Read ``(source, path)`` files into a bank (int16 in memory)."""
+        from seqkeras.wakeword.bank import _progress
+
         pieces, index, position = [], [], 0
         per_source: dict[str, int] = {}
+        bar = _progress(len(files), "reading background audio", progress)
         for source, path in files:
             audio = read_audio(path, sample_rate)
+            bar.update(1)
             if max_seconds_per_file is not None:
                 audio = audio[: int(max_seconds_per_file * sample_rate)]
             peak = float(np.max(np.abs(audio)))
@@ -119,6 +124,7 @@ class BackgroundBank:
             pieces.append(np.round(np.clip(audio, -1.0, 1.0) * _INT16_SCALE).astype(np.int16))
             index.append(BackgroundFile(str(path), source, split, position, audio.size))
             position += audio.size
+        bar.close()
         if not pieces:
             raise ValueError("no non-silent background audio in the given files")
         return cls(np.concatenate(pieces), index, sample_rate)
@@ -130,6 +136,7 @@ class BackgroundBank:
         sample_rate: int = 16000,
         max_seconds_per_file: float | None = MAX_SECONDS_PER_FILE,
         cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = False,
     ) -> BackgroundBank:
         """The cached bank of installed ``sources`` (built on first use)."""
         files = find_background_files(sources)
@@ -139,7 +146,7 @@ class BackgroundBank:
         key = hashlib.sha256(key_data.encode()).hexdigest()[:16]
         folder = Path(cache_dir or cache_root()) / "wakeword" / f"background-{key}"
         if not (folder / "index.json").exists():
-            bank = cls.from_files(files, sample_rate, max_seconds_per_file)
+            bank = cls.from_files(files, sample_rate, max_seconds_per_file, progress=progress)
             bank.save(folder)
         return cls.open(folder)
 

@@ -57,12 +57,16 @@ def background_split_for(split: str) -> str:
 
 
 def load_background(
-    config: WakewordDataConfig, cache_dir: str | os.PathLike[str] | None = None
+    config: WakewordDataConfig,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool = False,
 ) -> BackgroundBank | None:
     """The background bank for ``config`` (``None`` when real background is switched off)."""
     if config.real_background_probability == 0.0:
         return None
-    return BackgroundBank.load(config.background_sources, config.sample_rate, cache_dir=cache_dir)
+    return BackgroundBank.load(
+        config.background_sources, config.sample_rate, cache_dir=cache_dir, progress=progress
+    )
 
 
 class WakewordDataset:
@@ -196,7 +200,7 @@ def build_dataset(
     if (folder / MANIFEST).exists():
         return WakewordDataset(folder)
     bank = UtteranceBank.load(config, split, cache_dir, progress)
-    background = load_background(config, cache_dir)
+    background = load_background(config, cache_dir, progress)
     audio = np.empty((num_clips, config.clip_samples), dtype=np.int16)
     segments = []
     bar = _progress(num_clips, f"mixing {split} clips", progress)
@@ -275,7 +279,7 @@ def negative_stream(
             config.keyword, config.sample_rate, cache_dir, progress
         )
         bank = bank.merged(real)
-    background = load_background(config, cache_dir)
+    background = load_background(config, cache_dir, progress)
     total = int(round(total_seconds * config.sample_rate))
     chunk = int(round(chunk_seconds * config.sample_rate))
     offset, index = 0, 0
