@@ -8,6 +8,8 @@ of tensors with a leading batch axis — what :mod:`seqkeras.decoding` searches 
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
 from typing import Any
 
 import keras
@@ -19,6 +21,22 @@ from seqkeras.models.token_vocabulary import BOS, EOS, PAD
 
 ATTENTION_KINDS = (None, "bahdanau")
 DEFAULT_BEAM_WIDTH = 3
+# Compiled searches per model: {model: {(method, options...): function}}.
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compile(fn):
+    """``tf.function`` / ``jax.jit`` of ``fn`` for the active Keras backend."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(fn, reduce_retracing=True)
+    if backend == "jax":
+        import jax
+
+        return jax.jit(fn)
+    return fn
 
 
 def check_positive_int(name: str, value: Any) -> int:
@@ -230,7 +248,14 @@ class ConditionalDecoding:
         per_token = ops.where(ops.not_equal(target_ids, PAD), picked, ops.zeros_like(picked))
         return per_token, ops.sum(per_token, axis=-1)
 
-    def decode(self, inputs, method: str = "beam", max_length: int | None = None, **options):
+    def decode(
+        self,
+        inputs,
+        method: str = "beam",
+        max_length: int | None = None,
+        compiled: bool = True,
+        **options,
+    ):
         """Decodes with a :mod:`seqkeras.decoding` search (``"greedy"``, ``"beam"``, ...).
 
         Args:
@@ -238,23 +263,38 @@ class ConditionalDecoding:
             method: registered search name.
             max_length: generated tokens, end token included (default
                 ``max_target_length``).
+            compiled: run the search as one ``tf.function`` / ``jax.jit`` (traced once
+                per method and options, then fast); ``False`` runs it eagerly.
             **options: for the search (``beam_width`` — default 3 —, ``alpha``,
                 ``min_length``, ``num_return``...).
 
         Returns:
             the search's ``DecodeResult``; ``aux`` holds the attention weights per step.
         """
-        from seqkeras.decoding import get_decoder
+        from seqkeras.decoding import DecodeResult, get_decoder
 
         search = get_decoder(method)
         if method == "beam":
             options.setdefault("beam_width", DEFAULT_BEAM_WIDTH)
-        state = self.encode(inputs)
-        return search(
-            self.next_fn,
-            state,
-            start_token=BOS,
-            end_token=EOS,
-            max_length=int(max_length or self.max_target_length),
-            **options,
-        )
+        max_length = int(max_length or self.max_target_length)
+        key = (method, max_length, tuple(sorted((k, repr(v)) for k, v in options.items())))
+        if not self.built:
+            self.build()  # variables are created eagerly, never inside the compiled search
+        cache = _COMPILED.setdefault(self, {})
+        if key not in cache:
+
+            def run(inputs):
+                result = search(
+                    self.next_fn,
+                    self.encode(inputs),
+                    start_token=BOS,
+                    end_token=EOS,
+                    max_length=max_length,
+                    **options,
+                )
+                return tuple(getattr(result, f.name) for f in dataclasses.fields(result))
+
+            # sampling draws from a seed generator: keep it eager so seeds behave
+            cache[key] = (run, run if method == "sample" else _compile(run))
+        eager, fast = cache[key]
+        return DecodeResult(*(fast if compiled else eager)(ops.convert_to_tensor(inputs)))

@@ -19,11 +19,12 @@ PAD, UNK, BOS, EOS = 0, 1, 2, 3
 SPECIAL_TOKENS = ("<pad>", "<unk>", "<s>", "</s>")
 LEVELS = ("char", "word")
 # Punctuation split off as its own word token (Spanish and English).
-PUNCTUATION = ".,;:!?¿¡\"()«»\u2014\u2019\u2018\u201c\u201d-"
+# (curly apostrophes stay inside words: "god’s")
+PUNCTUATION = ".,;:!?¿¡\"()«»\u2014\u201c\u201d-"
 _PUNCT_PATTERN = "([" + re.escape(PUNCTUATION) + "])"
 _SPACE_PATTERN = r"\s+"
-_NO_SPACE_BEFORE = set(".,;:!?)»\u2019\u201d")
-_NO_SPACE_AFTER = set("(¿¡«\u2018\u201c")
+_NO_SPACE_BEFORE = set(".,;:!?)»\u201d")
+_NO_SPACE_AFTER = set("(¿¡«\u201c")
 
 
 class TokenVocabulary:

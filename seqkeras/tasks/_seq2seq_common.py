@@ -169,6 +169,10 @@ def plot_attention(
     import numpy as np
 
     weights = np.asarray(weights)
+    # one row per generated step; label steps the text does not show (e.g. a start token)
+    output_tokens = list(output_tokens)[: weights.shape[0]]
+    output_tokens += ["?"] * (weights.shape[0] - len(output_tokens))
+    source_tokens = list(source_tokens)[: weights.shape[1]]
     fig, ax = plt.subplots(
         figsize=(max(4.0, 0.35 * len(source_tokens) + 1.5), max(3.0, 0.35 * len(output_tokens) + 1.2))
     )
