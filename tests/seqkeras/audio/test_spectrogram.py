@@ -164,3 +164,14 @@ def test_bad_inputs():
         Spectrogram()(np.zeros((1, 400, 2), "float32"))
     with pytest.raises(ValueError, match="power"):
         Spectrogram(power=3.0)
+
+
+MUSIC = sorted(Path("/usr/share/games/colobot/music").glob("*.ogg"))
+
+
+@pytest.mark.skipif(not MUSIC, reason="apt-get install colobot-common-sounds")
+def test_parity_on_loud_real_music():
+    audio = read_audio(MUSIC[0])[16000 * 20 : 16000 * 23]
+    audio = audio / np.max(np.abs(audio))  # full scale: the hardest case for rounding
+    got = np.asarray(LogMelSpectrogram()(audio[None]))[0]
+    assert np.max(np.abs(got - log_mel_spectrogram(audio))) <= PARITY_TOLERANCE
