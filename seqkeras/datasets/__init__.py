@@ -2,6 +2,7 @@
 that names the install command."""
 
 from ._errors import MissingDatasetError as MissingDatasetError
+from .bach_chorales import load_bach_chorales as load_bach_chorales
 from .ptb import load_ptb as load_ptb
 from .shakespeare import load_shakespeare as load_shakespeare
 from .shakespeare import strip_gutenberg as strip_gutenberg

@@ -56,6 +56,7 @@ def test_sample_and_score(word_run, capsys):
     assert rows[0]["log_prob"] == pytest.approx(sum(lp for _, lp in rows[0]["tokens"]))
 
 
+@pytest.mark.slow
 def test_char_level_reports_bits_per_character(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text(TINY)

@@ -61,6 +61,7 @@ def test_generated_midi_parses_with_music21(music_run, tmp_path, capsys):
 
 
 @pytest.mark.skipif(shutil.which("timidity") is None, reason="timidity not installed")
+@pytest.mark.slow
 def test_wav_rendering(music_run, tmp_path):
     out = tmp_path / "p.mid"
     assert main(["music", "generate", str(music_run), "--out", str(out), "-n", "2", "--seed", "1",
