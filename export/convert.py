@@ -27,6 +27,7 @@ DEFAULT_TIMEOUT_S = 600.0
 CALIBRATION_LIMIT = 400
 _STDERR_TAIL_LINES = 6
 CHILD_ERROR_EXIT = 3
+_ERROR_CHARS = 800
 
 
 class ConversionError(RuntimeError):
@@ -59,7 +60,13 @@ def import_seqkeras_objects() -> None:
     """Register seqkeras layers/models so ``.keras`` files load without custom_objects."""
     import importlib
 
-    for module in ("seqkeras.layers", "seqkeras.audio", "seqkeras.models", "seqkeras.wakeword"):
+    modules = (
+        "seqkeras.layers",
+        "seqkeras.audio.spectrogram",  # seqkeras.audio loads its Keras layers lazily
+        "seqkeras.models",
+        "seqkeras.wakeword",
+    )
+    for module in modules:
         try:
             importlib.import_module(module)
         except ImportError:  # a package another engineer has not written yet
@@ -265,7 +272,10 @@ def _child_main(job_path: str) -> int:
     try:
         flatbuffer = run_job(job)
     except Exception as err:  # reported to the parent, which raises ConversionError
-        Path(job.output + ".error").write_text(f"{type(err).__name__}: {err}")
+        message = f"{type(err).__name__}: {err}"
+        if len(message) > _ERROR_CHARS:
+            message = message[: _ERROR_CHARS // 2] + " ... " + message[-_ERROR_CHARS // 2 :]
+        Path(job.output + ".error").write_text(message)
         return CHILD_ERROR_EXIT
     Path(job.output).write_bytes(flatbuffer)
     return 0
@@ -334,8 +344,12 @@ def convert_tflite(job: ConversionJob, timeout_s: float = DEFAULT_TIMEOUT_S) -> 
         return Path(job.output).read_bytes()
 
 
+_LOG_NOISE = ("I0000", "W0000", "E0000", "WARNING: All log messages", "To enable the following")
+
+
 def _tail(stderr: str) -> str:
-    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()][-_STDERR_TAIL_LINES:]
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith(_LOG_NOISE)]
+    lines = lines[-_STDERR_TAIL_LINES:]
     return ("\nconverter output (last lines):\n  " + "\n  ".join(lines)) if lines else ""
 
 
