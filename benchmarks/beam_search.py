@@ -75,16 +75,26 @@ def compile_fn(fn):
     return fn
 
 
-def timed(fn, state, repeats):
-    out = fn(state)  # compile + warm up
-    np.asarray(ops.convert_to_numpy(out[0]))
-    times = []
+def _run(fn, state):
+    out = fn(state)
+    np.asarray(ops.convert_to_numpy(out[0]))  # wait for the result
+    return out
+
+
+def time_interleaved(fns: dict, state, repeats: int) -> tuple[dict, dict]:
+    """Median seconds per call for each function, measured round-robin.
+
+    The machines are shared, so the searches are timed in alternation (round r
+    runs every search once) to expose them all to the same background load.
+    """
+    outputs = {name: _run(fn, state) for name, fn in fns.items()}  # compile + warm up
+    times: dict = {name: [] for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn(state)
-        np.asarray(ops.convert_to_numpy(out[0]))
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            _run(fn, state)
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}, outputs
 
 
 def main(argv=None) -> dict:
@@ -113,33 +123,33 @@ def main(argv=None) -> dict:
         r = greedy_search(next_fn, s, START, END, max_length=args.max_length)
         return r.tokens, r.lengths
 
-    greedy_s, greedy_out = timed(compile_fn(greedy), state, args.repeats)
-    results = {
-        "greedy": {
-            "seconds_per_batch": greedy_s,
-            "sentences_per_second": args.batch / greedy_s,
-            "mean_length": float(np.mean(ops.convert_to_numpy(greedy_out[1]))),
-        }
-    }
-    for width in args.widths:
-
-        def beam(s, width=width):
+    def make_beam(width):
+        def beam(s):
             r = beam_search(next_fn, s, START, END, beam_width=width,
                             max_length=args.max_length, alpha=args.alpha)
             return r.tokens, r.lengths
 
-        seconds, out = timed(compile_fn(beam), state, args.repeats)
-        results[f"beam_{width}"] = {
-            "seconds_per_batch": seconds,
-            "sentences_per_second": args.batch / seconds,
-            "ratio_vs_greedy": (args.batch / seconds) / results["greedy"]["sentences_per_second"],
-            "mean_length": float(np.mean(ops.convert_to_numpy(out[1]))),
+        return beam
+
+    fns = {"greedy": compile_fn(greedy)}
+    for width in args.widths:
+        fns[f"beam_{width}"] = compile_fn(make_beam(width))
+    seconds, outputs = time_interleaved(fns, state, args.repeats)
+    greedy_rate = args.batch / seconds["greedy"]
+    results = {}
+    for name in fns:
+        rate = args.batch / seconds[name]
+        results[name] = {
+            "seconds_per_batch": round(seconds[name], 4),
+            "sentences_per_second": round(rate, 2),
+            "ratio_vs_greedy": round(rate / greedy_rate, 4),
+            "mean_length": float(np.mean(ops.convert_to_numpy(outputs[name][1]))),
         }
-        if width == 1:
-            results["beam_1"]["equals_greedy"] = bool(
-                np.array_equal(ops.convert_to_numpy(out[0])[:, 0],
-                               ops.convert_to_numpy(greedy_out[0]))
-            )
+    if "beam_1" in outputs:
+        results["beam_1"]["equals_greedy"] = bool(
+            np.array_equal(ops.convert_to_numpy(outputs["beam_1"][0])[:, 0],
+                           ops.convert_to_numpy(outputs["greedy"][0]))
+        )
     report = {
         "benchmark": "beam_search_throughput",
         "backend": keras.backend.backend(),
