@@ -115,8 +115,11 @@ def test_recipe_on_a_tiny_config(tmp_path, capsys):
     assert (out / "accuracy_vs_gap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list((out / "checkpoints").rglob("*.weights.h5"))  # deleted when done
     table = printed[printed.index("held-out accuracy choosing") :].splitlines()
-    first = {r["kind"]: r["test_accuracy"] for r in metrics["results"] if r["gap"] == 2}
-    assert table[2].split() == ["2", f"{first['rnn']:.3f}", f"{first['lstm']:.3f}"]
+    first = {r["kind"]: r for r in metrics["results"] if r["gap"] == 2}
+    expected = ["2"]
+    for kind in ("rnn", "lstm"):
+        expected += [f"{first[kind]['test_accuracy']:.3f}", f"[{first[kind]['epochs_run']:2d}]"]
+    assert table[2].replace("[ ", "[").split() == [e.replace("[ ", "[") for e in expected]
 
     # run again: finished cells are read back, nothing is retrained
     assert main(argv) == 0
