@@ -99,28 +99,34 @@ class GRUCell(RecurrentCellBase):
         c_rec = self._dropped_state(c_prev, training)
         # One fused matmul for the input and one for the state per step, then split.
         x_all = ops.matmul(inputs, self.kernel)
+        # ops.split rather than slices: its gradient is one concat, not padded sums.
         if self.simplified:
             z = x_all + ops.matmul(c_rec, self.recurrent_kernel)
             if self.use_bias:
                 z = z + self.bias
-            gate_u = self.recurrent_activation(z[:, :u])
-            candidate = self.activation(z[:, u:])
+            z_u, z_c = ops.split(z, 2, axis=-1)
+            gate_u = self.recurrent_activation(z_u)
+            candidate = self.activation(z_c)
         elif self.reset_after:
             h_all = ops.matmul(c_rec, self.recurrent_kernel)
             if self.use_bias:
                 x_all = x_all + self.bias[0]
                 h_all = h_all + self.bias[1]
-            gates = self.recurrent_activation(x_all[:, : 2 * u] + h_all[:, : 2 * u])
-            gate_u, gate_r = gates[:, :u], gates[:, u:]
-            candidate = self.activation(x_all[:, 2 * u :] + gate_r * h_all[:, 2 * u :])
+            x_u, x_r, x_c = ops.split(x_all, 3, axis=-1)
+            h_u, h_r, h_c = ops.split(h_all, 3, axis=-1)
+            gate_u = self.recurrent_activation(x_u + h_u)
+            gate_r = self.recurrent_activation(x_r + h_r)
+            candidate = self.activation(x_c + gate_r * h_c)
         else:
             if self.use_bias:
                 x_all = x_all + self.bias
-            h_gates = ops.matmul(c_rec, self.recurrent_kernel[:, : 2 * u])
-            gates = self.recurrent_activation(x_all[:, : 2 * u] + h_gates)
-            gate_u, gate_r = gates[:, :u], gates[:, u:]
+            x_u, x_r, x_c = ops.split(x_all, 3, axis=-1)
+            # (Γr * c<t-1>) Uc needs Γr first, so the state meets U in two matmuls.
+            h_u, h_r = ops.split(ops.matmul(c_rec, self.recurrent_kernel[:, : 2 * u]), 2, axis=-1)
+            gate_u = self.recurrent_activation(x_u + h_u)
+            gate_r = self.recurrent_activation(x_r + h_r)
             candidate = self.activation(
-                x_all[:, 2 * u :] + ops.matmul(gate_r * c_rec, self.recurrent_kernel[:, 2 * u :])
+                x_c + ops.matmul(gate_r * c_rec, self.recurrent_kernel[:, 2 * u :])
             )
         c = gate_u * candidate + (1.0 - gate_u) * c_prev
         return c, ([c] if nested else c)

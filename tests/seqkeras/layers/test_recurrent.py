@@ -112,13 +112,15 @@ def test_declared_output_shapes_for_all_combinations():
 
 def test_actual_output_shapes_for_all_depth_direction_merge_combinations():
     # Eager calls are slow, so LSTM only (it has the most states), and return_sequences
-    # together with return_state; the declared shapes above cover the rest.
+    # together with return_state; the declared shapes above cover the rest. Under JAX
+    # every new layer compiles its scan, so that pass checks every third case.
     x = _data()[:, :2]
+    stride = 1 if keras.backend.backend() == "tensorflow" else 3
+    cases = [c for c in _shape_cases() if c[0] == "lstm" and c[4] == c[5]]
+    assert len(cases) == 22
     checked = 0
-    for case in _shape_cases():
+    for case in cases[::stride]:
         kind, depth, bi, merge_mode, seqs, state = case
-        if kind != "lstm" or seqs != state:
-            continue
         layer = Recurrent(
             kind,
             UNITS,
@@ -133,7 +135,7 @@ def test_actual_output_shapes_for_all_depth_direction_merge_combinations():
         expected = [(s[0], 2) + s[2:] if len(s) == 3 else s for s in _expected_shapes(*case)]
         assert [tuple(o.shape) for o in outputs] == expected, case
         checked += 1
-    assert checked == 22
+    assert checked == len(cases[::stride])
 
 
 def test_symbolic_shapes_in_functional_model():
@@ -237,7 +239,13 @@ def test_dropout_between_levels_only_in_training():
     "kwargs, expected_shape, n_weights",
     [
         (
-            {"kind": "lstm", "depth": 2, "bidirectional": True, "return_sequences": True},
+            {
+                "kind": "lstm",
+                "depth": 2,
+                "bidirectional": True,
+                "return_sequences": True,
+                "dropout": 0.3,
+            },
             (BATCH, STEPS, 2 * UNITS),
             12,
         ),
@@ -251,9 +259,14 @@ def test_dropout_between_levels_only_in_training():
             [(BATCH, UNITS), (BATCH, UNITS)],
             8,
         ),
-        ({"kind": "rnn", "depth": 2, "dropout": 0.3, "activation": "relu"}, (BATCH, UNITS), 6),
         (
-            {"kind": "gru", "reset_after": False, "bidirectional": True, "merge_mode": "mul"},
+            {
+                "kind": "gru",
+                "reset_after": False,
+                "bidirectional": True,
+                "merge_mode": "mul",
+                "activation": "relu",
+            },
             (BATCH, UNITS),
             6,
         ),
