@@ -4,6 +4,7 @@ Importing this package registers the models with Keras, so ``keras.saving.load_m
 reads their ``.keras`` files without ``custom_objects``.
 """
 
+from .ctc_recognizer import CTCRecognizer as CTCRecognizer
 from .image_captioner import ImageCaptioner as ImageCaptioner
 from .seq2seq import Seq2Seq as Seq2Seq
 from .token_vocabulary import TokenVocabulary as TokenVocabulary

@@ -1,0 +1,238 @@
+"""A small CTC speech recognizer (course section 3.9): conv front, bidirectional GRU, dense.
+
+Frames of audio features go through a strided ``Conv1D`` (shortens the sequence), a stack
+of bidirectional GRUs and a ``Dense`` layer giving one logit per symbol and per output
+step. Class 0 is the CTC blank; tokens are ``1 .. vocab_size``. Training uses the CTC loss
+(``keras.ops.ctc_loss``: sums over every alignment that collapses to the label), decoding
+uses ``keras.ops.ctc_decode`` (greedy: best class per step, merge repeats, drop blanks;
+or beam search). ``export_savedmodel`` writes a server SavedModel whose signature
+includes decoding.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from typing import Any
+
+import keras
+from keras import ops
+
+BLANK = 0
+DECODERS = ("greedy", "beam")
+_KERAS_STRATEGY = {"greedy": "greedy", "beam": "beam_search"}
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"CTCRecognizer: {name} must be a positive integer, got {value!r}")
+    return value
+
+
+@keras.saving.register_keras_serializable(package="seqkeras")
+class CTCRecognizer(keras.Model):
+    """Conv1D -> bidirectional GRU x depth -> Dense(vocab_size + 1), trained with CTC.
+
+    Args:
+        num_features: feature size of each input frame (e.g. mel bins).
+        vocab_size: number of output tokens (the blank is extra, class 0).
+        conv_filters: filters of the front convolution.
+        conv_kernel: kernel size of the front convolution.
+        conv_stride: stride of the front convolution (output steps = ceil(T / stride)).
+        units: GRU units per direction.
+        depth: number of bidirectional GRU levels.
+        dropout: dropout rate after each GRU level.
+
+    Call arguments:
+        inputs: features ``(batch, time, num_features)``, or a dict with ``"features"``
+            (and optionally ``"feature_lengths"``, used by the loss).
+        training: whether dropout is active.
+
+    Returns:
+        Logits ``(batch, ceil(time / conv_stride), vocab_size + 1)``.
+
+    Training: ``model.fit(x, labels)`` where ``labels`` are ``(batch, max_label)`` int
+    token ids padded with 0 (the blank never appears inside a label); ``x`` may be a
+    dict with ``feature_lengths`` for padded batches.
+
+    Example:
+    >>> import numpy as np
+    >>> model = CTCRecognizer(num_features=6, vocab_size=4, units=8)
+    >>> model.compile(optimizer="adam")
+    >>> x = np.random.rand(2, 20, 6).astype("float32")
+    >>> y = np.array([[1, 2, 0], [3, 3, 4]])
+    >>> _ = model.fit(x, y, epochs=1, verbose=0)
+    >>> len(model.decode(x))
+    2
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        vocab_size: int,
+        conv_filters: int = 32,
+        conv_kernel: int = 5,
+        conv_stride: int = 2,
+        units: int = 64,
+        depth: int = 1,
+        dropout: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_features = _positive_int("num_features", num_features)
+        self.vocab_size = _positive_int("vocab_size", vocab_size)
+        self.conv_filters = _positive_int("conv_filters", conv_filters)
+        self.conv_kernel = _positive_int("conv_kernel", conv_kernel)
+        self.conv_stride = _positive_int("conv_stride", conv_stride)
+        self.units = _positive_int("units", units)
+        self.depth = _positive_int("depth", depth)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"CTCRecognizer: dropout must be in [0, 1), got {dropout!r}")
+        self.dropout = float(dropout)
+        self.conv = keras.layers.Conv1D(
+            conv_filters, conv_kernel, strides=conv_stride, padding="same", activation="relu", name="conv"
+        )
+        self.recurrent = [
+            keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True), name=f"bigru_{i}")
+            for i in range(depth)
+        ]
+        self.dropouts = [keras.layers.Dropout(dropout, name=f"dropout_{i}") for i in range(depth)]
+        self.classifier = keras.layers.Dense(vocab_size + 1, name="classifier")
+
+    @property
+    def num_classes(self) -> int:
+        return self.vocab_size + 1
+
+    def output_lengths(self, feature_lengths):
+        """Output steps for inputs of ``feature_lengths`` frames: ceil(length / stride)."""
+        lengths = ops.cast(feature_lengths, "int32")
+        return (lengths + self.conv_stride - 1) // self.conv_stride
+
+    def call(self, inputs, training=None):
+        features = inputs["features"] if isinstance(inputs, dict) else inputs
+        x = self.conv(features)
+        for recurrent, dropout in zip(self.recurrent, self.dropouts, strict=True):
+            x = dropout(recurrent(x), training=training)
+        return self.classifier(x)
+
+    def build(self, input_shape):
+        if isinstance(input_shape, dict):
+            input_shape = input_shape["features"]
+        self.conv.build(input_shape)
+        shape = self.conv.compute_output_shape(input_shape)
+        for recurrent in self.recurrent:
+            recurrent.build(shape)
+            shape = recurrent.compute_output_shape(shape)
+        self.classifier.build(shape)
+        self.built = True
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Mean CTC loss; labels padded with 0, feature lengths from ``x`` when given."""
+        labels = ops.cast(y, "int32")
+        label_lengths = ops.sum(ops.cast(ops.not_equal(labels, BLANK), "int32"), axis=-1)
+        batch, steps = ops.shape(y_pred)[0], ops.shape(y_pred)[1]
+        if isinstance(x, dict) and "feature_lengths" in x:
+            output_lengths = self.output_lengths(x["feature_lengths"])
+        else:
+            output_lengths = ops.full((batch,), steps, dtype="int32")
+        losses = ops.ctc_loss(labels, y_pred, label_lengths, output_lengths, mask_index=BLANK)
+        if sample_weight is not None:
+            losses = losses * ops.cast(sample_weight, losses.dtype)
+        loss = ops.mean(losses)
+        return loss + ops.sum(self.losses) if self.losses else loss
+
+    def decode_tensors(self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8):
+        """Backend tensors ``(tokens (batch, steps) padded with -1, log-prob scores (batch,))``."""
+        if method not in DECODERS:
+            raise ValueError(f"CTCRecognizer: method must be one of {DECODERS}, got {method!r}")
+        logits = self(features, training=False)
+        if feature_lengths is None:
+            lengths = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
+        else:
+            lengths = self.output_lengths(feature_lengths)
+        decoded, scores = ops.ctc_decode(
+            logits,
+            lengths,
+            strategy=_KERAS_STRATEGY[method],
+            beam_width=beam_width,
+            top_paths=1,
+            mask_index=BLANK,
+        )
+        return decoded[0], ops.reshape(scores[:, 0], (-1,))
+
+    def decode(self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8) -> list[list[int]]:
+        """Token id lists (blanks removed, repeats merged) for a batch of features."""
+        tokens, _ = self.decode_tensors(features, feature_lengths, method, beam_width)
+        return [[int(t) for t in row if t > 0] for row in ops.convert_to_numpy(tokens)]
+
+    def export_savedmodel(self, path: str, method: str = "greedy", beam_width: int = 8, **options: Any) -> str:
+        """Write a SavedModel whose ``serving_default`` decodes.
+
+        The signature takes ``features`` float32 ``(batch, time, num_features)`` and
+        ``feature_lengths`` int32 ``(batch,)`` and returns ``tokens`` int32
+        ``(batch, steps)`` padded with -1, ``token_lengths`` int32 ``(batch,)`` and
+        ``scores`` float32 ``(batch,)`` (log-probabilities). Written atomically.
+        """
+        import tensorflow as tf
+
+        if options:
+            raise ValueError(f"CTCRecognizer.export_savedmodel: unknown options {sorted(options)}")
+        if method not in DECODERS:
+            raise ValueError(f"CTCRecognizer: method must be one of {DECODERS}, got {method!r}")
+        model = self
+
+        class Server(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.model_variables = [w.value for w in model.weights]
+
+            @tf.function(
+                input_signature=[
+                    tf.TensorSpec([None, None, model.num_features], tf.float32, name="features"),
+                    tf.TensorSpec([None], tf.int32, name="feature_lengths"),
+                ]
+            )
+            def serve(self, features, feature_lengths):
+                tokens, scores = model.decode_tensors(features, feature_lengths, method, beam_width)
+                tokens = tf.cast(tokens, tf.int32)
+                return {
+                    "tokens": tokens,
+                    "token_lengths": tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=1),
+                    "scores": tf.cast(scores, tf.float32),
+                }
+
+        server = Server()
+        target = os.path.abspath(path)
+        parent = os.path.dirname(target)
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".ctc-savedmodel-", dir=parent)
+        try:
+            tf.saved_model.save(server, staging, signatures={"serving_default": server.serve})
+            if os.path.exists(target):
+                shutil.rmtree(target)
+            os.replace(staging, target)
+        finally:
+            if os.path.exists(staging):
+                shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            num_features=self.num_features,
+            vocab_size=self.vocab_size,
+            conv_filters=self.conv_filters,
+            conv_kernel=self.conv_kernel,
+            conv_stride=self.conv_stride,
+            units=self.units,
+            depth=self.depth,
+            dropout=self.dropout,
+        )
+        return config
+
+
+def output_steps(time_steps: int, conv_stride: int) -> int:
+    """Output steps of a CTCRecognizer for ``time_steps`` input frames."""
+    return math.ceil(time_steps / conv_stride)
