@@ -6,7 +6,8 @@ word in between. This recipe synthesizes such sentences with a gap of ``g`` fill
 between the subject and the verb, trains a basic RNN, a GRU and an LSTM
 (``seqkeras.layers.Recurrent``) side by side for several gaps, and reports held-out
 accuracy per kind and gap: a table on stdout, ``metrics.json`` and ``accuracy_vs_gap.png``
-in ``--out``.
+in ``--out``. Training sentences have gaps of 1..g words (as real text does; the short
+ones let a network discover what it must keep), held-out sentences a gap of exactly g.
 
 The word vectors start at unit scale (``std 1``, like pretrained vectors) so that every
 filler word really moves the hidden state: a basic RNN's memory of the subject is then

@@ -83,6 +83,7 @@ class GradientNormLogger(keras.callbacks.Callback):
         self._epoch = 0
         self._epoch_max = 0.0
         self._since = 0
+        self._last_batch = 0
         self._fn: Callable[[], Any] | None = None
 
     def _build_fn(self) -> Callable[[], Any]:
@@ -125,6 +126,7 @@ class GradientNormLogger(keras.callbacks.Callback):
         self._epoch_max = 0.0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._last_batch = batch
         self._since += 1
         if self._since < self.every:
             return
@@ -153,6 +155,6 @@ class GradientNormLogger(keras.callbacks.Callback):
             return
         if not self.norms or self._since:
             self._since = 0
-            self._record(-1)
+            self._record(self._last_batch)
         logs["grad_norm"] = self.norms[-1][1]
         logs["grad_norm_max"] = self._epoch_max

@@ -131,3 +131,23 @@ def test_gradient_norm_logger_bad_arguments():
         GradientNormLogger((np.zeros((1, 3)), np.zeros((1, 2))), every=0)
     with pytest.raises(ValueError, match="probe"):
         GradientNormLogger(np.zeros((1, 3)))
+
+
+def test_gradient_norm_logger_stops_on_non_finite_norm():
+    x, y = _data()
+    model = _linear()
+    model.compile(make_optimizer("sgd", learning_rate=0.05), "mse")
+    probe_x = x[:8].copy()
+    probe_x[0, 0] = np.inf  # the probe's gradient is not finite; training data is fine
+    with pytest.raises(
+        TrainingDivergedError, match="gradient norm is (nan|inf) at epoch 1, step 3"
+    ):
+        model.fit(
+            x,
+            y,
+            batch_size=8,
+            epochs=1,
+            shuffle=False,
+            verbose=0,
+            callbacks=[GradientNormLogger((probe_x, y[:8]), every=3)],
+        )
