@@ -264,9 +264,18 @@ def plot(results: list[dict[str, Any]], kinds: list[str], gaps: list[int], path:
 
     cell = {(r["kind"], r["gap"]): r["test_accuracy"] for r in results}
     figure, axes = plt.subplots(figsize=(6, 4))
+    styles = {"rnn": ("o", "-"), "gru": ("s", "--"), "lstm": ("^", ":")}  # overlaps stay visible
     for kind in kinds:
         points = [(g, cell[(kind, g)]) for g in gaps if (kind, g) in cell]
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=kind.upper())
+        marker, line = styles.get(kind, ("o", "-"))
+        axes.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            marker=marker,
+            linestyle=line,
+            markersize=8,
+            label=kind.upper(),
+        )
     axes.axhline(CHANCE, color="grey", linestyle="--", linewidth=1, label="chance")
     axes.set_xlabel("words between subject and verb (gap)")
     axes.set_ylabel("held-out accuracy (was / were)")
