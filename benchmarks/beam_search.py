@@ -62,12 +62,12 @@ def make_decoder(vocab: int, embed: int, units: int, seed: int = 0):
     return next_fn
 
 
-def compile_fn(fn):
+def compile_fn(fn, xla: bool = False):
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return tf.function(fn, jit_compile=False)
+        return tf.function(fn, jit_compile=xla)
     if backend == "jax":
         import jax
 
@@ -107,6 +107,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--widths", type=int, nargs="+", default=[1, 3, 10])
     parser.add_argument("--alpha", type=float, default=0.7)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--xla", action="store_true",
+                        help="TensorFlow backend: tf.function(jit_compile=True)")
     args = parser.parse_args(argv)
 
     next_fn = make_decoder(args.vocab, args.embed, args.units)
@@ -131,9 +133,9 @@ def main(argv=None) -> dict:
 
         return beam
 
-    fns = {"greedy": compile_fn(greedy)}
+    fns = {"greedy": compile_fn(greedy, args.xla)}
     for width in args.widths:
-        fns[f"beam_{width}"] = compile_fn(make_beam(width))
+        fns[f"beam_{width}"] = compile_fn(make_beam(width), args.xla)
     seconds, outputs = time_interleaved(fns, state, args.repeats)
     greedy_rate = args.batch / seconds["greedy"]
     results = {}
