@@ -175,3 +175,13 @@ def test_parity_on_loud_real_music():
     audio = audio / np.max(np.abs(audio))  # full scale: the hardest case for rounding
     got = np.asarray(LogMelSpectrogram()(audio[None]))[0]
     assert np.max(np.abs(got - log_mel_spectrogram(audio))) <= PARITY_TOLERANCE
+
+
+def test_variable_length_model_in_graph_mode():
+    inputs = keras.Input(shape=(None,))
+    model = keras.Model(inputs, LogMelSpectrogram()(inputs))
+    for length in (8000, 12345):
+        audio = _noise(samples=length, seed=length)
+        got = model.predict(audio, verbose=0)
+        assert got.shape == (2, 1 + (length - 400) // 160, 40)
+        assert np.max(np.abs(got - log_mel_spectrogram(audio))) <= PARITY_TOLERANCE
