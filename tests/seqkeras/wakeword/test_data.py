@@ -36,6 +36,7 @@ TINY = dict(
     train_engines=("espeak",),
     test_engines=("flite",),
     voices_per_engine=2,
+    keyword_voices_per_engine=2,
     negatives_per_voice=2,
     clip_seconds=2.0,
     max_keywords=2,
