@@ -136,6 +136,10 @@ class Recurrent(keras.layers.Layer):
             )
         get_activation("activation", activation, owner)
         get_activation("recurrent_activation", recurrent_activation, owner)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(
+                f"{owner}: argument `seed` must be an integer or None; received seed={seed!r}."
+            )
         super().__init__(**kwargs)
         self.kind = kind
         self.units = units

@@ -317,6 +317,7 @@ def test_custom_cells_train_under_xla():
         ({"kind": "lstm", "units": 4, "simplified": True}, "simplified=True"),
         ({"kind": "gru", "units": 4, "peephole": True}, "peephole=True"),
         ({"kind": "gru", "units": 4, "activation": "swishy"}, "activation='swishy'"),
+        ({"kind": "gru", "units": 4, "seed": "abc"}, "seed='abc'"),
     ],
 )
 def test_bad_arguments(kwargs, needle):
