@@ -1,12 +1,10 @@
 """seqkeras.audio: reading audio, spectrogram / log-mel layers, TTS and mixing helpers.
 
 The feature layers have a numpy twin in ``seqkeras_edge.features`` that the device
-uses; both share the mel matrix and the default constants re-exported here. The Keras
-layers are imported on first access, so data code that only reads or synthesizes
-audio does not pay for importing Keras/TensorFlow.
+uses; both share the mel matrix and the default constants re-exported here. Importing
+this package registers the Keras layers, so ``.keras`` files that contain them reload
+without ``custom_objects``.
 """
-
-from typing import TYPE_CHECKING, Any
 
 from .io import read_audio as read_audio
 from .io import read_audio_with_rate as read_audio_with_rate
@@ -25,6 +23,8 @@ from .mel import hz_to_mel as hz_to_mel
 from .mel import mel_to_hz as mel_to_hz
 from .mel import mel_weight_matrix as mel_weight_matrix
 from .mel import num_frames as num_frames
+from .spectrogram import LogMelSpectrogram as LogMelSpectrogram
+from .spectrogram import Spectrogram as Spectrogram
 from .synth import EngineNotAvailableError as EngineNotAvailableError
 from .synth import Voice as Voice
 from .synth import available_engines as available_engines
@@ -33,18 +33,3 @@ from .synth import mix_at_snr as mix_at_snr
 from .synth import synthesize as synthesize
 from .synth import trim_silence as trim_silence
 
-if TYPE_CHECKING:
-    from .spectrogram import LogMelSpectrogram as LogMelSpectrogram
-    from .spectrogram import Spectrogram as Spectrogram
-
-_LAZY = {"LogMelSpectrogram": "spectrogram", "Spectrogram": "spectrogram"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

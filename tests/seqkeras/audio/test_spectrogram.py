@@ -1,5 +1,8 @@
 """Spectrogram / LogMelSpectrogram layers: tf.signal oracle, numpy-twin parity, serialization."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import keras
@@ -185,3 +188,14 @@ def test_variable_length_model_in_graph_mode():
         got = model.predict(audio, verbose=0)
         assert got.shape == (2, 1 + (length - 400) // 160, 40)
         assert np.max(np.abs(got - log_mel_spectrogram(audio))) <= PARITY_TOLERANCE
+
+
+def test_importing_the_package_registers_the_layers():
+    code = (
+        "import keras, seqkeras.audio\n"
+        "names = ['seqkeras>Spectrogram', 'seqkeras>LogMelSpectrogram']\n"
+        "print(all(keras.saving.get_registered_object(n) is not None for n in names))\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.strip().endswith("True"), result.stderr[-500:]
