@@ -60,15 +60,16 @@ def cache_dir() -> str:
     )
 
 
-def _diatheke(module: str, options: str = "") -> str:
+def read_module(module: str, options: str = "", keys: str = WHOLE_BIBLE) -> str:
+    """Raw ``diatheke -f plain`` text of ``keys`` (e.g. ``"Gen 1:1-3"``) in ``module``."""
     if shutil.which("diatheke") is None:
         raise FileNotFoundError(f"diatheke is not installed; run `{INSTALL_HINT}`")
     cmd = ["diatheke", "-b", module]
     if options:
         cmd += ["-o", options]
-    cmd += ["-f", "plain", "-k", WHOLE_BIBLE]
+    cmd += ["-f", "plain", "-k", keys]
     out = subprocess.run(cmd, capture_output=True, check=False).stdout.decode("utf-8", "replace")
-    if out.count("\n") < 1000:
+    if not any(_HEADER.match(line) for line in out.splitlines()):
         raise FileNotFoundError(
             f"the SWORD module {module} gave no text (is it installed? run `{INSTALL_HINT}`)"
         )
@@ -131,8 +132,8 @@ def load_verse_pairs(use_cache: bool = True) -> list[VersePair]:
     path = os.path.join(cache_dir(), CACHE_NAME)
     if use_cache and os.path.exists(path):
         return _read_cache(path)
-    spanish = parse_diatheke(_diatheke(SPANISH_MODULE))
-    english = parse_diatheke(_diatheke(ENGLISH_MODULE, "f"))
+    spanish = parse_diatheke(read_module(SPANISH_MODULE))
+    english = parse_diatheke(read_module(ENGLISH_MODULE, "f"))
     pairs = [
         VersePair(book, chapter, verse, es, english[(book, chapter, verse)])
         for (book, chapter, verse), es in spanish.items()

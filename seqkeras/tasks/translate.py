@@ -30,6 +30,8 @@ BEAM_WIDTHS = (3, 10)
 ALPHAS = (0.0, 0.7, 1.0)
 LENGTH_BUCKETS = ((1, 5), (6, 10), (11, 15), (16, 20), (21, 30), (31, 60))
 EVAL_FILE = "eval.json"
+BY_LENGTH_DECODER = "beam3_a0.7"  # the decoder of the BLEU-by-length plot
+SPANISH_WORD_RATIO = 1.5  # Spanish verses kept: at most 1.5 × --max-words words
 
 
 @register_command("translate", help="Spanish→English translation of Bible verses")
@@ -60,6 +62,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--limit", type=int, default=0, help="evaluate the first N held-out verses")
     p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--beam-widths", default=",".join(map(str, BEAM_WIDTHS)),
+                   help="comma-separated beam widths of the grid (default 3,10)")
+    p.add_argument("--alphas", default=",".join(map(str, ALPHAS)),
+                   help="comma-separated length-normalization exponents (default 0.0,0.7,1.0)")
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("compare", help="table and BLEU-vs-length plot of evaluated runs")
@@ -80,7 +86,13 @@ def select_pairs(run: dict):
     """``(train, held_out)`` verse pairs for a run description."""
     from seqkeras.datasets.bible_parallel import load_verse_pairs, split_by_book, split_by_chapter
 
-    pairs = [p for p in load_verse_pairs() if len(p.english.split()) <= run["max_words"]]
+    # the Spanish side may carry a psalm title the English puts elsewhere: bound it too
+    max_spanish = int(run["max_words"] * SPANISH_WORD_RATIO)
+    pairs = [
+        p
+        for p in load_verse_pairs()
+        if len(p.english.split()) <= run["max_words"] and len(p.spanish.split()) <= max_spanish
+    ]
     if run["split"] == "book":
         books = tuple(b.strip() for b in run["held_out_books"].split(",") if b.strip())
         train, held = split_by_book(pairs, books)
@@ -176,6 +188,16 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_list(flag: str, text: str, kind):
+    try:
+        values = [kind(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"{flag} must be a comma-separated list of numbers, got {text!r}") from None
+    if not values:
+        raise ValueError(f"{flag} is empty")
+    return values
+
+
 # -- eval -----------------------------------------------------------------------------
 def _bleu(hyps, refs):
     from seqkeras.metrics import corpus_bleu
@@ -200,7 +222,11 @@ def _eval(args: argparse.Namespace) -> int:
     references = [p.english for p in held]
     grid = []
     outputs = {}
-    settings = [("greedy", 1, None)] + [("beam", b, a) for b in BEAM_WIDTHS for a in ALPHAS]
+    widths = _parse_list("--beam-widths", args.beam_widths, int)
+    alphas = _parse_list("--alphas", args.alphas, float)
+    if any(b < 1 for b in widths) or any(a < 0 for a in alphas):
+        raise ValueError("--beam-widths must be >= 1 and --alphas >= 0")
+    settings = [("greedy", 1, None)] + [("beam", b, a) for b in widths for a in alphas]
     for method, width, alpha in settings:
         options = {} if method == "greedy" else {"beam_width": width, "alpha": alpha}
         start = time.time()
@@ -215,7 +241,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     lengths = np.array([len(model.source_vocab.split(s)) for s in sources])
     by_length = []
-    for name in ("greedy", "beam3_a0.7"):
+    reference_decoder = BY_LENGTH_DECODER if BY_LENGTH_DECODER in outputs else grid[-1]["decoder"]
+    for name in ("greedy", reference_decoder):
         for lo, hi in LENGTH_BUCKETS:
             idx = [i for i in range(len(held)) if lo <= lengths[i] <= hi]
             if len(idx) < 5:
@@ -251,7 +278,7 @@ def _eval(args: argparse.Namespace) -> int:
             "fraction_model": analysis.fraction_model, "advice": analysis.advice,
         },
         "samples": [{"source": s, "reference": r, "output": o}
-                    for s, r, o in list(zip(sources, references, outputs["beam3_a0.7"]))[:20]],
+                    for s, r, o in list(zip(sources, references, outputs[reference_decoder]))[:20]],
     }
     write_json_atomic(os.path.join(args.run_dir, EVAL_FILE), result)
     return 0
@@ -293,7 +320,7 @@ def _plot_by_length(results, path: str) -> None:
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for run_dir, res in results:
-        rows = [r for r in res["bleu_by_source_length"] if r["decoder"] == "beam3_a0.7"]
+        rows = [r for r in res["bleu_by_source_length"] if r["decoder"] != "greedy"]
         label = ("attention" if res["attention"] else "no attention") + f" ({run_dir})"
         ax.plot([(r["min"] + r["max"]) / 2 for r in rows], [r["bleu"] for r in rows],
                 marker="o", label=label)
