@@ -1,0 +1,211 @@
+"""``seqkeras demo``: the flagship trigger-word run, end to end (``make demo``).
+
+1. synthesize a small dataset (TTS keyword and near misses over real background audio),
+2. train the streaming model (bounded: a few minutes on 2 CPU cores),
+3. export it to a full-int8 streaming ``.tflite`` with its feature/decision metadata,
+4. evaluate FRR and false accepts per hour (Keras and int8 side by side; the threshold
+   meeting the target FA/h is written into the exported model),
+5. synthesize a fresh test stream with the keyword at known places, run
+   ``seqkeras-wake`` on it, and print each detection next to the true keyword times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from seqkeras.cli import register_command
+
+DEMO_TRAIN_CLIPS = 600
+DEMO_EPOCHS = 6
+DEMO_TEST_CLIPS = 60
+DEMO_NEGATIVE_HOURS = 0.1
+DEMO_STREAM_CLIPS = 6
+DEMO_STREAM_SEED = 2024
+DEMO_VOICES_PER_ENGINE = 24
+DEMO_NEGATIVES_PER_VOICE = 10
+
+
+def default_demo_dir() -> Path:
+    from seqkeras.wakeword.cache import cache_root
+
+    return cache_root() / "demo" / "activate"
+
+
+def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", help="run directory (default: <cache>/demo/activate)")
+    parser.add_argument(
+        "--keyword", default="activate", help="the wake word (default: %(default)s)"
+    )
+    parser.add_argument("--train-clips", type=int, default=DEMO_TRAIN_CLIPS)
+    parser.add_argument("--epochs", type=int, default=DEMO_EPOCHS)
+    parser.add_argument("--test-clips", type=int, default=DEMO_TEST_CLIPS)
+    parser.add_argument("--negative-hours", type=float, default=DEMO_NEGATIVE_HOURS)
+    parser.add_argument("--voices-per-engine", type=int, default=DEMO_VOICES_PER_ENGINE)
+    parser.add_argument("--negatives-per-voice", type=int, default=DEMO_NEGATIVES_PER_VOICE)
+    parser.add_argument(
+        "--stream-clips",
+        type=int,
+        default=DEMO_STREAM_CLIPS,
+        help="10-second test clips joined into the fresh stream for seqkeras-wake",
+    )
+    parser.add_argument("--fresh", action="store_true", help="delete the run directory first")
+    from seqkeras.training import add_strategy_argument
+
+    add_strategy_argument(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+@register_command(
+    "demo", help="Flagship: synthesize, train, export int8, evaluate, run seqkeras-wake"
+)
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_demo_arguments(parser)
+    parser.set_defaults(func=run_demo_from_args)
+
+
+def _say(message: str) -> None:
+    print(f"[demo] {message}", flush=True)
+
+
+def run_wake(model: Path, wav: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Run ``seqkeras-wake MODEL --wav WAV --json`` (the console script when installed,
+    else its ``main`` in this process); returns (detections, summary)."""
+    command = shutil.which("seqkeras-wake") or shutil.which(
+        "seqkeras-wake", path=os.path.dirname(sys.executable)
+    )
+    if command:
+        proc = subprocess.run(
+            [command, str(model), "--wav", str(wav), "--json"], capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"seqkeras-wake failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
+            )
+        text = proc.stdout
+    else:
+        from seqkeras_edge.cli import main
+
+        buffer = io.StringIO()
+        code = main([str(model), "--wav", str(wav), "--json"], out=buffer)
+        if code != 0:
+            raise RuntimeError(f"seqkeras-wake failed with exit code {code}")
+        text = buffer.getvalue()
+    detections, summary = [], {}
+    for line in text.splitlines():
+        if not line.strip().startswith("{"):
+            continue
+        row = json.loads(line)
+        if "summary" in row:
+            summary = row["summary"]
+        else:
+            detections.append(row)
+    return detections, summary
+
+
+def fresh_stream(config: Any, clips: int, seed: int, path: Path) -> tuple[list[float], float]:
+    """Join ``clips`` new test-split clips into one WAV; returns (keyword end times s, seconds)."""
+    import numpy as np
+
+    from seqkeras.audio import write_audio
+    from seqkeras.wakeword.data import build_dataset
+
+    data = build_dataset(clips, "test", config, seed, progress=False)
+    audio = data.audio()
+    ends = []
+    for index, clip in enumerate(data.segments):
+        ends += [
+            (index * audio.shape[1] + s.end) / config.sample_rate
+            for s in clip
+            if s.kind == "keyword"
+        ]
+    write_audio(str(path), np.concatenate(list(audio)))
+    return sorted(ends), audio.size / config.sample_rate
+
+
+def match_stream(
+    detections: list[dict[str, Any]], ends: list[float], window_seconds: float
+) -> list[str]:
+    """One line per true keyword and per detection: hit, missed, or false accept."""
+    used = set()
+    lines = []
+    for end in ends:
+        found = [
+            i
+            for i, d in enumerate(detections)
+            if i not in used and end <= d["time"] + 1e-9 < end + window_seconds
+        ]
+        if found:
+            used.add(found[0])
+            d = detections[found[0]]
+            lines.append(
+                f"  keyword ended {end:7.2f} s -> detected at {d['time']:7.2f} s (score {d['score']:.3f})"
+            )
+        else:
+            lines.append(f"  keyword ended {end:7.2f} s -> MISSED")
+    for i, d in enumerate(detections):
+        if i not in used:
+            lines.append(f"  false accept at {d['time']:7.2f} s (score {d['score']:.3f})")
+    return lines
+
+
+def run_demo_from_args(args: argparse.Namespace) -> int:
+    from seqkeras.tasks.wakeword import evaluate_with_settings, summarize
+    from seqkeras.wakeword.evaluate import EvalSettings
+    from seqkeras.wakeword.train import TrainConfig, train
+
+    out = Path(args.out) if args.out else default_demo_dir()
+    if args.fresh and out.exists():
+        shutil.rmtree(out)
+    progress = not args.quiet
+    config = TrainConfig(
+        keyword=args.keyword,
+        train_clips=args.train_clips,
+        epochs=args.epochs,
+        voices_per_engine=args.voices_per_engine,
+        negatives_per_voice=args.negatives_per_voice,
+        val_clips=max(8, args.train_clips // 20),
+    )
+    started = time.time()
+    _say(f"run directory {out}")
+    _say(
+        f"1-2/5 synthesizing {config.train_clips} clips and training the streaming model ({config.epochs} epochs)"
+    )
+    result = train(config, out, strategy=args.strategy, progress=progress)
+    _say(f"trained in {result.seconds:.0f} s -> {result.model_path}")
+
+    settings = EvalSettings(test_clips=args.test_clips, negative_hours=args.negative_hours)
+    _say("3-4/5 exporting full int8 and evaluating (Keras vs int8, runner decision logic)")
+    report = evaluate_with_settings(out, settings, progress=progress)
+    print(summarize(report), flush=True)
+    int8 = out / "model.int8.tflite"
+    _say(f"int8 model: {int8} ({int8.stat().st_size} bytes)")
+
+    _say(
+        "5/5 seqkeras-wake on a freshly synthesized test stream (voices/engines not used in training)"
+    )
+    data_config = config.data_config()
+    wav = out / "demo-stream.wav"
+    ends, seconds = fresh_stream(data_config, args.stream_clips, DEMO_STREAM_SEED, wav)
+    detections, summary = run_wake(int8, wav)
+    window = data_config.labels.ones_steps * data_config.labels.step_seconds()
+    _say(
+        f"{wav}: {seconds:.0f} s, {len(ends)} keyword(s); detections vs truth (window {window:.2f} s after each keyword):"
+    )
+    for line in match_stream(detections, ends, window):
+        print(line)
+    latency = summary.get("hop_latency_us", {})
+    if latency:
+        _say(
+            f"runner per-hop latency (features + invoke): median {latency['p50']:.1f} us, p99 {latency['p99']:.1f} us"
+        )
+    _say(f"done in {time.time() - started:.0f} s; eval.json, det.png, model.int8.tflite in {out}")
+    return 0

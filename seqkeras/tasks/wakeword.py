@@ -1,0 +1,373 @@
+"""``seqkeras wakeword train|export|eval|demo``: the trigger-word recipe (course 3.10).
+
+- ``train``: synthesize clips, train the streaming (or the course's) model, resumable.
+- ``export``: ``model.keras`` → ``model.int8.tflite`` (streaming step graph, full int8,
+  feature and decision configuration in the metadata) via ``seqkeras_export``.
+- ``eval``: FRR / FA per hour / DET curve for the Keras model and the exported model
+  side by side (the runner's decision logic); writes the chosen threshold into the
+  exported model's metadata.
+- ``demo``: everything above on a small budget, then ``seqkeras-wake`` on a fresh stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from seqkeras.cli import register_command
+from seqkeras.training import add_strategy_argument
+
+INT8_FILE = "model.int8.tflite"
+EXPORT_REPORT = "export.json"
+CALIBRATION_CLIPS = 8
+DEFAULT_SMOOTHING_STEPS = 5
+DEFAULT_REFRACTORY_SECONDS = 1.0
+
+
+TRAIN_OPTIONS: list[tuple[str, type, str]] = [
+    ("--keyword", str, "the wake word (default: activate)"),
+    ("--units", int, "recurrent units"),
+    ("--filters", int, "convolution channels (streaming model)"),
+    ("--kernel-size", int, "causal convolution width in frames (streaming model)"),
+    ("--dropout", float, "drop rate"),
+    ("--train-clips", int, "synthesized training clips"),
+    ("--val-clips", int, "validation clips (held-out voices of the training engines)"),
+    ("--clip-seconds", float, "clip length"),
+    ("--voices-per-engine", int, "sampled TTS voices per engine"),
+    ("--negatives-per-voice", int, "negative utterances per voice"),
+    ("--epochs", int, "training epochs"),
+    ("--batch-size", int, "batch size"),
+    ("--learning-rate", float, "Adam learning rate"),
+    ("--positive-weight", float, "weight of positive frames (--loss weighted)"),
+    ("--focal-gamma", float, "focusing parameter (--loss focal)"),
+    ("--time-masks", int, "SpecAugment time masks per clip"),
+    ("--freq-masks", int, "SpecAugment frequency masks per clip"),
+    ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
+    ("--seed", int, "data and initialization seed"),
+]
+
+
+def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
+    # Defaults live in TrainConfig (None = use it): building the parser imports no Keras.
+    for flag, kind, help_text in TRAIN_OPTIONS:
+        parser.add_argument(flag, type=kind, default=None, help=help_text)
+    parser.add_argument(
+        "--model",
+        choices=["streaming", "course"],
+        default=None,
+        help="streaming (edge, exportable; default) or course (reference)",
+    )
+    parser.add_argument(
+        "--cell", choices=["gru", "lstm"], default=None, help="recurrent cell (default gru)"
+    )
+    parser.add_argument(
+        "--loss",
+        choices=["weighted", "focal", "bce"],
+        default=None,
+        help="imbalance handling: class-weighted BCE (default), focal loss, plain BCE",
+    )
+
+
+def train_config_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
+    """A ``TrainConfig`` from the given flags (unset flags keep the config's defaults)."""
+    from seqkeras.wakeword.train import TrainConfig
+
+    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss"]
+    values = dict(overrides)
+    values.update({n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
+    return TrainConfig(**values)
+
+
+def _eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--test-clips",
+        type=int,
+        default=200,
+        help="held-out clips (TTS engines not used in training) for the FRR",
+    )
+    parser.add_argument(
+        "--negative-hours",
+        type=float,
+        default=1.0,
+        help="hours of keyword-free stream for false accepts per hour",
+    )
+    parser.add_argument("--target-fa-per-hour", type=float, default=0.5)
+    parser.add_argument("--no-int8", action="store_true", help="evaluate only the Keras model")
+
+
+def _decision_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--smoothing-steps",
+        type=int,
+        default=DEFAULT_SMOOTHING_STEPS,
+        help="moving-average window of the decision (output steps)",
+    )
+    parser.add_argument(
+        "--refractory-seconds",
+        type=float,
+        default=DEFAULT_REFRACTORY_SECONDS,
+        help="minimum time between two detections",
+    )
+
+
+def _run_dir(args: argparse.Namespace) -> Path:
+    chosen = getattr(args, "dir", None) or getattr(args, "out", None)
+    if not chosen:
+        raise ValueError("give the run directory: seqkeras wakeword ACTION DIR (or --out DIR)")
+    return Path(chosen)
+
+
+@register_command("wakeword", help="Trigger-word detection: train, export, eval, demo")
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+
+    p = sub.add_parser("train", help="synthesize clips and train a trigger-word model (resumable)")
+    p.add_argument("--out", required=True, help="run directory (model.keras, train.json)")
+    _train_config_arguments(p)
+    add_strategy_argument(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("export", help="export model.keras to a streaming .tflite with metadata")
+    p.add_argument("dir", nargs="?", help="run directory")
+    p.add_argument("--out", help="run directory (alternative to DIR)")
+    p.add_argument(
+        "--quantize", default="int8", help="quantization mode of seqkeras-export (default int8)"
+    )
+    p.add_argument(
+        "--threshold", type=float, default=0.5, help="decision threshold stored in the model"
+    )
+    _decision_arguments(p)
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("eval", help="FRR, false accepts per hour and DET curve (Keras and int8)")
+    p.add_argument("dir", nargs="?", help="run directory")
+    p.add_argument("--out", help="run directory (alternative to DIR)")
+    _eval_arguments(p)
+    _decision_arguments(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_eval)
+
+    p = sub.add_parser("demo", help="the end-to-end flagship run (same as `seqkeras demo`)")
+    from seqkeras.tasks.demo import add_demo_arguments
+
+    add_demo_arguments(p)
+    p.set_defaults(func=_demo)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from seqkeras.wakeword.train import train
+
+    config = train_config_from_args(args)
+    result = train(config, args.out, strategy=args.strategy, progress=not args.quiet)
+    last = {k: v[-1] for k, v in result.history.items() if v and k != "epoch"}
+    print(
+        json.dumps(
+            {"model": str(result.model_path), "seconds": round(result.seconds, 1), "final": last}
+        )
+    )
+    return 0
+
+
+def export_run(
+    run_dir: str | Path,
+    quantize: str = "int8",
+    threshold: float = 0.5,
+    smoothing_steps: int = DEFAULT_SMOOTHING_STEPS,
+    refractory_seconds: float = DEFAULT_REFRACTORY_SECONDS,
+    output: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Export ``run_dir/model.keras`` as a streaming ``.tflite`` (default full int8).
+
+    Calibrates int8 on ``CALIBRATION_CLIPS`` training clips of the run, stores the
+    feature configuration (from the model's ``LogMelSpectrogram``) and the decision
+    configuration in the metadata, and writes ``export.json`` (size, parity report).
+    """
+    import keras
+    import numpy as np
+    from seqkeras_export.exporters import ExportRequest, export_tflite
+
+    from seqkeras.training import write_json_atomic
+    from seqkeras.wakeword.data import build_dataset
+    from seqkeras.wakeword.train import (
+        MODEL_FILE,
+        TrainConfig,
+        model_feature_config,
+        read_train_json,
+    )
+
+    run_dir = Path(run_dir)
+    info = read_train_json(run_dir)
+    config = TrainConfig.from_dict(info["config"])
+    if config.model != "streaming":
+        raise ValueError(
+            f"{run_dir} holds a {config.model!r} model; only the streaming model exports frame by "
+            "frame (the course model's strided, non-causal convolution cannot stream)"
+        )
+    model_path = run_dir / MODEL_FILE
+    if not model_path.is_file():
+        raise FileNotFoundError(
+            f"{model_path} does not exist: train first (seqkeras wakeword train --out {run_dir})"
+        )
+    model = keras.saving.load_model(model_path, compile=False)
+    features = model_feature_config(model)
+    calibration = build_dataset(
+        CALIBRATION_CLIPS, "train", config.data_config(), config.seed + 1, cache_dir, progress=False
+    )
+    data = {model.inputs[0].name: np.asarray(calibration.audio(), np.float32)}
+    output = (
+        Path(output)
+        if output is not None
+        else run_dir / (INT8_FILE if quantize == "int8" else f"model.{quantize}.tflite")
+    )
+    labels = config.data_config().labels
+    decision = {
+        "threshold": float(threshold),
+        "smoothing_steps": int(smoothing_steps),
+        "refractory_seconds": float(refractory_seconds),
+        "step_seconds": labels.step_seconds(),
+        "keyword": config.keyword,
+    }
+    report = export_tflite(
+        ExportRequest(
+            model_path=str(model_path),
+            output=str(output),
+            quantize=quantize,
+            streaming=True,
+            representative=data,
+            features=features.to_dict(),
+            decision=decision,
+            model=model,
+        )
+    )
+    report["bytes"] = output.stat().st_size
+    write_json_atomic(run_dir / EXPORT_REPORT, report)
+    return report
+
+
+def set_threshold(model_path: str | Path, threshold: float) -> dict[str, Any]:
+    """Rewrite the decision threshold in an exported model's metadata (no reconversion)."""
+    from seqkeras_edge.metadata import read_metadata
+    from seqkeras_export.convert import write_atomic
+    from seqkeras_export.metadata import embed_metadata
+
+    path = Path(model_path)
+    metadata = read_metadata(path)
+    if metadata is None:
+        raise ValueError(
+            f"{path} has no seqkeras metadata; export it with seqkeras wakeword export"
+        )
+    metadata = {k: v for k, v in metadata.items() if k != "format"}
+    metadata["decision"] = {**metadata["decision"], "threshold": float(threshold)}
+    write_atomic(path, embed_metadata(path.read_bytes(), metadata))
+    return metadata
+
+
+def _export(args: argparse.Namespace) -> int:
+    report = export_run(
+        _run_dir(args), args.quantize, args.threshold, args.smoothing_steps, args.refractory_seconds
+    )
+    parity = report.get("parity") or {}
+    print(
+        json.dumps(
+            {
+                "output": report["output"],
+                "bytes": report["bytes"],
+                "quantize": report["quantize"],
+                "max_abs_error": parity.get("max_abs_error"),
+                "decision_agreement": parity.get("decision_agreement"),
+            }
+        )
+    )
+    return 0
+
+
+def evaluate_with_settings(
+    run_dir: Path,
+    settings: Any,
+    use_int8: bool = True,
+    progress: bool = True,
+    cache_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """``evaluate_run`` (exporting ``model.int8.tflite`` first when missing) and store the
+    threshold that meets the target FA/h in the exported model's metadata."""
+    from seqkeras.wakeword.evaluate import evaluate_run
+    from seqkeras.wakeword.train import TrainConfig, read_train_json
+
+    int8 = None
+    if use_int8 and TrainConfig.from_dict(read_train_json(run_dir)["config"]).model == "streaming":
+        int8 = run_dir / INT8_FILE
+        if not int8.is_file():
+            export_run(
+                run_dir,
+                smoothing_steps=settings.smoothing_steps,
+                refractory_seconds=settings.refractory_seconds,
+                cache_dir=cache_dir,
+            )
+    report = evaluate_run(run_dir, settings, int8, progress=progress, cache_dir=cache_dir)
+    chosen = (report.get("int8") or {}).get("at_target")
+    if int8 is not None and chosen is not None:
+        set_threshold(int8, chosen["threshold"])
+        report["int8_metadata_threshold"] = chosen["threshold"]
+    return report
+
+
+def summarize(report: dict[str, Any]) -> str:
+    """Human-readable lines of an evaluation report."""
+    lines = [f"evaluation ({report['protocol']})"]
+    target = report["target_fa_per_hour"]
+    for name in ("keras", "int8"):
+        if name not in report:
+            continue
+        point = report[name]["at_target"]
+        if point is None:
+            lines.append(f"  {name:5s}: no threshold reaches {target} FA/h")
+            continue
+        inside = point["inside_fraction"]
+        lines.append(
+            f"  {name:5s}: threshold {point['threshold']:.3f}  FRR {100 * point['frr']:.1f}% "
+            f"({point['misses']}/{point['keywords']})  FA/h {point['fa_per_hour']:.2f} "
+            f"({point['false_accepts']} in {report['negative_hours']} h)  detections inside window "
+            f"{'n/a' if inside is None else f'{100 * inside:.1f}%'}"
+        )
+    for row in report.get("real_near_misses", []):
+        if "missing" in row:
+            lines.append(f"  real recording {row['file']}: not installed ({row['missing']})")
+        else:
+            lines.append(
+                f"  real near miss {row['text']!r}: keras {row['keras_detections']} detection(s)"
+                + (f", int8 {row['int8_detections']}" if "int8_detections" in row else "")
+                + " (must be 0)"
+            )
+    if "runner_hop_latency_us" in report:
+        lat = report["runner_hop_latency_us"]
+        lines.append(
+            f"  runner per-hop latency: median {lat['p50']:.1f} us, p99 {lat['p99']:.1f} us"
+        )
+    return "\n".join(lines)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from seqkeras.wakeword.evaluate import EvalSettings
+
+    settings = EvalSettings(
+        test_clips=args.test_clips,
+        negative_hours=args.negative_hours,
+        target_fa_per_hour=args.target_fa_per_hour,
+        smoothing_steps=args.smoothing_steps,
+        refractory_seconds=args.refractory_seconds,
+    )
+    report = evaluate_with_settings(
+        _run_dir(args), settings, use_int8=not args.no_int8, progress=not args.quiet
+    )
+    print(summarize(report))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from seqkeras.tasks.demo import run_demo_from_args
+
+    return run_demo_from_args(args)

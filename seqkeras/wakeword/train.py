@@ -1,0 +1,505 @@
+"""Training a trigger-word model on synthesized clips (course 3.10).
+
+The recipe: synthesize ``train_clips`` clips (and ``val_clips`` clips of held-out voices)
+with ``seqkeras.wakeword.data``, compute log-mel features once with the numpy twin,
+train a :func:`~seqkeras.wakeword.models.streaming_model` (or the course's model) on the
+frame labels with a loss that copes with the imbalance (about 1 positive frame in 10)
+and SpecAugment-style masking, checkpoint every epoch (a killed run resumes), and save
+the model behind its ``LogMelSpectrogram`` layer so the exported file carries its
+feature configuration.
+
+Example::
+
+    config = TrainConfig(keyword="activate", train_clips=2000, epochs=10)
+    result = train(config, "runs/activate")       # runs/activate/model.keras, train.json
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from seqkeras.wakeword.models import (
+    STREAMING_DROPOUT,
+    STREAMING_FILTERS,
+    STREAMING_KERNEL,
+    STREAMING_UNITS,
+    build_model,
+    label_config,
+    list_cells,
+    list_models,
+    with_features,
+)
+
+MODEL_FILE = "model.keras"
+TRAIN_FILE = "train.json"
+CHECKPOINT_DIR = "checkpoint"
+VAL_SEED_OFFSET = 7919
+
+
+@keras.saving.register_keras_serializable(package="seqkeras")
+class WeightedBinaryCrossentropy(keras.losses.Loss):
+    """Binary cross-entropy with the positive frames weighted by ``positive_weight``.
+
+    ``loss = -mean(w * y * log(p) + (1 - y) * log(1 - p))`` over the last axis, with
+    ``p`` clipped to ``[eps, 1 - eps]``. A weight above 1 counters the rarity of the
+    ones after a keyword (class weighting, per frame).
+
+    Args:
+        positive_weight: weight of the frames labelled 1 (> 0).
+        epsilon: probability clipping.
+
+    Example:
+        >>> loss = WeightedBinaryCrossentropy(positive_weight=4.0)
+    """
+
+    def __init__(self, positive_weight: float = 4.0, epsilon: float = 1e-7, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "weighted_binary_crossentropy")
+        super().__init__(**kwargs)
+        if not positive_weight > 0:
+            raise ValueError(f"positive_weight must be > 0, got {positive_weight!r}")
+        if not 0 < epsilon < 0.5:
+            raise ValueError(f"epsilon must be in (0, 0.5), got {epsilon!r}")
+        self.positive_weight = float(positive_weight)
+        self.epsilon = float(epsilon)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        ops = keras.ops
+        y_true = ops.cast(y_true, y_pred.dtype)
+        p = ops.clip(y_pred, self.epsilon, 1.0 - self.epsilon)
+        per_entry = -(
+            self.positive_weight * y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p)
+        )
+        return ops.mean(per_entry, axis=-1)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update({"positive_weight": self.positive_weight, "epsilon": self.epsilon})
+        return config
+
+
+def _weighted(config: TrainConfig) -> keras.losses.Loss:
+    return WeightedBinaryCrossentropy(positive_weight=config.positive_weight)
+
+
+def _focal(config: TrainConfig) -> keras.losses.Loss:
+    return keras.losses.BinaryFocalCrossentropy(
+        apply_class_balancing=True, alpha=config.focal_alpha, gamma=config.focal_gamma
+    )
+
+
+def _plain_bce(config: TrainConfig) -> keras.losses.Loss:
+    return keras.losses.BinaryCrossentropy()
+
+
+LOSSES: dict[str, Callable[[TrainConfig], keras.losses.Loss]] = {
+    "weighted": _weighted,
+    "focal": _focal,
+    "bce": _plain_bce,
+}
+
+
+def list_losses() -> list[str]:
+    return sorted(LOSSES)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run (stored in ``train.json`` and the checkpoint).
+
+    Args:
+        keyword: the wake word.
+        model: ``"streaming"`` (edge, exportable) or ``"course"`` (reference).
+        filters, kernel_size, units, cell, dropout: model size (see ``models``);
+            ``kernel_size``/``filters`` of the course model keep the course's values
+            unless given there.
+        train_clips, val_clips: synthesized clips for training / validation (held-out
+            voices of the training engines).
+        clip_seconds: clip length.
+        voices_per_engine, negatives_per_voice: size of the synthesized utterance bank.
+        epochs, batch_size, learning_rate: optimisation.
+        loss: ``"weighted"`` (class-weighted BCE), ``"focal"`` or ``"bce"``.
+        positive_weight: weight of positive frames for ``"weighted"``.
+        focal_alpha, focal_gamma: parameters of ``"focal"``.
+        time_masks, time_mask_frames: SpecAugment time masks per clip and their max width.
+        freq_masks, freq_mask_bins: SpecAugment frequency masks and their max width.
+        ones_steps: label run length after each keyword (output steps).
+        background_probability: chance a clip mixes real background audio (else
+            coloured noise only; 0 skips reading the background files).
+        seed: data and initialization seed.
+    """
+
+    keyword: str = "activate"
+    model: str = "streaming"
+    filters: int = STREAMING_FILTERS
+    kernel_size: int = STREAMING_KERNEL
+    units: int = STREAMING_UNITS
+    cell: str = "gru"
+    dropout: float = STREAMING_DROPOUT
+    train_clips: int = 2000
+    val_clips: int = 100
+    clip_seconds: float = 10.0
+    voices_per_engine: int = 40
+    negatives_per_voice: int = 12
+    epochs: int = 10
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    loss: str = "weighted"
+    positive_weight: float = 3.0
+    focal_alpha: float = 0.5
+    focal_gamma: float = 2.0
+    time_masks: int = 2
+    time_mask_frames: int = 8
+    freq_masks: int = 2
+    freq_mask_bins: int = 5
+    ones_steps: int = 50
+    background_probability: float = 0.9
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.model not in list_models():
+            raise ValueError(f"model must be one of {list_models()}, got {self.model!r}")
+        if self.cell not in list_cells():
+            raise ValueError(f"cell must be one of {list_cells()}, got {self.cell!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {list_losses()}, got {self.loss!r}")
+        for name in (
+            "train_clips",
+            "epochs",
+            "batch_size",
+            "ones_steps",
+            "filters",
+            "units",
+            "kernel_size",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        for name in ("val_clips", "time_masks", "time_mask_frames", "freq_masks", "freq_mask_bins"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if not self.clip_seconds >= 1.0:
+            raise ValueError(f"clip_seconds must be >= 1, got {self.clip_seconds!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown training config keys {unknown}; expected some of {sorted(known)}"
+            )
+        return cls(**dict(values))
+
+    def data_config(self) -> Any:
+        """The ``WakewordDataConfig`` of this run (labels on this model's output grid)."""
+        from seqkeras.wakeword.data_config import WakewordDataConfig
+
+        return WakewordDataConfig(
+            keyword=self.keyword,
+            clip_seconds=self.clip_seconds,
+            voices_per_engine=self.voices_per_engine,
+            negatives_per_voice=self.negatives_per_voice,
+            real_background_probability=self.background_probability,
+            labels=label_config(self.model, ones_steps=self.ones_steps),
+        )
+
+    def model_kwargs(self) -> dict[str, Any]:
+        if self.model == "streaming":
+            return {
+                "filters": self.filters,
+                "kernel_size": self.kernel_size,
+                "units": self.units,
+                "cell": self.cell,
+                "dropout": self.dropout,
+            }
+        return {"units": self.units, "dropout": self.dropout}
+
+
+def spec_augment_numpy(
+    features: np.ndarray,
+    rng: np.random.Generator,
+    time_masks: int,
+    time_mask_frames: int,
+    freq_masks: int,
+    freq_mask_bins: int,
+) -> np.ndarray:
+    """SpecAugment-style masking of one clip ``(frames, bins)`` (a copy is returned).
+
+    ``time_masks`` bands of 0..``time_mask_frames`` whole frames and ``freq_masks`` bands
+    of 0..``freq_mask_bins`` mel bins are set to the clip's mean log-mel value (a
+    neutral level: 0 would be a loud sound in log space). Band starts are uniform.
+    """
+    out = np.array(features, dtype=np.float32, copy=True)
+    frames, bins = out.shape
+    fill = float(out.mean())
+    for _ in range(time_masks):
+        width = int(rng.integers(0, time_mask_frames + 1))
+        start = int(rng.integers(0, max(1, frames - width + 1)))
+        out[start : start + width, :] = fill
+    for _ in range(freq_masks):
+        width = int(rng.integers(0, freq_mask_bins + 1))
+        start = int(rng.integers(0, max(1, bins - width + 1)))
+        out[:, start : start + width] = fill
+    return out
+
+
+class AugmentedClips(keras.utils.PyDataset):
+    """Batches of ``(features, labels)`` with fresh SpecAugment masks every epoch.
+
+    The order and the masks of epoch ``e`` depend only on ``(seed, e)``, so a resumed
+    run sees the same data as an uninterrupted one.
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        config: TrainConfig,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.x = x
+        self.y = y
+        self.config = config
+        self.shuffle = shuffle
+        self.epoch = initial_epoch
+        self._order = self._make_order()
+
+    def _make_order(self) -> np.ndarray:
+        if not self.shuffle:
+            return np.arange(len(self.x))
+        return np.random.default_rng([self.config.seed, self.epoch, 3]).permutation(len(self.x))
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.config.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        size = self.config.batch_size
+        rows = self._order[index * size : (index + 1) * size]
+        c = self.config
+        batch = np.stack(
+            [
+                spec_augment_numpy(
+                    self.x[row],
+                    np.random.default_rng([c.seed, self.epoch, int(row), 5]),
+                    c.time_masks,
+                    c.time_mask_frames,
+                    c.freq_masks,
+                    c.freq_mask_bins,
+                )
+                for row in rows
+            ]
+        )
+        return batch, self.y[rows]
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
+        self._order = self._make_order()
+
+
+@dataclasses.dataclass
+class TrainResult:
+    model_path: Path
+    history: dict[str, list[Any]]
+    seconds: float
+
+
+def load_training_data(
+    config: TrainConfig, progress: bool = True, cache_dir: str | os.PathLike[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, dict[str, Any]]:
+    """``(x_train, y_train, x_val, y_val, info)`` from the (cached) synthesized datasets."""
+    from seqkeras.wakeword.data import build_dataset
+
+    data_config = config.data_config()
+    train_set = build_dataset(
+        config.train_clips, "train", data_config, config.seed, cache_dir, progress
+    )
+    x, y = train_set.features(progress=progress), train_set.labels()
+    info: dict[str, Any] = {
+        "train_folder": str(train_set.folder),
+        "train_positive_fraction": float(y.mean()),
+    }
+    xv = yv = None
+    if config.val_clips:
+        val_set = build_dataset(
+            config.val_clips, "val", data_config, config.seed + VAL_SEED_OFFSET, cache_dir, progress
+        )
+        xv, yv = val_set.features(progress=progress), val_set.labels()
+        info["val_folder"] = str(val_set.folder)
+    return x, y, xv, yv, info
+
+
+def feature_model(model: keras.Model) -> keras.Model:
+    """The feature-input model inside a saved ``with_features`` model (or ``model`` itself)."""
+    from seqkeras.audio import LogMelSpectrogram
+
+    if any(isinstance(layer, LogMelSpectrogram) for layer in model.layers):
+        inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+        if len(inner) != 1:
+            raise ValueError(f"model {model.name!r} has a feature layer but no single inner model")
+        return inner[0]
+    return model
+
+
+def model_feature_config(model: keras.Model) -> Any:
+    """The ``FeatureConfig`` of a ``with_features`` model's ``LogMelSpectrogram`` (else default)."""
+    from seqkeras_edge.features import FeatureConfig
+
+    from seqkeras.audio import LogMelSpectrogram
+
+    for layer in model.layers:
+        if isinstance(layer, LogMelSpectrogram):
+            return layer.feature_config()
+    return FeatureConfig()
+
+
+def train(
+    config: TrainConfig,
+    out_dir: str | os.PathLike[str],
+    strategy: str = "default",
+    progress: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    data: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None] | None = None,
+) -> TrainResult:
+    """Train ``config`` into ``out_dir`` (resuming a checkpoint there), save ``model.keras``.
+
+    Args:
+        config: the run.
+        out_dir: output directory: ``model.keras`` (raw-audio input), ``train.json``
+            (config, history, data folders), ``checkpoint/`` (kept: running the same command again finds the run
+            finished; a killed run resumes from its last epoch).
+        strategy: a ``seqkeras.training`` strategy name.
+        progress: progress bars (data synthesis and Keras).
+        cache_dir: data cache root.
+        data: ``(x, y, x_val, y_val)`` features/labels instead of synthesizing (tests).
+
+    Returns:
+        A :class:`TrainResult`.
+    """
+    from seqkeras.training import (
+        fit_resumable,
+        get_strategy,
+        make_optimizer,
+        train_distributed,
+        write_json_atomic,
+    )
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.time()
+    if data is None:
+        x, y, xv, yv, info = load_training_data(config, progress, cache_dir)
+    else:
+        x, y, xv, yv = data
+        info = {"train_positive_fraction": float(np.mean(y))}
+    keras.utils.set_random_seed(config.seed)
+    tf_strategy = get_strategy(strategy)
+    with tf_strategy.scope():
+        model = build_model(config.model, num_mel_bins=int(x.shape[-1]), **config.model_kwargs())
+        optimizer = make_optimizer("adam", learning_rate=config.learning_rate)
+        loss = LOSSES[config.loss](config)
+        model.compile(optimizer=optimizer, loss=loss)
+    run_dir = out / CHECKPOINT_DIR
+    verbose = "auto" if progress else 0
+    if strategy == "multiworker":
+        import tensorflow as tf
+
+        rng = np.random.default_rng([config.seed, 9])
+        augmented = np.stack(
+            [
+                spec_augment_numpy(
+                    clip,
+                    rng,
+                    config.time_masks,
+                    config.time_mask_frames,
+                    config.freq_masks,
+                    config.freq_mask_bins,
+                )
+                for clip in x
+            ]
+        )
+        dataset = tf.data.Dataset.from_tensor_slices((augmented, y)).shuffle(
+            len(x), seed=config.seed
+        )
+        history = train_distributed(
+            model,
+            dataset.batch(config.batch_size),
+            loss,
+            optimizer,
+            config.epochs,
+            tf_strategy,
+            run_dir=run_dir,
+            config=config.to_dict(),
+            verbose=bool(progress),
+        )
+    else:
+        from seqkeras.training import read_resume_state
+
+        validation = (xv, yv) if xv is not None and len(xv) else None
+        state = read_resume_state(run_dir)
+        history = fit_resumable(
+            model,
+            AugmentedClips(x, y, config, initial_epoch=state.epoch if state else 0),
+            run_dir=run_dir,
+            epochs=config.epochs,
+            config=config.to_dict(),
+            verbose=verbose,
+            validation_data=validation,
+            validation_batch_size=config.batch_size,
+        )
+    from seqkeras_edge.features import FeatureConfig
+
+    # An uncompiled copy: the saved file must load without this module's loss class
+    # (the exporter's converter child loads it with compile=False, but nested models
+    # keep their compile config).
+    core = build_model(config.model, num_mel_bins=int(x.shape[-1]), **config.model_kwargs())
+    core.set_weights(model.get_weights())
+    audio_model = with_features(core, FeatureConfig(num_mel_bins=int(x.shape[-1])))
+    model_path = out / MODEL_FILE
+    temp = out / f".tmp-{os.getpid()}-{MODEL_FILE}"
+    audio_model.save(temp)
+    os.replace(temp, model_path)
+    seconds = time.time() - start
+    write_json_atomic(
+        out / TRAIN_FILE,
+        {
+            "config": config.to_dict(),
+            "strategy": strategy,
+            "history": _jsonable(history),
+            "parameters": int(model.count_params()),
+            "seconds": round(seconds, 1),
+            "data": info,
+            "labels": config.data_config().labels.to_dict(),
+        },
+    )
+    return TrainResult(model_path, history, seconds)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=lambda v: float(v) if np.isscalar(v) else str(v)))
+
+
+def read_train_json(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``train.json`` of a run directory (``FileNotFoundError`` naming it when absent)."""
+    path = Path(out_dir) / TRAIN_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} does not exist: train a model first (seqkeras wakeword train --out {out_dir})"
+        )
+    return json.loads(path.read_text())
