@@ -54,3 +54,57 @@ def stream_arrays(ids: np.ndarray, batch_size: int, seq_len: int) -> tuple[np.nd
         return lanes.reshape(batch_size, windows, seq_len).transpose(1, 0, 2).reshape(-1, seq_len)
 
     return arrange(x_lanes), arrange(y_lanes)
+
+
+def _keras_py_dataset() -> type:
+    import keras
+
+    return keras.utils.PyDataset
+
+
+class SentenceBatches(_keras_py_dataset()):  # type: ignore[misc]
+    """Teacher-forcing batches of similar-length sequences, each padded to its own width.
+
+    Sequences are sorted by length and cut into batches (so a few long pieces do not pad
+    every batch); the batch order is reshuffled every epoch with ``seed``.
+
+    Args:
+        sequences: id arrays (targets y, ``<eos>`` included).
+        batch_size: sequences per batch.
+        start_id: input at the first step.
+        shuffle: reshuffle the batch order at each epoch end.
+        seed: seed of the batch-order shuffle.
+    """
+
+    def __init__(
+        self,
+        sequences: Sequence[np.ndarray],
+        batch_size: int = 32,
+        start_id: int = PAD_ID,
+        shuffle: bool = True,
+        seed: int = 0,
+    ):
+        super().__init__()
+        sequences = [np.asarray(s, dtype="int32") for s in sequences if len(s) > 0]
+        if not sequences:
+            raise ValueError("empty corpus: no non-empty sequence to train on")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1; got {batch_size}")
+        order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+        self.batches = [
+            sentence_arrays([sequences[i] for i in order[b : b + batch_size]], start_id)
+            for b in range(0, len(order), batch_size)
+        ]
+        self.shuffle = shuffle
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(len(self.batches))
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.batches[int(self._order[index])]
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self._rng.shuffle(self._order)

@@ -82,7 +82,7 @@ def train_music_model(
     import keras
 
     from ..datasets.bach_chorales import load_bach_chorales
-    from ..lm import LanguageModel, sentence_arrays
+    from ..lm import LanguageModel, SentenceBatches, sentence_arrays
     from ..text import EOS_ID, WordVocabulary
     from ..training import get_strategy
     from .bigram import BigramModel, perplexity_of
@@ -108,8 +108,8 @@ def train_music_model(
         "train": [ids(t) for t in train_pieces],
         **{s: [ids(t) for t in split[s]] for s in ("valid", "test")},
     }
-    x_train, y_train = sentence_arrays(data["train"])
-    x_valid, y_valid = sentence_arrays(data["valid"])
+    train_batches = SentenceBatches(data["train"], batch_size=config.batch_size, seed=config.seed)
+    valid_batches = SentenceBatches(data["valid"], batch_size=config.batch_size, shuffle=False)
     print(
         f"{len(pieces)} pieces: train {len(split['train'])} (x{len(train_pieces) // len(split['train'])} "
         f"with transposition), valid {len(split['valid'])}, test {len(split['test'])}; vocabulary {len(vocabulary)}"
@@ -128,14 +128,12 @@ def train_music_model(
             optimizer=keras.optimizers.Adam(config.lr, clipnorm=config.clipnorm),
             loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=0),
         )
-        model(x_train[:1])
+        model(sentence_arrays(data["train"][:1])[0])
     started = time.time()
     model.fit(
-        x_train,
-        y_train,
-        validation_data=(x_valid, y_valid),
+        train_batches,
+        validation_data=valid_batches,
         epochs=config.epochs,
-        batch_size=config.batch_size,
         verbose=config.verbose,
         callbacks=[
             keras.callbacks.BackupAndRestore(

@@ -26,7 +26,7 @@ class LookupVocabulary:
 
     Ids: 0 = padding (``""``), 1 = ``<unk>``, 2 = ``<eos>``, then the tokens from most
     to least frequent. Token → id and id → token both go through
-    ``keras.layers.StringLookup`` (the second one with ``invert=True``).
+    ``keras.layers.StringLookup`` (id → token reads that layer's vocabulary table).
     """
 
     separator = " "
@@ -44,7 +44,7 @@ class LookupVocabulary:
         self.max_tokens = max_tokens
         self._tokens: list[str] | None = None
         self._lookup: Any = None
-        self._inverse: Any = None
+        self._id_to_token: np.ndarray | None = None
         if tokens is not None:
             self.set_tokens(tokens)
 
@@ -91,13 +91,9 @@ class LookupVocabulary:
         self._lookup = keras.layers.StringLookup(
             vocabulary=table, mask_token=PAD_TOKEN, oov_token=UNK_TOKEN, num_oov_indices=1
         )
-        self._inverse = keras.layers.StringLookup(
-            vocabulary=table,
-            mask_token=PAD_TOKEN,
-            oov_token=UNK_TOKEN,
-            num_oov_indices=1,
-            invert=True,
-        )
+        # id -> token reads the same layer's table (an inverted StringLookup returns
+        # string tensors, which only the TensorFlow backend can hand back).
+        self._id_to_token = np.array([str(t) for t in self._lookup.get_vocabulary()], dtype=object)
 
     # -- queries --------------------------------------------------------------
     def _require_built(self) -> None:
@@ -120,7 +116,8 @@ class LookupVocabulary:
     def get_vocabulary(self) -> list[str]:
         """Every token, indexed by id (``[ "", "<unk>", "<eos>", ... ]``)."""
         self._require_built()
-        return [str(t) for t in self._lookup.get_vocabulary()]
+        assert self._id_to_token is not None
+        return [str(t) for t in self._id_to_token]
 
     def tokens_to_ids(self, tokens: Sequence[str]) -> np.ndarray:
         import keras
@@ -132,8 +129,6 @@ class LookupVocabulary:
         return np.asarray(keras.ops.convert_to_numpy(ids), dtype="int32")
 
     def ids_to_tokens(self, ids: Sequence[int] | np.ndarray) -> list[str]:
-        import keras
-
         self._require_built()
         ids = np.asarray(ids, dtype="int64").reshape(-1)
         if ids.size == 0:
@@ -142,8 +137,8 @@ class LookupVocabulary:
             raise ValueError(
                 f"token ids must lie in [0, {len(self)}); got {ids.min()}..{ids.max()}"
             )
-        out = keras.ops.convert_to_numpy(self._inverse(ids))
-        return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in out.tolist()]
+        assert self._id_to_token is not None
+        return [str(t) for t in self._id_to_token[ids]]
 
     def encode(self, text: str, add_eos: bool = False) -> np.ndarray:
         """``text`` → int32 ids (unseen tokens → ``<unk>`` = 1; ``<eos>`` appended if asked)."""
