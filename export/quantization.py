@@ -79,3 +79,21 @@ def _int8(converter, representative_dataset) -> None:
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative_dataset
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+
+
+@register_mode(
+    "int16x8",
+    "int8 weights with int16 activations (integer-only, more accurate recurrent state than "
+    "int8; needs representative data and an int16-capable runtime kernel set)",
+    needs_representative=True,
+)
+def _int16x8(converter, representative_dataset) -> None:
+    import tensorflow as tf
+
+    if representative_dataset is None:
+        raise ValueError("int16x8 quantization needs representative data")
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative_dataset
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+    ]

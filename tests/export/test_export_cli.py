@@ -43,10 +43,10 @@ def test_help_lists_every_registry_choice(capsys):
     for name in [*list_exporters(), *list_modes()]:
         assert name in text
     assert set(list_exporters()) == {"tflite", "savedmodel"}
-    assert set(list_modes()) == {"float32", "float16", "dynamic", "int8"}
+    assert set(list_modes()) == {"float32", "float16", "dynamic", "int8", "int16x8"}
 
 
-@pytest.mark.parametrize("mode", ["float32", "float16", "dynamic", "int8"])
+@pytest.mark.parametrize("mode", list_modes())
 def test_every_quantize_choice_parses(mode):
     args = build_parser().parse_args(["m.keras", "--quantize", mode, "--to", "tflite"])
     assert args.quantize == mode
