@@ -137,7 +137,8 @@ def load_verse_pairs(use_cache: bool = True) -> list[VersePair]:
     pairs = [
         VersePair(book, chapter, verse, es, english[(book, chapter, verse)])
         for (book, chapter, verse), es in spanish.items()
-        if es and english.get((book, chapter, verse))
+        if es
+        and english.get((book, chapter, verse))
         and "\t" not in es + english[(book, chapter, verse)]
     ]
     if use_cache:

@@ -54,7 +54,7 @@ def date_styles(locales: Sequence[str] = LOCALES) -> list[tuple[str, str]]:
     styles = [(loc, fmt) for loc in locales for fmt in NAMED_FORMATS]
     for loc, pattern in EXTRA_PATTERNS:
         if loc is None:
-            styles.extend((l, pattern) for l in locales)
+            styles.extend((each, pattern) for each in locales)
         elif loc in locales:
             styles.append((loc, pattern))
     return styles

@@ -38,8 +38,9 @@ def _shape_mask(shape: str, cy: float, cx: float, radius: float, size: int) -> n
     raise ValueError(f"unknown shape {shape!r}; expected one of {SHAPES}")
 
 
-def draw(objects: list[tuple[str, str, str]], rng: np.random.Generator,
-         size: int = IMAGE_SIZE) -> np.ndarray:
+def draw(
+    objects: list[tuple[str, str, str]], rng: np.random.Generator, size: int = IMAGE_SIZE
+) -> np.ndarray:
     """An image ``(size, size, 3)`` in [0, 1] with ``(colour, shape, position)`` objects."""
     image = rng.uniform(0.0, NOISE, size=(size, size, 3)).astype("float32")
     cell = size // 2

@@ -84,9 +84,7 @@ class BahdanauAttention(keras.layers.Layer):
             query = ops.expand_dims(query, 1)  # (B, 1, Dq)
         keys = self.project_values(values) if projected_values is None else projected_values
         # (B, Tq, 1, A) + (B, 1, Tv, A) -> (B, Tq, Tv, A) -> energies (B, Tq, Tv)
-        hidden = ops.tanh(
-            ops.expand_dims(self.query_dense(query), 2) + ops.expand_dims(keys, 1)
-        )
+        hidden = ops.tanh(ops.expand_dims(self.query_dense(query), 2) + ops.expand_dims(keys, 1))
         scores = ops.squeeze(self.score_dense(hidden), -1)
         if values_mask is not None:
             keep = ops.expand_dims(ops.cast(values_mask, "bool"), 1)  # (B, 1, Tv)

@@ -168,7 +168,9 @@ class ImageCaptioner(ConditionalDecoding, keras.Model):
             {
                 "vocab_size": self.vocab_size,
                 "image_shape": list(self.image_shape),
-                "cnn_encoder": cnn if isinstance(cnn, str) else keras.saving.serialize_keras_object(cnn),
+                "cnn_encoder": cnn
+                if isinstance(cnn, str)
+                else keras.saving.serialize_keras_object(cnn),
                 "units": self.units,
                 "decoder_kind": self.decoder_kind,
                 "attention": self.attention,
@@ -229,7 +231,7 @@ class ImageCaptioner(ConditionalDecoding, keras.Model):
         aux = np.asarray(ops.convert_to_numpy(result.aux))
         if tokens.ndim == 3:
             tokens, lengths, aux = tokens[:, 0], lengths[:, 0], aux[:, 0]
-        texts = [self.vocab.decode(row[:n]) for row, n in zip(tokens, lengths)]
+        texts = [self.vocab.decode(row[:n]) for row, n in zip(tokens, lengths, strict=False)]
         if return_attention:
             return texts, [aux[i, : lengths[i]] for i in range(len(texts))]
         return texts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 from keras import ops
@@ -133,9 +133,7 @@ class RecurrentDecoder(keras.layers.Layer):
         return state
 
     def step(self, tokens, state, training: bool = False):
-        embedded = self.input_dropout(
-            self.embedding(ops.cast(tokens, "int32")), training=training
-        )
+        embedded = self.input_dropout(self.embedding(ops.cast(tokens, "int32")), training=training)
         prev = state["states"]
         weights = None
         if self.attention_layer is not None:
@@ -182,6 +180,11 @@ class ConditionalDecoding:
 
     decoder: RecurrentDecoder
     max_target_length: int
+    built: bool
+
+    if TYPE_CHECKING:  # provided by keras.Model / the model class
+
+        def build(self, input_shape: Any = None) -> None: ...
 
     def encode(self, inputs, training: bool = False) -> dict[str, Any]:  # pragma: no cover
         raise NotImplementedError

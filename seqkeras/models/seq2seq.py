@@ -107,8 +107,12 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         self.encoder_units = _check_positive_int(
             "encoder_units", units if encoder_units is None else encoder_units
         )
-        self.source_embedding_dim = _check_positive_int("source_embedding_dim", source_embedding_dim)
-        self.target_embedding_dim = _check_positive_int("target_embedding_dim", target_embedding_dim)
+        self.source_embedding_dim = _check_positive_int(
+            "source_embedding_dim", source_embedding_dim
+        )
+        self.target_embedding_dim = _check_positive_int(
+            "target_embedding_dim", target_embedding_dim
+        )
         self.attention_units = _check_positive_int(
             "attention_units", units if attention_units is None else attention_units
         )
@@ -123,9 +127,14 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         enc = RECURRENT_KINDS[self.encoder_kind]
         dec = RECURRENT_KINDS[self.decoder_kind]
         self.source_embedding = keras.layers.Embedding(
-            self.source_vocab_size, self.source_embedding_dim, mask_zero=True, name="source_embedding"
+            self.source_vocab_size,
+            self.source_embedding_dim,
+            mask_zero=True,
+            name="source_embedding",
         )
-        rnn = enc.layer(self.encoder_units, return_sequences=True, return_state=True, name="encoder_rnn")
+        rnn = enc.layer(
+            self.encoder_units, return_sequences=True, return_state=True, name="encoder_rnn"
+        )
         self.encoder_rnn = (
             keras.layers.Bidirectional(rnn, name="encoder") if bidirectional_encoder else rnn
         )
@@ -285,9 +294,11 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         if tokens.ndim == 3:  # beam search: best hypothesis first
             tokens, lengths = tokens[:, 0], lengths[:, 0]
             aux = None if aux is None else aux[:, 0]
-        outputs = [target_vocab.decode(row[:n]) for row, n in zip(tokens, lengths)]
+        outputs = [target_vocab.decode(row[:n]) for row, n in zip(tokens, lengths, strict=False)]
         if not return_attention:
             return outputs
+        if aux is None:
+            raise ValueError(f"the {method!r} search returned no attention weights")
         src_lens = (ids != PAD).sum(axis=1)
         weights = [aux[i, : lengths[i], : src_lens[i]] for i in range(len(outputs))]
         return outputs, weights

@@ -74,9 +74,7 @@ def _build_module(model: Any, beam_width: int, alpha: float, max_length: int) ->
             translation = target_vocab.tf_join(words)
             empty = tf.equal(source_lengths, 0)
             translation = tf.where(empty, tf.constant(""), translation)
-            score = tf.where(
-                empty, tf.constant(float("-inf")), result.normalized_scores[:, 0]
-            )
+            score = tf.where(empty, tf.constant(float("-inf")), result.normalized_scores[:, 0])
             return {
                 "translation": translation,
                 "score": score,

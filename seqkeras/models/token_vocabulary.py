@@ -20,7 +20,7 @@ SPECIAL_TOKENS = ("<pad>", "<unk>", "<s>", "</s>")
 LEVELS = ("char", "word")
 # Punctuation split off as its own word token (Spanish and English).
 # (curly apostrophes stay inside words: "god’s")
-PUNCTUATION = ".,;:!?¿¡\"()«»\u2014\u201c\u201d-"
+PUNCTUATION = '.,;:!?¿¡"()«»\u2014\u201c\u201d-'
 _PUNCT_PATTERN = "([" + re.escape(PUNCTUATION) + "])"
 _SPACE_PATTERN = r"\s+"
 _NO_SPACE_BEFORE = set(".,;:!?)»\u201d")
@@ -77,7 +77,9 @@ class TokenVocabulary:
         counts: collections.Counter[str] = collections.Counter()
         for text in texts:
             counts.update(probe.split(text))
-        ranked = sorted((t for t, n in counts.items() if n >= min_count), key=lambda t: (-counts[t], t))
+        ranked = sorted(
+            (t for t, n in counts.items() if n >= min_count), key=lambda t: (-counts[t], t)
+        )
         if max_size is not None:
             ranked = ranked[: max(0, max_size - len(SPECIAL_TOKENS))]
         return cls(ranked, level=level, lowercase=lowercase)

@@ -21,11 +21,16 @@ def add_decoding_arguments(parser: argparse.ArgumentParser, default: str = "beam
     """``--method``, ``--beam-width``, ``--alpha`` (method choices from the registry)."""
     from seqkeras.decoding import list_decoders
 
-    parser.add_argument("--method", choices=list_decoders(), default=default,
-                        help=f"search (default {default})")
+    parser.add_argument(
+        "--method", choices=list_decoders(), default=default, help=f"search (default {default})"
+    )
     parser.add_argument("--beam-width", type=int, default=3, help="beam width B (default 3)")
-    parser.add_argument("--alpha", type=float, default=0.7,
-                        help="length normalization exponent α (default 0.7; 0 = none)")
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=0.7,
+        help="length normalization exponent α (default 0.7; 0 = none)",
+    )
 
 
 def decoding_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -117,10 +122,15 @@ def add_training_arguments(
     from seqkeras.training import add_strategy_argument
 
     parser.add_argument("--epochs", type=int, default=epochs, help=f"(default {epochs})")
-    parser.add_argument("--batch-size", type=int, default=batch_size,
-                        help=f"(default {batch_size})")
-    parser.add_argument("--learning-rate", type=float, default=learning_rate,
-                        help=f"constant Adam learning rate (default {learning_rate})")
+    parser.add_argument(
+        "--batch-size", type=int, default=batch_size, help=f"(default {batch_size})"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=learning_rate,
+        help=f"constant Adam learning rate (default {learning_rate})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="data and weight seed (default 0)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
     add_strategy_argument(parser)
@@ -134,7 +144,7 @@ def check_positive(name: str, value: int) -> None:
 def exact_match(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     if len(hypotheses) != len(references) or not references:
         raise ValueError("exact_match needs two equally long, non-empty lists")
-    return sum(h == r for h, r in zip(hypotheses, references)) / len(references)
+    return sum(h == r for h, r in zip(hypotheses, references, strict=False)) / len(references)
 
 
 def translate_in_batches(
@@ -158,7 +168,10 @@ def translate_in_batches(
 
 
 def plot_attention(
-    weights: Any, source_tokens: Sequence[str], output_tokens: Sequence[str], path: str,
+    weights: Any,
+    source_tokens: Sequence[str],
+    output_tokens: Sequence[str],
+    path: str,
     title: str = "",
 ) -> str:
     """Heat map of attention weights (rows: output tokens, columns: source tokens)."""
@@ -174,7 +187,10 @@ def plot_attention(
     output_tokens += ["?"] * (weights.shape[0] - len(output_tokens))
     source_tokens = list(source_tokens)[: weights.shape[1]]
     fig, ax = plt.subplots(
-        figsize=(max(4.0, 0.35 * len(source_tokens) + 1.5), max(3.0, 0.35 * len(output_tokens) + 1.2))
+        figsize=(
+            max(4.0, 0.35 * len(source_tokens) + 1.5),
+            max(3.0, 0.35 * len(output_tokens) + 1.2),
+        )
     )
     image = ax.imshow(weights, cmap="viridis", aspect="auto", vmin=0.0, vmax=1.0)
     ax.set_xticks(range(len(source_tokens)))

@@ -71,25 +71,44 @@ def _train(args: argparse.Namespace) -> int:
     length = MAX_CAPTION_WORDS + 1
     y = vocab.encode_batch(captions, length, add_eos=True)
     vy = vocab.encode_batch(val_captions, length, add_eos=True)
-    run = {"task": "caption", "train_size": args.train_size, "seed": args.seed,
-           "units": args.units, "attention": not args.no_attention,
-           "learning_rate": args.learning_rate, "batch_size": args.batch_size}
+    run = {
+        "task": "caption",
+        "train_size": args.train_size,
+        "seed": args.seed,
+        "units": args.units,
+        "attention": not args.no_attention,
+        "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size,
+    }
 
     def factory():
         return ImageCaptioner(
-            len(vocab), (IMAGE_SIZE, IMAGE_SIZE, 3), units=args.units,
+            len(vocab),
+            (IMAGE_SIZE, IMAGE_SIZE, 3),
+            units=args.units,
             attention=None if args.no_attention else "bahdanau",
-            vocabulary=vocab.get_config(), max_target_length=length,
+            vocabulary=vocab.get_config(),
+            max_target_length=length,
         )
 
     shift = ImageCaptioner.shift_targets
     model, history = train_seq2seq(
-        factory, (images, np.asarray(shift(y))), y,
-        ((val_images, np.asarray(shift(vy))), vy), args, run,
+        factory,
+        (images, np.asarray(shift(y))),
+        y,
+        ((val_images, np.asarray(shift(vy))), vy),
+        args,
+        run,
     )
-    write_json_atomic(os.path.join(args.run_dir, METRICS_FILE),
-                      {"task": "caption", "train_seconds": round(time.time() - start, 1),
-                       "history": history, "run": run})
+    write_json_atomic(
+        os.path.join(args.run_dir, METRICS_FILE),
+        {
+            "task": "caption",
+            "train_seconds": round(time.time() - start, 1),
+            "history": history,
+            "run": run,
+        },
+    )
     print(f"model: {os.path.join(args.run_dir, 'model.keras')}")
     return 0
 
@@ -97,8 +116,12 @@ def _train(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from seqkeras.datasets.shapes_captions import generate_shape_captions
     from seqkeras.metrics import corpus_bleu
-    from seqkeras.tasks._seq2seq_common import check_positive, decoding_options, load_run
-    from seqkeras.tasks._seq2seq_common import exact_match
+    from seqkeras.tasks._seq2seq_common import (
+        check_positive,
+        decoding_options,
+        exact_match,
+        load_run,
+    )
     from seqkeras.training import write_json_atomic
 
     check_positive("--count", args.count)
@@ -106,18 +129,28 @@ def _eval(args: argparse.Namespace) -> int:
     images, captions, _ = generate_shape_captions(args.count, seed=run["seed"] + EVAL_SEED_OFFSET)
     outputs = []
     for start in range(0, args.count, 100):
-        outputs += model.caption(images[start : start + 100], method=args.method,
-                                 **decoding_options(args))
+        outputs += model.caption(
+            images[start : start + 100], method=args.method, **decoding_options(args)
+        )
     accuracy = exact_match(outputs, captions)
     bleu = corpus_bleu(outputs, [[c] for c in captions])
-    result = {"task": "caption", "attention": run["attention"], "count": args.count,
-              "method": args.method, "exact_match": accuracy, "bleu": bleu.score,
-              "bleu_signature": bleu.signature,
-              "errors": [{"reference": c, "output": o}
-                         for c, o in zip(captions, outputs) if c != o][:20]}
+    result = {
+        "task": "caption",
+        "attention": run["attention"],
+        "count": args.count,
+        "method": args.method,
+        "exact_match": accuracy,
+        "bleu": bleu.score,
+        "bleu_signature": bleu.signature,
+        "errors": [
+            {"reference": c, "output": o} for c, o in zip(captions, outputs, strict=False) if c != o
+        ][:20],
+    }
     write_json_atomic(os.path.join(args.run_dir, f"eval-{args.method}.json"), result)
-    print(f"exact caption match {accuracy:.2%}, BLEU {bleu.score:.2f} "
-          f"({args.method}, {args.count} new images)")
+    print(
+        f"exact caption match {accuracy:.2%}, BLEU {bleu.score:.2f} "
+        f"({args.method}, {args.count} new images)"
+    )
     return 0
 
 
@@ -139,7 +172,7 @@ def _sample(args: argparse.Namespace) -> int:
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.4 * rows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, truth, out in zip(axes.flat, images, captions, outputs):
+    for ax, image, truth, out in zip(axes.flat, images, captions, outputs, strict=False):
         ax.imshow(image)
         mark = "✓" if out == truth else "✗"
         ax.set_title(f"{out} {mark}\n(true: {truth})", fontsize=6)

@@ -56,10 +56,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("dates", nargs="+", help="human-readable dates")
     p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--plot", help="write the attention heat map of the first date (PNG)")
-    p.add_argument("--unknown", choices=("error", "unk"), default="error",
-                   help="unknown characters: error (default) or map to <unk>")
-    p.add_argument("--truncate", action="store_true",
-                   help=f"cut dates longer than {MAX_SOURCE_LENGTH} characters instead of failing")
+    p.add_argument(
+        "--unknown",
+        choices=("error", "unk"),
+        default="error",
+        help="unknown characters: error (default) or map to <unk>",
+    )
+    p.add_argument(
+        "--truncate",
+        action="store_true",
+        help=f"cut dates longer than {MAX_SOURCE_LENGTH} characters instead of failing",
+    )
     add_decoding_arguments(p, default="greedy")
     p.set_defaults(func=_translate)
 
@@ -84,9 +91,7 @@ def held_out_pairs(run: dict, count: int):
     from seqkeras.datasets.dates import generate_dates
 
     train = generate_dates(run["train_size"], seed=run["seed"])
-    return generate_dates(
-        count, seed=run["seed"] + EVAL_SEED_OFFSET, exclude={h for h, _ in train}
-    )
+    return generate_dates(count, seed=run["seed"] + EVAL_SEED_OFFSET, exclude={h for h, _ in train})
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -187,7 +192,7 @@ def _eval(args: argparse.Namespace) -> int:
         model, [h for h, _ in held_out], args.batch_size, args.method, **decoding_options(args)
     )
     accuracy = exact_match(hyps, [d for _, d in held_out])
-    wrong = [(h, d, o) for (h, d), o in zip(held_out, hyps) if o != d]
+    wrong = [(h, d, o) for (h, d), o in zip(held_out, hyps, strict=False) if o != d]
     result = {
         "task": "dates",
         "exact_match": accuracy,
@@ -218,7 +223,7 @@ def _translate(args: argparse.Namespace) -> int:
         return_attention=True,
         **decoding_options(args),
     )
-    for date, out in zip(args.dates, outputs):
+    for date, out in zip(args.dates, outputs, strict=False):
         print(f"{date}\t{out}")
     if args.plot:
         src = model.source_vocab.split(args.dates[0])[:MAX_SOURCE_LENGTH]

@@ -42,14 +42,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("train", help="train a Spanish→English model")
     p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
-    p.add_argument("--max-words", type=int, default=15,
-                   help="keep verses with at most this many English words (default 15)")
-    p.add_argument("--split", choices=("chapter", "book"), default="chapter",
-                   help="hold out every 10th chapter (default) or whole books")
-    p.add_argument("--held-out-books", default="Mark,Ruth",
-                   help="comma-separated books for --split book (default Mark,Ruth)")
-    p.add_argument("--vocab-size", type=int, default=6000,
-                   help="word vocabulary cap per language (default 6000)")
+    p.add_argument(
+        "--max-words",
+        type=int,
+        default=15,
+        help="keep verses with at most this many English words (default 15)",
+    )
+    p.add_argument(
+        "--split",
+        choices=("chapter", "book"),
+        default="chapter",
+        help="hold out every 10th chapter (default) or whole books",
+    )
+    p.add_argument(
+        "--held-out-books",
+        default="Mark,Ruth",
+        help="comma-separated books for --split book (default Mark,Ruth)",
+    )
+    p.add_argument(
+        "--vocab-size",
+        type=int,
+        default=6000,
+        help="word vocabulary cap per language (default 6000)",
+    )
     p.add_argument("--units", type=int, default=128, help="(default 128)")
     p.add_argument("--embedding-dim", type=int, default=96, help="(default 96)")
     p.add_argument("--dropout", type=float, default=0.2, help="(default 0.2)")
@@ -62,10 +77,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--limit", type=int, default=0, help="evaluate the first N held-out verses")
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--beam-widths", default=",".join(map(str, BEAM_WIDTHS)),
-                   help="comma-separated beam widths of the grid (default 3,10)")
-    p.add_argument("--alphas", default=",".join(map(str, ALPHAS)),
-                   help="comma-separated length-normalization exponents (default 0.0,0.7,1.0)")
+    p.add_argument(
+        "--beam-widths",
+        default=",".join(map(str, BEAM_WIDTHS)),
+        help="comma-separated beam widths of the grid (default 3,10)",
+    )
+    p.add_argument(
+        "--alphas",
+        default=",".join(map(str, ALPHAS)),
+        help="comma-separated length-normalization exponents (default 0.0,0.7,1.0)",
+    )
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("compare", help="table and BLEU-vs-length plot of evaluated runs")
@@ -154,8 +175,10 @@ def _train(args: argparse.Namespace) -> int:
     )
     max_src = _lengths(src_vocab, [p.spanish for p in train])
     max_tgt = _lengths(tgt_vocab, [p.english for p in train]) + 1
-    print(f"{len(train)} training, {len(val)} validation, {len(held)} held-out verses; "
-          f"vocabularies {len(src_vocab)} / {len(tgt_vocab)}; lengths {max_src} / {max_tgt}")
+    print(
+        f"{len(train)} training, {len(val)} validation, {len(held)} held-out verses; "
+        f"vocabularies {len(src_vocab)} / {len(tgt_vocab)}; lengths {max_src} / {max_tgt}"
+    )
 
     def encode(pairs):
         x = src_vocab.encode_batch([p.spanish for p in pairs], max_src)
@@ -181,8 +204,14 @@ def _train(args: argparse.Namespace) -> int:
     model, history = train_seq2seq(factory, x, y, encode(val), args, run)
     write_json_atomic(
         os.path.join(args.run_dir, METRICS_FILE),
-        {"task": "translate", "train_seconds": round(time.time() - start, 1),
-         "train_pairs": len(train), "held_out_pairs": len(held), "history": history, "run": run},
+        {
+            "task": "translate",
+            "train_seconds": round(time.time() - start, 1),
+            "train_pairs": len(train),
+            "held_out_pairs": len(held),
+            "history": history,
+            "run": run,
+        },
     )
     print(f"model: {os.path.join(args.run_dir, 'model.keras')}")
     return 0
@@ -192,7 +221,9 @@ def _parse_list(flag: str, text: str, kind):
     try:
         values = [kind(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise ValueError(f"{flag} must be a comma-separated list of numbers, got {text!r}") from None
+        raise ValueError(
+            f"{flag} must be a comma-separated list of numbers, got {text!r}"
+        ) from None
     if not values:
         raise ValueError(f"{flag} is empty")
     return values
@@ -234,9 +265,17 @@ def _eval(args: argparse.Namespace) -> int:
         bleu = _bleu(hyps, references)
         name = "greedy" if method == "greedy" else f"beam{width}_a{alpha}"
         outputs[name] = hyps
-        grid.append({"decoder": name, "method": method, "beam_width": width, "alpha": alpha,
-                     "bleu": bleu.score, "signature": bleu.signature,
-                     "seconds": round(time.time() - start, 1)})
+        grid.append(
+            {
+                "decoder": name,
+                "method": method,
+                "beam_width": width,
+                "alpha": alpha,
+                "bleu": bleu.score,
+                "signature": bleu.signature,
+                "seconds": round(time.time() - start, 1),
+            }
+        )
         print(f"{name:>14}: BLEU {bleu.score:6.2f}")
 
     lengths = np.array([len(model.source_vocab.split(s)) for s in sources])
@@ -248,8 +287,9 @@ def _eval(args: argparse.Namespace) -> int:
             if len(idx) < 5:
                 continue
             score = _bleu([outputs[name][i] for i in idx], [references[i] for i in idx]).score
-            by_length.append({"decoder": name, "min": lo, "max": hi, "count": len(idx),
-                              "bleu": score})
+            by_length.append(
+                {"decoder": name, "min": lo, "max": hi, "count": len(idx), "bleu": score}
+            )
 
     tv = model.target_vocab
     ids = model.encode_texts(sources, on_unknown="unk", on_too_long="truncate")
@@ -260,12 +300,18 @@ def _eval(args: argparse.Namespace) -> int:
     score_fn, decode_fn = search_fns(make_search, BOS, EOS, model.max_target_length)
     limit = model.max_target_length - 1
     dataset = [(i, tv.encode(r, on_unknown="unk")[:limit]) for i, r in enumerate(references)]
-    analysis = beam_error_analysis(score_fn, decode_fn, dataset, beam_width=3, alpha=0.7,
-                                   batch_size=args.batch_size)
-    print(analysis.format_table(detokenize=tv.decode) if len(analysis.rows) <= 20 else
-          f"{len(analysis.rows)} errors")
-    print(f"error analysis (B=3, α=0.7): search (B) {analysis.fraction_search:.1%}, "
-          f"model (R) {analysis.fraction_model:.1%} — {analysis.advice}")
+    analysis = beam_error_analysis(
+        score_fn, decode_fn, dataset, beam_width=3, alpha=0.7, batch_size=args.batch_size
+    )
+    print(
+        analysis.format_table(detokenize=tv.decode)
+        if len(analysis.rows) <= 20
+        else f"{len(analysis.rows)} errors"
+    )
+    print(
+        f"error analysis (B=3, α=0.7): search (B) {analysis.fraction_search:.1%}, "
+        f"model (R) {analysis.fraction_model:.1%} — {analysis.advice}"
+    )
     result = {
         "task": "translate",
         "attention": run["attention"],
@@ -273,12 +319,19 @@ def _eval(args: argparse.Namespace) -> int:
         "grid": grid,
         "bleu_by_source_length": by_length,
         "error_analysis": {
-            "beam_width": 3, "alpha": 0.7, "errors": len(analysis.rows),
+            "beam_width": 3,
+            "alpha": 0.7,
+            "errors": len(analysis.rows),
             "fraction_search": analysis.fraction_search,
-            "fraction_model": analysis.fraction_model, "advice": analysis.advice,
+            "fraction_model": analysis.fraction_model,
+            "advice": analysis.advice,
         },
-        "samples": [{"source": s, "reference": r, "output": o}
-                    for s, r, o in list(zip(sources, references, outputs[reference_decoder]))[:20]],
+        "samples": [
+            {"source": s, "reference": r, "output": o}
+            for s, r, o in list(zip(sources, references, outputs[reference_decoder], strict=False))[
+                :20
+            ]
+        ],
     }
     write_json_atomic(os.path.join(args.run_dir, EVAL_FILE), result)
     return 0
@@ -300,12 +353,17 @@ def _compare(args: argparse.Namespace) -> int:
     print("|---|---|" + "---|" * len(names))
     for run_dir, res in results:
         cells = {r["decoder"]: f"{r['bleu']:.2f}" for r in res["grid"]}
-        print(f"| {run_dir} | {'yes' if res['attention'] else 'no'} | "
-              + " | ".join(cells.get(n, "-") for n in names) + " |")
+        print(
+            f"| {run_dir} | {'yes' if res['attention'] else 'no'} | "
+            + " | ".join(cells.get(n, "-") for n in names)
+            + " |"
+        )
     for run_dir, res in results:
         ea = res["error_analysis"]
-        print(f"{run_dir}: errors {ea['errors']}/{res['held_out']}, search (B) "
-              f"{ea['fraction_search']:.1%}, model (R) {ea['fraction_model']:.1%}")
+        print(
+            f"{run_dir}: errors {ea['errors']}/{res['held_out']}, search (B) "
+            f"{ea['fraction_search']:.1%}, model (R) {ea['fraction_model']:.1%}"
+        )
     if args.plot:
         _plot_by_length(results, args.plot)
         print(f"plot: {args.plot}")
@@ -322,8 +380,12 @@ def _plot_by_length(results, path: str) -> None:
     for run_dir, res in results:
         rows = [r for r in res["bleu_by_source_length"] if r["decoder"] != "greedy"]
         label = ("attention" if res["attention"] else "no attention") + f" ({run_dir})"
-        ax.plot([(r["min"] + r["max"]) / 2 for r in rows], [r["bleu"] for r in rows],
-                marker="o", label=label)
+        ax.plot(
+            [(r["min"] + r["max"]) / 2 for r in rows],
+            [r["bleu"] for r in rows],
+            marker="o",
+            label=label,
+        )
     ax.set_xlabel("source length (tokens)")
     ax.set_ylabel("BLEU (beam 3, α=0.7)")
     ax.set_title("BLEU against sentence length")
@@ -345,10 +407,14 @@ def _translate(args: argparse.Namespace) -> int:
     if args.plot and model.attention is None:
         raise ValueError(f"--plot needs an attention model; {args.run_dir} has none")
     outputs, weights = model.translate(
-        args.sentences, method=args.method, on_unknown="unk", on_too_long="error",
-        return_attention=True, **decoding_options(args),
+        args.sentences,
+        method=args.method,
+        on_unknown="unk",
+        on_too_long="error",
+        return_attention=True,
+        **decoding_options(args),
     )
-    for sentence, out in zip(args.sentences, outputs):
+    for sentence, out in zip(args.sentences, outputs, strict=False):
         print(f"{sentence}\t{out}")
     if args.plot:
         src = model.source_vocab.split(args.sentences[0])

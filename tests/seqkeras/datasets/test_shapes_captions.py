@@ -16,18 +16,21 @@ def test_captions_describe_the_pixels():
     images, captions, objects = generate_shape_captions(60, seed=4)
     assert images.shape == (60, IMAGE_SIZE, IMAGE_SIZE, 3) and images.dtype == np.float32
     half = IMAGE_SIZE // 2
-    for image, caption, objs in zip(images, captions, objects):
+    for image, caption, objs in zip(images, captions, objects, strict=False):
         assert caption == caption_of(objs)
         named = {position: colour for colour, _, position in objs}
         for index, position in enumerate(POSITIONS):
             row, col = divmod(index, 2)
-            cell = image[row * half:(row + 1) * half, col * half:(col + 1) * half].reshape(-1, 3)
+            cell = image[row * half : (row + 1) * half, col * half : (col + 1) * half].reshape(
+                -1, 3
+            )
             bright = cell[cell.max(axis=1) > 0.5]
             if position in named:
                 assert len(bright) > 10
                 # the pixels are exactly the named colour
-                np.testing.assert_allclose(bright, np.tile(COLOURS[named[position]], (len(bright), 1)),
-                                           atol=1e-6)
+                np.testing.assert_allclose(
+                    bright, np.tile(COLOURS[named[position]], (len(bright), 1)), atol=1e-6
+                )
             else:
                 assert len(bright) == 0
 

@@ -21,7 +21,7 @@ def _oracle(layer, query, values, mask):
         e = np.array([v @ np.tanh(query[i] @ w1 + values[i, t] @ w2 + b) for t in real])
         alpha = np.exp(e - e.max()) / np.exp(e - e.max()).sum()
         weights[i, real] = alpha
-        contexts[i] = sum(a * values[i, t] for a, t in zip(alpha, real))
+        contexts[i] = sum(a * values[i, t] for a, t in zip(alpha, real, strict=False))
     return contexts, weights
 
 

@@ -35,9 +35,15 @@ def test_custom_cnn_save_load_and_caption(tmp_path):
     keras.utils.set_random_seed(2)
     vocab = TokenVocabulary(["red", "circle", "top", "left", "a"], level="word")
     cnn = keras.Sequential([keras.layers.Conv2D(4, 3, strides=4, padding="same")], name="tiny")
-    model = ImageCaptioner(len(vocab), (16, 16, 3), cnn_encoder=cnn, units=8,
-                           attention="bahdanau", vocabulary=vocab.get_config(),
-                           max_target_length=5)
+    model = ImageCaptioner(
+        len(vocab),
+        (16, 16, 3),
+        cnn_encoder=cnn,
+        units=8,
+        attention="bahdanau",
+        vocabulary=vocab.get_config(),
+        max_target_length=5,
+    )
     x = (IMAGES, model.shift_targets(CAPTIONS))
     model(x)
     path = os.path.join(tmp_path, "cap.keras")

@@ -17,8 +17,17 @@ TGT = np.array([[5, 6, 3, 0, 0], [7, 8, 9, 4, 3]], "int32")
 
 def _model(kind="gru", attention="bahdanau", **kw):
     keras.utils.set_random_seed(0)
-    return Seq2Seq(12, 11, units=8, encoder_kind=kind, decoder_kind=kind, attention=attention,
-                   source_embedding_dim=6, target_embedding_dim=5, **kw)
+    return Seq2Seq(
+        12,
+        11,
+        units=8,
+        encoder_kind=kind,
+        decoder_kind=kind,
+        attention=attention,
+        source_embedding_dim=6,
+        target_embedding_dim=5,
+        **kw,
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,8 +128,10 @@ def test_fit_lowers_the_loss_and_save_load_without_custom_objects(tmp_path):
         ({"attention": "luong"}, "attention"),
         ({"dropout": 1.0}, "dropout"),
         ({"bidirectional_encoder": "yes"}, "bidirectional_encoder"),
-        ({"source_vocabulary": {"tokens": ["a"], "level": "char", "lowercase": False}},
-         "source_vocabulary"),
+        (
+            {"source_vocabulary": {"tokens": ["a"], "level": "char", "lowercase": False}},
+            "source_vocabulary",
+        ),
     ],
 )
 def test_bad_arguments_name_themselves(kwargs, word):

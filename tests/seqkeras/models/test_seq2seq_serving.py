@@ -21,9 +21,16 @@ def exported(tmp_path_factory):
     source = TokenVocabulary.build(DATES, level="char", lowercase=True)
     target = TokenVocabulary(list("0123456789-"))
     keras.utils.set_random_seed(3)
-    model = Seq2Seq(len(source), len(target), units=12, attention="bahdanau",
-                    source_vocabulary=source.get_config(), target_vocabulary=target.get_config(),
-                    max_source_length=16, max_target_length=11)
+    model = Seq2Seq(
+        len(source),
+        len(target),
+        units=12,
+        attention="bahdanau",
+        source_vocabulary=source.get_config(),
+        target_vocabulary=target.get_config(),
+        max_source_length=16,
+        max_target_length=11,
+    )
     path = os.path.join(tmp_path_factory.mktemp("srv"), "dates_server")
     assert model.export_savedmodel(path, beam_width=3, alpha=0.7) == path
     return model, path
@@ -32,17 +39,23 @@ def exported(tmp_path_factory):
 def test_round_trip_equals_python_beam_search(exported):
     model, path = exported
     texts = DATES + ["DATE WITH ÜNKNOWN chars", "x" * 40]  # unknown → <unk>, too long → cut
-    expected = model.translate(texts, method="beam", beam_width=3, alpha=0.7,
-                               on_unknown="unk", on_too_long="truncate")
-    ref = model.decode(model.encode_texts(texts, on_unknown="unk", on_too_long="truncate"),
-                       method="beam", beam_width=3, alpha=0.7)
+    expected = model.translate(
+        texts, method="beam", beam_width=3, alpha=0.7, on_unknown="unk", on_too_long="truncate"
+    )
+    ref = model.decode(
+        model.encode_texts(texts, on_unknown="unk", on_too_long="truncate"),
+        method="beam",
+        beam_width=3,
+        alpha=0.7,
+    )
     server = tf.saved_model.load(path)
     out = server.signatures["serving_default"](text=tf.constant(texts + [""]))
     got = [t.decode("utf-8") for t in out["translation"].numpy()]
     assert got[:-1] == expected
     assert len(set(expected)) > 1  # the random model does depend on its input
-    np.testing.assert_allclose(out["score"].numpy()[:-1],
-                               np.asarray(ref.normalized_scores)[:, 0], atol=1e-4)
+    np.testing.assert_allclose(
+        out["score"].numpy()[:-1], np.asarray(ref.normalized_scores)[:, 0], atol=1e-4
+    )
     # documented: an empty source gives an empty translation with score -inf
     assert got[-1] == "" and out["score"].numpy()[-1] == -np.inf
 
@@ -62,8 +75,9 @@ def test_loads_and_runs_without_seqkeras(exported):
         """
     )
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH="")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, cwd="/", timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd="/", timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("OK")
 

@@ -59,8 +59,8 @@ def test_graph_tokenization_equals_python(level):
     tf = pytest.importorskip("tensorflow")
     vocab = TokenVocabulary([], level=level, lowercase=True)
     ragged = vocab.tf_split(tf.constant(SENTENCES))
-    for sentence, row in zip(SENTENCES, ragged.to_list()):
+    for sentence, row in zip(SENTENCES, ragged.to_list(), strict=False):
         assert [t.decode("utf-8") for t in row] == vocab.split(sentence)
     joined = vocab.tf_join(ragged)
-    for sentence, text in zip(SENTENCES, joined.numpy()):
+    for sentence, text in zip(SENTENCES, joined.numpy(), strict=False):
         assert text.decode("utf-8") == vocab.join(vocab.split(sentence))

@@ -10,8 +10,7 @@ pytest.importorskip("tensorflow")
 
 from seqkeras.cli.main import main  # noqa: E402
 
-TINY = ["--train-size", "120", "--eval-size", "10", "--units", "8", "--batch-size", "60",
-        "--quiet"]
+TINY = ["--train-size", "120", "--eval-size", "10", "--units", "8", "--batch-size", "60", "--quiet"]
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +38,33 @@ def test_train_writes_model_metrics_and_resumes(run_dir, capsys):
 @pytest.mark.slow
 def test_translate_plot_and_eval(run_dir, tmp_path, capsys):
     png = str(tmp_path / "att.png")
-    assert main(["dates", "translate", "3 May 1999", "12.10.1950", "--run-dir", run_dir,
-                 "--plot", png]) == 0
+    assert (
+        main(
+            ["dates", "translate", "3 May 1999", "12.10.1950", "--run-dir", run_dir, "--plot", png]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("3 May 1999\t") and out[1].startswith("12.10.1950\t")
     with open(png, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
-    assert main(["dates", "eval", "--run-dir", run_dir, "--count", "12", "--method", "beam",
-                 "--beam-width", "2"]) == 0
+    assert (
+        main(
+            [
+                "dates",
+                "eval",
+                "--run-dir",
+                run_dir,
+                "--count",
+                "12",
+                "--method",
+                "beam",
+                "--beam-width",
+                "2",
+            ]
+        )
+        == 0
+    )
     result = json.load(open(os.path.join(run_dir, "eval-beam.json")))
     assert result["count"] == 12
     assert len(result["errors"]) == round((1 - result["exact_match"]) * 12)
@@ -69,10 +87,23 @@ def test_bad_input_is_one_clear_line(run_dir, capsys, date, message):
 
 @pytest.mark.slow
 def test_documented_fallbacks_for_unknown_and_too_long(run_dir, capsys):
-    assert main(["dates", "translate", "3 May 1999 \u2603", "--unknown", "unk",
-                 "--run-dir", run_dir]) == 0
-    assert main(["dates", "translate", "3 May 1999" + " and then some" * 4, "--truncate",
-                 "--run-dir", run_dir]) == 0
+    assert (
+        main(["dates", "translate", "3 May 1999 \u2603", "--unknown", "unk", "--run-dir", run_dir])
+        == 0
+    )
+    assert (
+        main(
+            [
+                "dates",
+                "translate",
+                "3 May 1999" + " and then some" * 4,
+                "--truncate",
+                "--run-dir",
+                run_dir,
+            ]
+        )
+        == 0
+    )
 
 
 def test_missing_run_is_a_clear_error(tmp_path, capsys):
