@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ def load_keras_model(path: str):
 class ExportGraph:
     """How to make the converter, the graph's input names and its calibration feeds."""
 
-    make_converter: Callable[[], object]
+    make_converter: Callable[[], Any]
     input_names: list[str]
     calibration: Callable[[], list]  # feeds: lists in input order, or dicts by name
 

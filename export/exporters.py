@@ -150,7 +150,7 @@ def export_tflite(request: ExportRequest) -> dict[str, Any]:
         rep_path = None
         if data is not None:
             rep_path = str(Path(workdir) / "representative.npz")
-            np.savez(rep_path, **data)
+            np.savez(rep_path, **data)  # type: ignore[arg-type]
         job = ConversionJob(
             model_path=str(request.model_path),
             graph=kind,

@@ -153,7 +153,7 @@ def sequence_parity(model_bytes: bytes, keras_model, data: dict[str, np.ndarray]
     return report, got
 
 
-def _latency(call, repeats: int = LATENCY_REPEATS) -> dict[str, float]:
+def _latency(call, repeats: int = LATENCY_REPEATS) -> dict[str, Any]:
     for _ in range(5):
         call()
     times = []
