@@ -27,6 +27,8 @@ import shutil
 import subprocess
 import tempfile
 
+from ._errors import MissingDatasetError
+
 SPANISH_MODULE = "spaRV1909eb"
 ENGLISH_MODULE = "engWEB2015eb"
 WHOLE_BIBLE = "Gen 1:1-Rev 22:21"
@@ -63,15 +65,15 @@ def cache_dir() -> str:
 def read_module(module: str, options: str = "", keys: str = WHOLE_BIBLE) -> str:
     """Raw ``diatheke -f plain`` text of ``keys`` (e.g. ``"Gen 1:1-3"``) in ``module``."""
     if shutil.which("diatheke") is None:
-        raise FileNotFoundError(f"diatheke is not installed; run `{INSTALL_HINT}`")
+        raise MissingDatasetError(f"diatheke is not installed; install it with: {INSTALL_HINT}")
     cmd = ["diatheke", "-b", module]
     if options:
         cmd += ["-o", options]
     cmd += ["-f", "plain", "-k", keys]
     out = subprocess.run(cmd, capture_output=True, check=False).stdout.decode("utf-8", "replace")
     if not any(_HEADER.match(line) for line in out.splitlines()):
-        raise FileNotFoundError(
-            f"the SWORD module {module} gave no text (is it installed? run `{INSTALL_HINT}`)"
+        raise MissingDatasetError(
+            f"the SWORD module {module} gave no text; install it with: {INSTALL_HINT}"
         )
     return out
 
@@ -126,8 +128,8 @@ def load_verse_pairs(use_cache: bool = True) -> list[VersePair]:
     """Every verse present in both Bibles, in canonical order (about 31k pairs).
 
     Raises:
-        FileNotFoundError: diatheke or a SWORD module is missing (names the install
-            command).
+        MissingDatasetError: (a ``FileNotFoundError``) diatheke or a SWORD module is
+            missing; the message names the install command.
     """
     path = os.path.join(cache_dir(), CACHE_NAME)
     if use_cache and os.path.exists(path):

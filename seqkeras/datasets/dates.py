@@ -14,6 +14,8 @@ import datetime
 import random
 from collections.abc import Sequence
 
+from ._errors import missing_package
+
 START = datetime.date(1900, 1, 1)
 END = datetime.date(2099, 12, 31)
 LOCALES = ("en_US", "en_GB", "fr_FR", "de_DE", "es_ES", "it_IT")
@@ -41,10 +43,9 @@ def _require() -> tuple:
     try:
         import babel.dates
         from faker import Faker
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            f"the dates dataset needs faker and babel ({err}); install them with "
-            "`pip install faker babel`"
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise missing_package(
+            "faker or babel (date generation)", "pip install faker babel"
         ) from None
     return babel.dates, Faker
 
