@@ -219,7 +219,7 @@ def train_language_model(
         model.optimizer.learning_rate.assign(lr)
         offset = state["batch"] if epoch == state["epoch"] else 0
         model.reset_states()
-        started = time.time()
+        checkpointer = _BatchCheckpoint(epoch, offset, time.time())
         history = model.fit(
             x_train[offset * config.batch_size :],
             y_train[offset * config.batch_size :],
@@ -228,11 +228,12 @@ def train_language_model(
             epochs=epoch + 1,
             initial_epoch=epoch,
             verbose=config.verbose,
-            callbacks=[TerminateOnNaN(), grad_norm, _BatchCheckpoint(epoch, offset, started)],
+            callbacks=[TerminateOnNaN(), grad_norm, checkpointer],
         )
         train_loss = float(history.history["loss"][-1]) / config.seq_len
         valid_loss = _stream_loss(model, *arrays["valid"], config.batch_size)
-        state["wall_time_s"] = state["wall_time_s"] + time.time() - started
+        # Mid-epoch checkpoints already added the time up to their own save.
+        state["wall_time_s"] = state["wall_time_s"] + time.time() - checkpointer.started
         state["history"].append(
             {
                 "epoch": epoch + 1,

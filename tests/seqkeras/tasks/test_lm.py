@@ -1,5 +1,6 @@
 import json
 import math
+import time
 
 import pytest
 
@@ -23,7 +24,11 @@ def word_run(tmp_path_factory):
     corpus = root / "tiny.txt"
     corpus.write_text(TINY)
     out = root / "run"
+    started = time.time()
     assert train(corpus, out, "--epochs", "1", "--checkpoint-every", "3") == 0
+    elapsed = time.time() - started
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0 < metrics["wall_time_s"] <= elapsed  # mid-epoch checkpoints must not double count
     return corpus, out
 
 
