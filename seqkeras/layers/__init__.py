@@ -1,5 +1,6 @@
 """seqkeras.layers: the recurrent building blocks of course sections 1.3-1.12."""
 
+from .bahdanau_attention import BahdanauAttention as BahdanauAttention
 from .basic_rnn_cell import BasicRNNCell as BasicRNNCell
 from .gru_cell import GRUCell as GRUCell
 from .lstm_cell import LSTMCell as LSTMCell
@@ -9,6 +10,7 @@ from .weight_conversion import gru_weights_from_keras as gru_weights_from_keras
 from .weight_conversion import gru_weights_to_keras as gru_weights_to_keras
 
 __all__ = [
+    "BahdanauAttention",
     "BasicRNNCell",
     "GRUCell",
     "LSTMCell",
