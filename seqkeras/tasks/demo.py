@@ -57,6 +57,12 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEMO_STREAM_CLIPS,
         help="10-second test clips joined into the fresh stream for seqkeras-wake",
     )
+    parser.add_argument(
+        "--background-probability",
+        type=float,
+        default=0.9,
+        help="share of clips over real background audio (0: coloured noise only, no background files)",
+    )
     parser.add_argument("--fresh", action="store_true", help="delete the run directory first")
     from seqkeras.training import add_strategy_argument
 
@@ -172,6 +178,7 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         voices_per_engine=args.voices_per_engine,
         negatives_per_voice=args.negatives_per_voice,
+        background_probability=args.background_probability,
         val_clips=max(8, args.train_clips // 20),
     )
     started = time.time()

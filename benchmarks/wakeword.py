@@ -1,0 +1,123 @@
+"""Trigger-word targets of issue 6 for a trained run, checked in one go.
+
+Given a run directory (``seqkeras wakeword train`` + ``eval``), this script
+
+- runs ``seqkeras-wake`` (the console script, in a subprocess) on a freshly synthesized
+  test stream with the full-int8 model AND with a float32 export of the same step graph
+  (the reference, same run) and reads the per-hop latency from the runner's own JSON
+  summary (features + invoke, median/p90/p99) — ratio int8 / float32;
+- reports the model sizes (int8 vs the 40 KB target, ratio to float32);
+- reads ``eval.json``: FRR at the threshold meeting the target FA/h for the Keras model
+  and the int8 model (difference in points), the fraction of detections inside the
+  labelled window, and the real near-miss recordings ("activated", "de-activated").
+
+    nice -n 10 .venv/bin/python benchmarks/wakeword.py --run runs/activate [--stream-clips 12]
+
+Prints one JSON object. Numbers are on the synthesized protocol (TTS voices over real
+non-speech background), not the anchors' real-speech numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+from pathlib import Path
+
+TARGET_BYTES = 40 * 1024
+TARGET_FRR = 0.05
+TARGET_FA_PER_HOUR = 0.5
+TARGET_LATENCY_US = 100.0
+TARGET_INSIDE = 0.95
+TARGET_FRR_POINTS = 0.5
+STREAM_SEED = 4242
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--run", required=True, help="run directory with model.keras, train.json, eval.json"
+    )
+    parser.add_argument(
+        "--stream-clips", type=int, default=12, help="10-second clips in the latency stream"
+    )
+    args = parser.parse_args()
+
+    from seqkeras.tasks.demo import fresh_stream, run_wake
+    from seqkeras.tasks.wakeword import INT8_FILE, export_run
+    from seqkeras.wakeword.train import TrainConfig, read_train_json
+
+    run = Path(args.run)
+    config = TrainConfig.from_dict(read_train_json(run)["config"])
+    int8 = run / INT8_FILE
+    if not int8.is_file():
+        export_run(run)
+    float32 = run / "model.float32.tflite"
+    if not float32.is_file():
+        export_run(run, quantize="float32")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "stream.wav"
+        ends, seconds = fresh_stream(config.data_config(), args.stream_clips, STREAM_SEED, wav)
+        runs = {}
+        for name, model in (("int8", int8), ("float32", float32)):
+            detections, summary = run_wake(model, wav)
+            runs[name] = {"detections": len(detections), "summary": summary}
+    lat8 = runs["int8"]["summary"]["hop_latency_us"]
+    lat32 = runs["float32"]["summary"]["hop_latency_us"]
+    result: dict = {
+        "protocol": "synthesized (TTS over real non-speech background); not real-speech numbers",
+        "machine": platform.machine(),
+        "run": str(run),
+        "stream_seconds": seconds,
+        "stream_keywords": len(ends),
+        "runner": runs,
+        "latency_p50_us": {
+            "int8": lat8["p50"],
+            "float32": lat32["p50"],
+            "ratio_int8_vs_float32": lat8["p50"] / lat32["p50"],
+        },
+        "size_bytes": {
+            "int8": int8.stat().st_size,
+            "float32": float32.stat().st_size,
+            "ratio_int8_vs_float32": int8.stat().st_size / float32.stat().st_size,
+        },
+    }
+    targets = {
+        "int8_size_le_40KB": int8.stat().st_size <= TARGET_BYTES,
+        "runner_p50_le_100us": lat8["p50"] <= TARGET_LATENCY_US,
+    }
+    eval_path = run / "eval.json"
+    if eval_path.is_file():
+        report = json.loads(eval_path.read_text())
+        keras_point = report["keras"]["at_target"]
+        int8_point = (report.get("int8") or {}).get("at_target")
+        result["eval"] = {
+            "negative_hours": report["negative_hours"],
+            "test_keywords": report["test_split"]["keywords"],
+            "test_engines": report["test_split"]["engines"],
+            "target_fa_per_hour": report["target_fa_per_hour"],
+            "keras": keras_point,
+            "int8": int8_point,
+            "int8_vs_keras": report.get("int8_vs_keras"),
+            "real_near_misses": report["real_near_misses"],
+        }
+        target = report["target_fa_per_hour"]
+        if target <= TARGET_FA_PER_HOUR and int8_point is not None:
+            targets["frr_le_5pct_at_0.5_fa_per_hour_int8"] = int8_point["frr"] <= TARGET_FRR
+            inside = int8_point["inside_fraction"]
+            targets["inside_window_ge_95pct_int8"] = inside is not None and inside >= TARGET_INSIDE
+        if keras_point is not None and int8_point is not None:
+            targets["int8_vs_float_frr_within_0.5_points"] = (
+                abs(100 * (int8_point["frr"] - keras_point["frr"])) <= TARGET_FRR_POINTS
+            )
+        targets["near_misses_do_not_fire"] = all(
+            row.get("keras_detections", 0) == 0 and row.get("int8_detections", 0) == 0
+            for row in report["real_near_misses"]
+        )
+    result["targets_met"] = targets
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""``seqkeras wakeword ...`` and ``seqkeras demo`` in process, on tiny configurations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seqkeras.cli.main import main
+
+TINY_TRAIN = [
+    "--train-clips", "6", "--val-clips", "2", "--epochs", "1", "--batch-size", "3",
+    "--clip-seconds", "3", "--voices-per-engine", "2", "--negatives-per-voice", "1",
+    "--units", "4", "--filters", "4", "--background-probability", "0", "--quiet",
+]  # fmt: skip
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.mark.slow
+def test_train_writes_run_and_a_rerun_resumes_nothing(tmp_path, cache, capsys):
+    out = tmp_path / "run"
+    assert main(["wakeword", "train", "--out", str(out), *TINY_TRAIN]) == 0
+    first = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert first["model"] == str(out / "model.keras")
+    info = json.loads((out / "train.json").read_text())
+    assert info["config"]["train_clips"] == 6 and info["config"]["units"] == 4
+    assert info["data"]["train_positive_fraction"] > 0
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    assert state["epoch"] == 1
+    # The same command again finds the finished checkpoint: same history, no new epoch.
+    assert main(["wakeword", "train", "--out", str(out), *TINY_TRAIN]) == 0
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert again["final"] == first["final"]
+    # Other settings in the same directory: refused with a message naming the difference.
+    assert (
+        main(["wakeword", "train", "--out", str(out), *TINY_TRAIN[:-1], "--units", "5", "--quiet"])
+        == 2
+    )
+    assert "units" in capsys.readouterr().err
+
+
+def test_eval_and_export_without_a_run_are_usage_errors(tmp_path, capsys):
+    assert main(["wakeword", "eval", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert "train.json" in err and "seqkeras wakeword train" in err
+    assert main(["wakeword", "export"]) == 2
+    assert "run directory" in capsys.readouterr().err
+
+
+def test_export_refuses_the_course_model(tmp_path, capsys):
+    from seqkeras.wakeword.train import TrainConfig
+
+    (tmp_path / "train.json").write_text(
+        json.dumps({"config": TrainConfig(model="course").to_dict()})
+    )
+    assert main(["wakeword", "export", str(tmp_path)]) == 2
+    assert "course" in capsys.readouterr().err
+
+
+def test_bad_flag_values_are_reported():
+    with pytest.raises(SystemExit):
+        main(["wakeword", "train", "--out", "x", "--loss", "hinge"])
+
+
+def test_match_stream_lines():
+    from seqkeras.tasks.demo import match_stream
+
+    detections = [
+        {"time": 1.2, "score": 0.9},
+        {"time": 3.0, "score": 0.8},
+        {"time": 5.45, "score": 0.7},
+    ]
+    lines = match_stream(detections, [1.0, 5.1, 8.0], window_seconds=0.5)
+    assert "detected at    1.20" in lines[0]
+    assert "detected at    5.45" in lines[1]
+    assert "MISSED" in lines[2]
+    assert "false accept at    3.00" in lines[3] and len(lines) == 4
+
+
+@pytest.mark.slow
+def test_demo_end_to_end_on_a_tiny_budget(tmp_path, cache, capsys):
+    out = tmp_path / "demo"
+    argv = [
+        "demo", "--out", str(out), "--train-clips", "8", "--epochs", "1", "--test-clips", "3",
+        "--negative-hours", "0.005", "--voices-per-engine", "2", "--negatives-per-voice", "1",
+        "--stream-clips", "1", "--background-probability", "0", "--quiet",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "FRR" in printed and "seqkeras-wake" in printed and "keyword ended" in printed
+    report = json.loads((out / "eval.json").read_text())
+    assert set(report) >= {"keras", "int8", "real_near_misses", "runner_hop_latency_us"}
+    assert (out / "det.png").read_bytes()[:4] == b"\x89PNG"
+    int8 = out / "model.int8.tflite"
+    from seqkeras_edge.metadata import read_metadata
+
+    metadata = read_metadata(int8)
+    assert metadata["decision"]["smoothing_steps"] == 5
+    assert metadata["features"]["num_mel_bins"] == 40
+    if report["int8"]["at_target"] is not None:
+        assert metadata["decision"]["threshold"] == report["int8"]["at_target"]["threshold"]
