@@ -39,6 +39,7 @@ from .result import (
     call_next,
     empty_history,
     end_mask,
+    run_compiled,
     start_tokens,
     to_tensor_state,
     validate_common,
@@ -166,129 +167,133 @@ def beam_search(
     def objective(scores, lengths):
         return normalized_score(scores, lengths, alpha, length_penalty)
 
-    state = to_tensor_state(initial_state)
-    batch = batch_size_of(state, start_token)
-    tokens = ops.repeat(start_tokens(start_token, batch), width, axis=0)
-    state = keras.tree.map_structure(lambda x: ops.repeat(x, width, axis=0), state)
-    row_offsets = ops.arange(batch, dtype="int32")[:, None] * width  # (batch, 1)
+    def run(state, start_token):
+        state = to_tensor_state(state)
+        batch = batch_size_of(state, start_token)
+        tokens = ops.repeat(start_tokens(start_token, batch), width, axis=0)
+        state = keras.tree.map_structure(lambda x: ops.repeat(x, width, axis=0), state)
+        row_offsets = ops.arange(batch, dtype="int32")[:, None] * width  # (batch, 1)
 
-    def merge_pool(carry, cand_key, cand):
-        """Keeps the best ``pool_size`` of pool + candidates by ``cand_key``."""
-        keys = ops.concatenate([carry["pool_key"], cand_key], axis=1)
-        top_key, index = ops.top_k(keys, k=pool_size)
-        out = {"pool_key": top_key}
-        for name in ("tokens", "scores", "lengths", "finished", "aux"):
-            if "pool_" + name not in carry:
-                continue
-            both = ops.concatenate([carry["pool_" + name], cand[name]], axis=1)
-            out["pool_" + name] = _gather(both, index)
-        return out
+        def merge_pool(carry, cand_key, cand):
+            """Keeps the best ``pool_size`` of pool + candidates by ``cand_key``."""
+            keys = ops.concatenate([carry["pool_key"], cand_key], axis=1)
+            top_key, index = ops.top_k(keys, k=pool_size)
+            out = {"pool_key": top_key}
+            for name in ("tokens", "scores", "lengths", "finished", "aux"):
+                if "pool_" + name not in carry:
+                    continue
+                both = ops.concatenate([carry["pool_" + name], cand[name]], axis=1)
+                out["pool_" + name] = _gather(both, index)
+            return out
 
-    def step(t, carry, log_probs, new_state, aux):
-        vocab = ops.shape(log_probs)[-1]
-        is_end = end_mask(end_token, vocab)
-        log_probs = ops.reshape(log_probs, (batch, width, vocab))
-        if min_length > 0:
-            log_probs = ops.where(
-                ops.logical_and(ops.less(t, min_length), is_end), NEG_INF, log_probs
+        def step(t, carry, log_probs, new_state, aux):
+            vocab = ops.shape(log_probs)[-1]
+            is_end = end_mask(end_token, vocab)
+            log_probs = ops.reshape(log_probs, (batch, width, vocab))
+            if min_length > 0:
+                log_probs = ops.where(
+                    ops.logical_and(ops.less(t, min_length), is_end), NEG_INF, log_probs
+                )
+            done = carry["finished"]  # (batch, B)
+            # A finished hypothesis offers one candidate: itself, score unchanged.
+            frozen = ops.where(is_end, 0.0, NEG_INF)
+            log_probs = ops.where(done[:, :, None], frozen, log_probs)
+            candidates = ops.reshape(carry["scores"][:, :, None] + log_probs, (batch, -1))
+            top_scores, top_index = ops.top_k(candidates, k=width)
+            top_index = ops.cast(top_index, "int32")
+            parent = top_index // vocab
+            token = top_index % vocab
+            parent_done = ops.take_along_axis(done, parent, axis=1)
+            parent_alive = ops.logical_not(parent_done)
+            is_end_token = ops.equal(token, end_token)
+            flat_parent = ops.reshape(parent + row_offsets, (-1,))
+
+            out = dict(carry)
+            out["t"] = t + 1
+            out["scores"] = top_scores
+            out["finished"] = ops.logical_or(parent_done, is_end_token)
+            out["lengths"] = _gather(carry["lengths"], parent) + ops.cast(parent_alive, "int32")
+            out["tokens"] = write_at(
+                _gather(carry["tokens"], parent), t, ops.where(parent_done, pad, token),
+                max_length, time_axis=2,
             )
-        done = carry["finished"]  # (batch, B)
-        # A finished hypothesis offers one candidate: itself, score unchanged.
-        frozen = ops.where(is_end, 0.0, NEG_INF)
-        log_probs = ops.where(done[:, :, None], frozen, log_probs)
-        candidates = ops.reshape(carry["scores"][:, :, None] + log_probs, (batch, -1))
-        top_scores, top_index = ops.top_k(candidates, k=width)
-        top_index = ops.cast(top_index, "int32")
-        parent = top_index // vocab
-        token = top_index % vocab
-        parent_done = ops.take_along_axis(done, parent, axis=1)
-        parent_alive = ops.logical_not(parent_done)
-        is_end_token = ops.equal(token, end_token)
-        flat_parent = ops.reshape(parent + row_offsets, (-1,))
+            out["next_tokens"] = ops.reshape(token, (-1,))
+            out["state"] = keras.tree.map_structure(
+                lambda x: _gather_flat(x, flat_parent), new_state
+            )
+            if aux is not None:
+                step_aux = _gather_flat(aux, flat_parent)
+                step_aux = ops.reshape(step_aux, (batch, width) + tuple(ops.shape(aux)[1:]))
+                keep = ops.reshape(parent_alive, (batch, width) + (1,) * (len(aux.shape) - 1))
+                step_aux = ops.where(keep, step_aux, ops.zeros_like(step_aux))
+                out["aux"] = write_at(
+                    _gather(carry["aux"], parent), t, step_aux, max_length, time_axis=2
+                )
+            # Hypotheses that end here join the pool of finished hypotheses.
+            newly = ops.logical_and(
+                ops.logical_and(parent_alive, is_end_token),
+                ops.greater(top_scores, _VALID_THRESHOLD),
+            )
+            cand_key = ops.where(newly, objective(top_scores, out["lengths"]), NEG_INF)
+            cand = {name: out[name] for name in ("tokens", "scores", "lengths", "finished", "aux")
+                    if name in out}
+            out.update(merge_pool(carry, cand_key, cand))
+            return out
 
-        out = dict(carry)
-        out["t"] = t + 1
-        out["scores"] = top_scores
-        out["finished"] = ops.logical_or(parent_done, is_end_token)
-        out["lengths"] = _gather(carry["lengths"], parent) + ops.cast(parent_alive, "int32")
-        out["tokens"] = write_at(
-            _gather(carry["tokens"], parent), t, ops.where(parent_done, pad, token),
-            max_length, time_axis=2,
+        log_probs, new_state, aux = call_next(next_fn, tokens, state)
+        # Only beam 0 is live at the start: the B copies would otherwise fill the beam.
+        first_scores = ops.where(
+            ops.equal(ops.arange(width, dtype="int32"), 0), 0.0, NEG_INF
         )
-        out["next_tokens"] = ops.reshape(token, (-1,))
-        out["state"] = keras.tree.map_structure(
-            lambda x: _gather_flat(x, flat_parent), new_state
-        )
+        carry = {
+            "t": ops.convert_to_tensor(0, dtype="int32"),
+            "next_tokens": tokens,
+            "state": new_state,
+            "scores": ops.broadcast_to(first_scores[None, :], (batch, width)),
+            "lengths": ops.zeros((batch, width), dtype="int32"),
+            "finished": ops.zeros((batch, width), dtype="bool"),
+            "tokens": ops.full((batch, width, max_length), pad, dtype="int32"),
+            "pool_key": ops.full((batch, pool_size), NEG_INF, dtype="float32"),
+            "pool_scores": ops.full((batch, pool_size), NEG_INF, dtype="float32"),
+            "pool_lengths": ops.zeros((batch, pool_size), dtype="int32"),
+            "pool_finished": ops.zeros((batch, pool_size), dtype="bool"),
+            "pool_tokens": ops.full((batch, pool_size, max_length), pad, dtype="int32"),
+        }
         if aux is not None:
-            step_aux = _gather_flat(aux, flat_parent)
-            step_aux = ops.reshape(step_aux, (batch, width) + tuple(ops.shape(aux)[1:]))
-            keep = ops.reshape(parent_alive, (batch, width) + (1,) * (len(aux.shape) - 1))
-            step_aux = ops.where(keep, step_aux, ops.zeros_like(step_aux))
-            out["aux"] = write_at(
-                _gather(carry["aux"], parent), t, step_aux, max_length, time_axis=2
+            carry["aux"] = empty_history((batch, width), max_length, aux, aux.dtype)
+            carry["pool_aux"] = empty_history((batch, pool_size), max_length, aux, aux.dtype)
+        carry = step(carry["t"], carry, log_probs, new_state, aux)
+
+        def active(c):
+            return ops.logical_and(
+                ops.logical_not(c["finished"]), ops.greater(c["scores"], _VALID_THRESHOLD)
             )
-        # Hypotheses that end here join the pool of finished hypotheses.
-        newly = ops.logical_and(
-            ops.logical_and(parent_alive, is_end_token),
-            ops.greater(top_scores, _VALID_THRESHOLD),
-        )
-        cand_key = ops.where(newly, objective(top_scores, out["lengths"]), NEG_INF)
-        cand = {name: out[name] for name in ("tokens", "scores", "lengths", "finished", "aux")
-                if name in out}
-        out.update(merge_pool(carry, cand_key, cand))
-        return out
 
-    log_probs, new_state, aux = call_next(next_fn, tokens, state)
-    # Only beam 0 is live at the start: the B copies would otherwise fill the beam.
-    first_scores = ops.where(
-        ops.equal(ops.arange(width, dtype="int32"), 0), 0.0, NEG_INF
-    )
-    carry = {
-        "t": ops.convert_to_tensor(0, dtype="int32"),
-        "next_tokens": tokens,
-        "state": new_state,
-        "scores": ops.broadcast_to(first_scores[None, :], (batch, width)),
-        "lengths": ops.zeros((batch, width), dtype="int32"),
-        "finished": ops.zeros((batch, width), dtype="bool"),
-        "tokens": ops.full((batch, width, max_length), pad, dtype="int32"),
-        "pool_key": ops.full((batch, pool_size), NEG_INF, dtype="float32"),
-        "pool_scores": ops.full((batch, pool_size), NEG_INF, dtype="float32"),
-        "pool_lengths": ops.zeros((batch, pool_size), dtype="int32"),
-        "pool_finished": ops.zeros((batch, pool_size), dtype="bool"),
-        "pool_tokens": ops.full((batch, pool_size, max_length), pad, dtype="int32"),
-    }
-    if aux is not None:
-        carry["aux"] = empty_history((batch, width), max_length, aux, aux.dtype)
-        carry["pool_aux"] = empty_history((batch, pool_size), max_length, aux, aux.dtype)
-    carry = step(carry["t"], carry, log_probs, new_state, aux)
+        def cond(c):
+            return ops.logical_and(ops.less(c["t"], max_length), ops.any(active(c)))
 
-    def active(c):
-        return ops.logical_and(
-            ops.logical_not(c["finished"]), ops.greater(c["scores"], _VALID_THRESHOLD)
+        def body(c):
+            lp, st, ax = call_next(next_fn, c["next_tokens"], c["state"])
+            return (step(c["t"], c, lp, st, ax),)
+
+        (carry,) = ops.while_loop(cond, body, (carry,), maximum_iterations=max_length)
+
+        # Hypotheses cut at max_length compete with the finished ones.
+        still = active(carry)
+        cand_key = ops.where(still, objective(carry["scores"], carry["lengths"]), NEG_INF)
+        cand = {name: carry[name] for name in ("tokens", "scores", "lengths", "finished", "aux")
+                if name in carry}
+        pool = merge_pool(carry, cand_key, cand)
+        valid = ops.greater(pool["pool_key"], _VALID_THRESHOLD)[:, :num_return]
+        neg_inf = float("-inf")
+        return dict(
+            tokens=pool["pool_tokens"][:, :num_return],
+            lengths=ops.where(valid, pool["pool_lengths"][:, :num_return], 0),
+            scores=ops.where(valid, pool["pool_scores"][:, :num_return], neg_inf),
+            normalized_scores=ops.where(valid, pool["pool_key"][:, :num_return], neg_inf),
+            finished=ops.logical_and(valid, pool["pool_finished"][:, :num_return]),
+            aux=pool["pool_aux"][:, :num_return] if "pool_aux" in pool else None,
         )
 
-    def cond(c):
-        return ops.logical_and(ops.less(c["t"], max_length), ops.any(active(c)))
-
-    def body(c):
-        lp, st, ax = call_next(next_fn, c["next_tokens"], c["state"])
-        return (step(c["t"], c, lp, st, ax),)
-
-    (carry,) = ops.while_loop(cond, body, (carry,), maximum_iterations=max_length)
-
-    # Hypotheses cut at max_length compete with the finished ones.
-    still = active(carry)
-    cand_key = ops.where(still, objective(carry["scores"], carry["lengths"]), NEG_INF)
-    cand = {name: carry[name] for name in ("tokens", "scores", "lengths", "finished", "aux")
-            if name in carry}
-    pool = merge_pool(carry, cand_key, cand)
-    valid = ops.greater(pool["pool_key"], _VALID_THRESHOLD)[:, :num_return]
-    neg_inf = float("-inf")
-    return DecodeResult(
-        tokens=pool["pool_tokens"][:, :num_return],
-        lengths=ops.where(valid, pool["pool_lengths"][:, :num_return], 0),
-        scores=ops.where(valid, pool["pool_scores"][:, :num_return], neg_inf),
-        normalized_scores=ops.where(valid, pool["pool_key"][:, :num_return], neg_inf),
-        finished=ops.logical_and(valid, pool["pool_finished"][:, :num_return]),
-        aux=pool["pool_aux"][:, :num_return] if "pool_aux" in pool else None,
-    )
+    out = run_compiled(run, to_tensor_state(initial_state), ops.convert_to_tensor(start_token))
+    return DecodeResult(**out)

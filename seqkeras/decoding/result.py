@@ -208,3 +208,17 @@ def empty_history(leading: tuple, max_length: int, step_value: Any, dtype: str) 
     """zeros ``leading + (max_length,) + step_value.shape[len(leading):]``."""
     trailing = tuple(ops.shape(step_value)[1:])
     return ops.zeros(tuple(leading) + (max_length,) + trailing, dtype=dtype)
+
+
+def run_compiled(fn: Callable, *args: Any) -> Any:
+    """Runs ``fn(*args)``; under JAX through ``jax.jit``.
+
+    Eager JAX dispatches (and compiles) every op outside the while loop one by
+    one, which costs tens of seconds on a new shape; one ``jax.jit`` of the
+    whole search compiles once. Inside an outer ``jax.jit`` this just inlines.
+    """
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return jax.jit(fn)(*args)
+    return fn(*args)

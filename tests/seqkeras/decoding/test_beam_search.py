@@ -95,7 +95,6 @@ def test_exhaustive_beam_equals_brute_force(prefix_model, enumerate_best, alpha,
     np.testing.assert_allclose(_np(result.normalized_scores)[0, 0], objective, rtol=1e-5)
 
 
-@pytest.mark.backend_agnostic
 def test_length_normalization_changes_the_winner_as_the_formula_says(prefix_model):
     # "</s>" right away: P = 0.3; "a a </s>": P = 0.7 * 0.6 * 0.6 = 0.252.
     model = prefix_model(
