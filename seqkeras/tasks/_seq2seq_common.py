@@ -97,13 +97,17 @@ def train_seq2seq(
         model.compile(
             optimizer=make_optimizer("adam", learning_rate=args.learning_rate, clipnorm=1.0),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
-            metrics=[keras.metrics.SparseCategoricalAccuracy(name="token_accuracy")],
+            # weighted by the padding mask: accuracy over real target tokens only
+            weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="token_accuracy")],
         )
     write_json_atomic(os.path.join(args.run_dir, RUN_FILE), run_config)
+    if validation is not None:
+        validation = (validation[0], validation[1], _token_weights(validation[1]))
     history = fit_resumable(
         model,
         x,
         y,
+        sample_weight=_token_weights(y),
         run_dir=os.path.join(args.run_dir, CHECKPOINT_DIR),
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -114,6 +118,13 @@ def train_seq2seq(
     )
     save_model_atomic(model, os.path.join(args.run_dir, MODEL_FILE))
     return model, history
+
+
+def _token_weights(y: Any) -> Any:
+    """1.0 on real target tokens, 0.0 on padding (id 0)."""
+    import numpy as np
+
+    return (np.asarray(y) != 0).astype("float32")
 
 
 def add_training_arguments(
