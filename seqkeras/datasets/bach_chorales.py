@@ -61,5 +61,6 @@ def load_bach_chorales(
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(cached, f)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     return {n: cached[n] for n in names if n in cached}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -73,10 +72,9 @@ def learning_rate(config: LMTrainConfig, epoch: int) -> float:
 
 
 def _write_json(path: str, payload: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f, indent=2, ensure_ascii=False)
-    os.replace(tmp, path)
+    from ..training import write_json_atomic
+
+    write_json_atomic(path, payload)
 
 
 def _save_model(model: Any, path: str) -> None:

@@ -24,6 +24,7 @@ def write_midi(tokens: Sequence[str], path: str | os.PathLike[str], tempo_bpm: f
     os.close(fd)
     try:
         score.write("midi", fp=tmp)
+        os.chmod(tmp, 0o644)  # mkstemp files are private; a MIDI file is for sharing
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -3,9 +3,7 @@ baseline and the corpus' pitch-class histogram."""
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -69,10 +67,9 @@ def augment(pieces: list[list[str]], semitones: int) -> list[list[str]]:
 
 
 def _write_json(path: str, payload: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(payload, f, indent=2)
-    os.replace(tmp, path)
+    from ..training import write_json_atomic
+
+    write_json_atomic(path, payload)
 
 
 def train_music_model(

@@ -176,6 +176,7 @@ class LookupVocabulary:
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(payload, f, ensure_ascii=False)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
 
     def __repr__(self) -> str:
