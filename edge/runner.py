@@ -179,8 +179,10 @@ class WakeRunner:
             latency.append(elapsed)
             if event is not None:
                 detections.append(event)
-        width = len(self._output_shape())
-        scores = np.stack(predictions) if predictions else np.zeros((0, *self._output_shape()[1:width]), np.float32)
+        if predictions:
+            scores = np.stack(predictions)
+        else:  # audio shorter than one frame
+            scores = np.zeros((0, *self._output_shape()[1:]), np.float32)
         return RunResult(detections, scores, latency, len(samples) / self.feature_config.sample_rate)
 
     def _output_shape(self) -> tuple[int, ...]:

@@ -153,3 +153,10 @@ def test_bad_inputs_give_clear_errors(exported, tmp_path, capsys):
     for argv, code, message in cases:
         assert wake_main(argv, out=io.StringIO()) == code, argv
         assert message in capsys.readouterr().err, argv
+
+
+def test_audio_shorter_than_one_frame(exported, tmp_path):
+    path = tmp_path / "blip.wav"
+    soundfile.write(path, np.zeros(100, np.float32), RATE, subtype="FLOAT")
+    result = WakeRunner(exported["tflite"]).run_file(path)
+    assert result.scores.shape == (0, 1) and result.detections == []
