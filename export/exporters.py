@@ -138,6 +138,12 @@ def export_tflite(request: ExportRequest) -> dict[str, Any]:
         if data is not None:
             first = data[model.inputs[0].name]
             sequence_length = int(first.shape[1]) if first.ndim > 1 else None
+        elif any(None in tuple(t.shape[1:]) for t in model.inputs):
+            raise ValueError(
+                f"model {model.name!r} takes sequences of any length; a whole-sequence export "
+                "needs a fixed length: give --representative DATA.npz (its length is used) "
+                "or export the step graph with --streaming"
+            )
     features = request.features if request.features is not None else (graph.feature_config if graph else None)
     if features is not None:
         from seqkeras_edge.features import FeatureConfig

@@ -150,3 +150,11 @@ def test_real_converter_crash_is_isolated(classifier, capsys):
     assert str(path) in err and "int8" in err and "--streaming" in err
     assert not out.exists()
     assert not [p for p in directory.iterdir() if p.name.startswith(".crash.tflite")]
+
+
+def test_whole_sequence_of_any_length_needs_data(tmp_path, capsys):
+    model = keras.Sequential([keras.Input((None, FEATURES)), keras.layers.GRU(4)])
+    path = tmp_path / "free.keras"
+    model.save(path)
+    assert main([str(path), "--output", str(tmp_path / "free.tflite")]) == 2
+    assert "fixed length" in capsys.readouterr().err
