@@ -31,20 +31,29 @@ def embed_metadata(model_bytes: bytes, metadata: dict) -> bytes:
 
     An existing seqkeras entry is replaced; other metadata entries are kept.
     """
-    import flatbuffers
     from ai_edge_litert import schema_py_generated as schema  # same schema, no TensorFlow
 
     payload = json.dumps({"format": METADATA_FORMAT, **metadata}, sort_keys=True).encode()
     model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model_bytes, 0))
+    model.buffers = list(model.buffers or [])
+    model.metadata = list(model.metadata or [])
+    existing = [m for m in model.metadata if _name(m.name) == METADATA_NAME]
     buffer = schema.BufferT()
     buffer.data = list(payload)
-    model.buffers = list(model.buffers or [])
+    if existing:  # re-embedding (e.g. a new threshold): reuse the buffer, the file does not grow
+        model.buffers[existing[0].buffer] = buffer
+        return _pack(model)
     model.buffers.append(buffer)
     entry = schema.MetadataT()
     entry.name = METADATA_NAME
     entry.buffer = len(model.buffers) - 1
-    kept = [m for m in (model.metadata or []) if _name(m.name) != METADATA_NAME]
-    model.metadata = [*kept, entry]
+    model.metadata.append(entry)
+    return _pack(model)
+
+
+def _pack(model) -> bytes:
+    import flatbuffers
+
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())

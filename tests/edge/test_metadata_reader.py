@@ -39,9 +39,11 @@ def test_round_trip_keeps_other_metadata():
 
 
 def test_embedding_twice_replaces_the_entry():
-    data = embed_metadata(embed_metadata(_minimal_model(), {"kind": "a"}), {"kind": "b"})
+    once = embed_metadata(_minimal_model(), {"kind": "a"})
+    data = embed_metadata(once, {"kind": "b"})
     assert read_metadata_bytes(data)["kind"] == "b"
     assert schema.Model.GetRootAs(data, 0).MetadataLength() == 1
+    assert schema.Model.GetRootAs(data, 0).BuffersLength() == schema.Model.GetRootAs(once, 0).BuffersLength()
 
 
 def test_model_without_metadata_and_non_models(tmp_path):
