@@ -32,6 +32,12 @@ TARGET_LATENCY_US = 100.0
 TARGET_INSIDE = 0.95
 TARGET_FRR_POINTS = 0.5
 STREAM_SEED = 4242
+FA_BUDGETS = (0.5, 5.0, 50.0, 200.0, 500.0)
+
+
+def _best_frr(det: list[dict], fa_per_hour: float) -> float | None:
+    meeting = [p["frr"] for p in det if p["fa_per_hour"] <= fa_per_hour]
+    return min(meeting) if meeting else None
 
 
 def main() -> None:
@@ -102,14 +108,37 @@ def main() -> None:
             "int8_vs_keras": report.get("int8_vs_keras"),
             "real_near_misses": report["real_near_misses"],
         }
+        # The DET curves side by side: lowest FRR at several FA/h budgets, float vs int8.
+        table = {}
+        for budget in FA_BUDGETS:
+            row = {
+                name: _best_frr(report[name]["det"], budget)
+                for name in ("keras", "int8")
+                if name in report
+            }
+            if (
+                "keras" in row
+                and "int8" in row
+                and row["keras"] is not None
+                and row["int8"] is not None
+            ):
+                row["int8_minus_keras_points"] = round(100 * (row["int8"] - row["keras"]), 2)
+            table[str(budget)] = row
+        result["eval"]["frr_at_fa_per_hour"] = table
         target = report["target_fa_per_hour"]
         if target <= TARGET_FA_PER_HOUR and int8_point is not None:
             targets["frr_le_5pct_at_0.5_fa_per_hour_int8"] = int8_point["frr"] <= TARGET_FRR
             inside = int8_point["inside_fraction"]
             targets["inside_window_ge_95pct_int8"] = inside is not None and inside >= TARGET_INSIDE
-        if keras_point is not None and int8_point is not None:
-            targets["int8_vs_float_frr_within_0.5_points"] = (
-                abs(100 * (int8_point["frr"] - keras_point["frr"])) <= TARGET_FRR_POINTS
+        # Only budgets where the model detects something say anything about int8 vs float.
+        informative = [
+            row["int8_minus_keras_points"]
+            for row in table.values()
+            if "int8_minus_keras_points" in row and min(row["keras"], row["int8"]) < 1.0
+        ]
+        if informative:
+            targets["int8_vs_float_frr_within_0.5_points"] = all(
+                abs(points) <= TARGET_FRR_POINTS for points in informative
             )
         targets["near_misses_do_not_fire"] = all(
             row.get("keras_detections", 0) == 0 and row.get("int8_detections", 0) == 0
