@@ -49,6 +49,12 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=DEMO_EPOCHS)
     parser.add_argument("--test-clips", type=int, default=DEMO_TEST_CLIPS)
     parser.add_argument("--negative-hours", type=float, default=DEMO_NEGATIVE_HOURS)
+    parser.add_argument(
+        "--target-fa-per-hour",
+        type=float,
+        default=0.5,
+        help="operating point: the threshold written into the model meets this FA/h",
+    )
     parser.add_argument("--voices-per-engine", type=int, default=DEMO_VOICES_PER_ENGINE)
     parser.add_argument("--negatives-per-voice", type=int, default=DEMO_NEGATIVES_PER_VOICE)
     parser.add_argument(
@@ -189,7 +195,11 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
     result = train(config, out, strategy=args.strategy, progress=progress)
     _say(f"trained in {result.seconds:.0f} s -> {result.model_path}")
 
-    settings = EvalSettings(test_clips=args.test_clips, negative_hours=args.negative_hours)
+    settings = EvalSettings(
+        test_clips=args.test_clips,
+        negative_hours=args.negative_hours,
+        target_fa_per_hour=args.target_fa_per_hour,
+    )
     _say("3-4/5 exporting full int8 and evaluating (Keras vs int8, runner decision logic)")
     report = evaluate_with_settings(out, settings, progress=progress)
     print(summarize(report), flush=True)
