@@ -11,16 +11,20 @@ from ..text import PAD_ID
 
 
 def sentence_arrays(
-    sequences: Sequence[np.ndarray], start_id: int = PAD_ID
+    sequences: Sequence[np.ndarray], start_id: int = PAD_ID, pad_multiple: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Teacher-forcing pairs from id sequences: x = [start, y1..y(T-1)], y = [y1..yT].
 
-    Rows are right-padded with 0; train with ``ignore_class=0`` in the loss.
+    Rows are right-padded with 0 (to a multiple of ``pad_multiple`` steps); train with
+    ``ignore_class=0`` in the loss.
     """
     sequences = [np.asarray(s, dtype="int32") for s in sequences if len(s) > 0]
     if not sequences:
         raise ValueError("empty corpus: no non-empty sequence to train on")
+    if pad_multiple < 1:
+        raise ValueError(f"pad_multiple must be >= 1; got {pad_multiple}")
     width = max(len(s) for s in sequences)
+    width = -(-width // pad_multiple) * pad_multiple
     y = np.zeros((len(sequences), width), dtype="int32")
     for i, s in enumerate(sequences):
         y[i, : len(s)] = s
@@ -74,6 +78,8 @@ class SentenceBatches(_keras_py_dataset()):  # type: ignore[misc]
         start_id: input at the first step.
         shuffle: reshuffle the batch order at each epoch end.
         seed: seed of the batch-order shuffle.
+        pad_multiple: batch widths are rounded up to a multiple of this, so a compiled
+            training step is traced for a few widths, not for every length.
     """
 
     def __init__(
@@ -83,6 +89,7 @@ class SentenceBatches(_keras_py_dataset()):  # type: ignore[misc]
         start_id: int = PAD_ID,
         shuffle: bool = True,
         seed: int = 0,
+        pad_multiple: int = 8,
     ):
         super().__init__()
         sequences = [np.asarray(s, dtype="int32") for s in sequences if len(s) > 0]
@@ -92,7 +99,9 @@ class SentenceBatches(_keras_py_dataset()):  # type: ignore[misc]
             raise ValueError(f"batch_size must be >= 1; got {batch_size}")
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         self.batches = [
-            sentence_arrays([sequences[i] for i in order[b : b + batch_size]], start_id)
+            sentence_arrays(
+                [sequences[i] for i in order[b : b + batch_size]], start_id, pad_multiple
+            )
             for b in range(0, len(order), batch_size)
         ]
         self.shuffle = shuffle

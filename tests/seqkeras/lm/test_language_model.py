@@ -206,9 +206,11 @@ def test_sentence_batches_pad_per_batch():
     from seqkeras.lm import SentenceBatches
 
     seqs = [np.arange(1, n + 1) for n in (2, 9, 3, 8)]
-    batches = SentenceBatches(seqs, batch_size=2, shuffle=False)
+    batches = SentenceBatches(seqs, batch_size=2, shuffle=False, pad_multiple=1)
     assert len(batches) == 2
     (x0, y0), (_, y1) = batches[0], batches[1]
     assert y0.shape == (2, 3) and y1.shape == (2, 9)  # short pieces are not padded to 9
     np.testing.assert_array_equal(y0, [[1, 2, 0], [1, 2, 3]])
     np.testing.assert_array_equal(x0, [[0, 1, 0], [0, 1, 2]])  # x<t> = y<t-1>, start 0, pads 0
+    rounded = SentenceBatches(seqs, batch_size=2, shuffle=False, pad_multiple=4)
+    assert rounded[0][1].shape == (2, 4) and rounded[1][1].shape == (2, 12)
