@@ -230,6 +230,7 @@ def plot_det(
             label=f"{target_fa_per_hour} FA/h",
         )
     ax.set_xscale("symlog", linthresh=0.1)
+    ax.set_xlim(left=0.0)
     ax.set_xlabel("false accepts per hour (negative streams)")
     ax.set_ylabel("false reject rate (%)")
     ax.set_title("Trigger word DET curve (synthesized protocol)")
