@@ -30,10 +30,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("train", help="draw captioned images and train a captioner")
     p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
-    p.add_argument("--train-size", type=int, default=6000, help="training images (default 6000)")
+    p.add_argument("--train-size", type=int, default=4000, help="training images (default 4000)")
     p.add_argument("--units", type=int, default=64, help="(default 64)")
     p.add_argument("--no-attention", action="store_true", help="decoder without attention")
-    add_training_arguments(p, epochs=8, batch_size=64, learning_rate=2e-3)
+    add_training_arguments(p, epochs=12, batch_size=64, learning_rate=2e-3)
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="exact match and BLEU on newly drawn images")

@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--units", type=int, default=64, help="decoder and encoder units (default 64)")
     p.add_argument("--cell", choices=("gru", "lstm", "rnn"), default="gru", help="(default gru)")
     p.add_argument("--no-attention", action="store_true", help="plain encoder-decoder")
-    add_training_arguments(p, epochs=12, batch_size=128, learning_rate=3e-3)
+    add_training_arguments(p, epochs=3, batch_size=128, learning_rate=3e-3)
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="exact match on held-out generated dates")

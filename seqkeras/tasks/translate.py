@@ -62,15 +62,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--vocab-size",
         type=int,
-        default=6000,
-        help="word vocabulary cap per language (default 6000)",
+        default=3000,
+        help="word vocabulary cap per language (default 3000)",
     )
-    p.add_argument("--units", type=int, default=128, help="(default 128)")
-    p.add_argument("--embedding-dim", type=int, default=96, help="(default 96)")
+    p.add_argument("--units", type=int, default=96, help="(default 96)")
+    p.add_argument("--embedding-dim", type=int, default=64, help="(default 64)")
     p.add_argument("--dropout", type=float, default=0.2, help="(default 0.2)")
     p.add_argument("--no-attention", action="store_true", help="plain encoder-decoder")
     p.add_argument("--limit", type=int, default=0, help="use only the first N training pairs")
-    add_training_arguments(p, epochs=20, batch_size=64, learning_rate=2e-3)
+    add_training_arguments(p, epochs=12, batch_size=64, learning_rate=2e-3)
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="BLEU grid, BLEU by source length, B/R error analysis")
