@@ -20,7 +20,7 @@ from seqkeras.cli import register_command
 from seqkeras.training import add_strategy_argument
 
 INT8_FILE = "model.int8.tflite"
-EXPORT_REPORT = "export.json"
+EXPORT_REPORT = "export-{quantize}.json"
 CALIBRATION_CLIPS = 8
 DEFAULT_SMOOTHING_STEPS = 5
 DEFAULT_REFRACTORY_SECONDS = 1.0
@@ -184,7 +184,7 @@ def export_run(
 
     Calibrates int8 on ``CALIBRATION_CLIPS`` training clips of the run, stores the
     feature configuration (from the model's ``LogMelSpectrogram``) and the decision
-    configuration in the metadata, and writes ``export.json`` (size, parity report).
+    configuration in the metadata, and writes ``export-<quantize>.json`` (size, parity report).
     """
     import keras
     import numpy as np
@@ -244,7 +244,7 @@ def export_run(
         )
     )
     report["bytes"] = output.stat().st_size
-    write_json_atomic(run_dir / EXPORT_REPORT, report)
+    write_json_atomic(run_dir / EXPORT_REPORT.format(quantize=quantize), report)
     return report
 
 
