@@ -90,7 +90,7 @@ def train_seq2seq(
         write_json_atomic,
     )
 
-    strategy = get_strategy(args.strategy)
+    strategy = getattr(args, "strategy_object", None) or get_strategy(args.strategy)
     with strategy.scope():
         model = model_factory()
         model.build()
@@ -101,6 +101,32 @@ def train_seq2seq(
             weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="token_accuracy")],
         )
     write_json_atomic(os.path.join(args.run_dir, RUN_FILE), run_config)
+    run_dir = os.path.join(args.run_dir, CHECKPOINT_DIR)
+    if args.strategy == "multiworker":
+        # Keras 3 fit fails under MultiWorkerMirroredStrategy (SPEC facts): use
+        # seqkeras' own data-parallel step, with the same checkpoint directory.
+        import tensorflow as tf
+
+        from seqkeras.training import train_distributed
+
+        dataset = (
+            tf.data.Dataset.from_tensor_slices((x, y))
+            .shuffle(len(y), seed=args.seed)
+            .batch(args.batch_size, drop_remainder=True)
+        )
+        history = train_distributed(
+            model,
+            dataset,
+            model.loss,
+            model.optimizer,
+            args.epochs,
+            strategy,
+            run_dir=run_dir,
+            config=run_config,
+            verbose=not args.quiet,
+        )
+        save_model_atomic(model, os.path.join(args.run_dir, MODEL_FILE))
+        return model, history
     if validation is not None:
         validation = (validation[0], validation[1], _token_weights(validation[1]))
     history = fit_resumable(
@@ -108,7 +134,7 @@ def train_seq2seq(
         x,
         y,
         sample_weight=_token_weights(y),
-        run_dir=os.path.join(args.run_dir, CHECKPOINT_DIR),
+        run_dir=run_dir,
         epochs=args.epochs,
         batch_size=args.batch_size,
         validation_data=validation,
@@ -118,6 +144,15 @@ def train_seq2seq(
     )
     save_model_atomic(model, os.path.join(args.run_dir, MODEL_FILE))
     return model, history
+
+
+def start_strategy(args: argparse.Namespace) -> Any:
+    """Creates the ``--strategy`` before any TensorFlow op runs (multi-worker collectives
+    must be configured at program start) and keeps it on ``args``."""
+    from seqkeras.training import get_strategy
+
+    args.strategy_object = get_strategy(args.strategy)
+    return args.strategy_object
 
 
 def _token_weights(y: Any) -> Any:

@@ -58,11 +58,17 @@ def _train(args: argparse.Namespace) -> int:
     from seqkeras.datasets.shapes_captions import IMAGE_SIZE, generate_shape_captions
     from seqkeras.models.image_captioner import ImageCaptioner
     from seqkeras.models.token_vocabulary import TokenVocabulary
-    from seqkeras.tasks._seq2seq_common import METRICS_FILE, check_positive, train_seq2seq
+    from seqkeras.tasks._seq2seq_common import (
+        METRICS_FILE,
+        check_positive,
+        start_strategy,
+        train_seq2seq,
+    )
     from seqkeras.training import write_json_atomic
 
     for name in ("train_size", "units", "epochs", "batch_size"):
         check_positive(f"--{name.replace('_', '-')}", getattr(args, name))
+    start_strategy(args)
     keras.utils.set_random_seed(args.seed)
     start = time.time()
     images, captions, _ = generate_shape_captions(args.train_size, seed=args.seed)

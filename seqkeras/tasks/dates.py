@@ -104,6 +104,7 @@ def _train(args: argparse.Namespace) -> int:
         METRICS_FILE,
         check_positive,
         exact_match,
+        start_strategy,
         train_seq2seq,
         translate_in_batches,
     )
@@ -111,6 +112,7 @@ def _train(args: argparse.Namespace) -> int:
 
     for name in ("train_size", "eval_size", "units", "epochs", "batch_size"):
         check_positive(f"--{name.replace('_', '-')}", getattr(args, name))
+    start_strategy(args)
     keras.utils.set_random_seed(args.seed)
     start = time.time()
     train = generate_dates(args.train_size, seed=args.seed)

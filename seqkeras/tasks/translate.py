@@ -135,11 +135,17 @@ def _train(args: argparse.Namespace) -> int:
 
     from seqkeras.models.seq2seq import Seq2Seq
     from seqkeras.models.token_vocabulary import TokenVocabulary
-    from seqkeras.tasks._seq2seq_common import METRICS_FILE, check_positive, train_seq2seq
+    from seqkeras.tasks._seq2seq_common import (
+        METRICS_FILE,
+        check_positive,
+        start_strategy,
+        train_seq2seq,
+    )
     from seqkeras.training import write_json_atomic
 
     for name in ("max_words", "vocab_size", "units", "embedding_dim", "epochs", "batch_size"):
         check_positive(f"--{name.replace('_', '-')}", getattr(args, name))
+    start_strategy(args)
     if not 0 <= args.dropout < 1:
         raise ValueError(f"--dropout must be in [0, 1), got {args.dropout}")
     keras.utils.set_random_seed(args.seed)

@@ -109,3 +109,28 @@ def test_documented_fallbacks_for_unknown_and_too_long(run_dir, capsys):
 def test_missing_run_is_a_clear_error(tmp_path, capsys):
     assert main(["dates", "eval", "--run-dir", str(tmp_path / "nothing")]) == 2
     assert "train first" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_multiworker_strategy_trains_with_the_custom_step(tmp_path):
+    # MultiWorkerMirroredStrategy must be set up before TF runs anything: own process.
+    import subprocess
+    import sys
+
+    run = str(tmp_path / "mw")
+    tf_config = (
+        '{"cluster": {"worker": ["127.0.0.1:23457"]}, "task": {"type": "worker", "index": 0}}'
+    )
+    env = dict(os.environ, TF_CONFIG=tf_config, TF_CPP_MIN_LOG_LEVEL="3")
+    code = (
+        "import sys; from seqkeras.cli.main import main; "
+        f"sys.exit(main(['dates', 'train', '--run-dir', {run!r}, '--epochs', '1', "
+        "'--strategy', 'multiworker', '--train-size', '100', '--eval-size', '5', "
+        "'--units', '8', '--batch-size', '50', '--quiet']))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=400
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    metrics = json.load(open(os.path.join(run, "metrics.json")))
+    assert metrics["history"]["epoch"] == [0] and "grad_norm" in metrics["history"]
