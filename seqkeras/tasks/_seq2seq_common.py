@@ -18,11 +18,15 @@ CHECKPOINT_DIR = "checkpoint"
 
 
 def add_decoding_arguments(parser: argparse.ArgumentParser, default: str = "beam") -> None:
-    """``--method``, ``--beam-width``, ``--alpha`` (method choices from the registry)."""
-    from seqkeras.decoding import list_decoders
+    """``--method``, ``--beam-width``, ``--alpha``.
 
+    The method is checked against the ``seqkeras.decoding`` registry when the command
+    runs (importing it here would load Keras for ``seqkeras --help``).
+    """
     parser.add_argument(
-        "--method", choices=list_decoders(), default=default, help=f"search (default {default})"
+        "--method",
+        default=default,
+        help=f"search from the seqkeras.decoding registry: greedy, beam, sample (default {default})",
     )
     parser.add_argument("--beam-width", type=int, default=3, help="beam width B (default 3)")
     parser.add_argument(
@@ -34,9 +38,15 @@ def add_decoding_arguments(parser: argparse.ArgumentParser, default: str = "beam
 
 
 def decoding_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Search options for ``args.method``; raises ``ValueError`` for an unknown method."""
+    from seqkeras.decoding import get_decoder
+
+    get_decoder(args.method)  # ValueError naming the registered decoders
     if args.method == "beam":
         if args.beam_width < 1:
             raise ValueError(f"--beam-width must be >= 1, got {args.beam_width}")
+        if args.alpha < 0:
+            raise ValueError(f"--alpha must be >= 0, got {args.alpha}")
         return {"beam_width": args.beam_width, "alpha": args.alpha}
     if args.method == "sample":
         return {"seed": 0}

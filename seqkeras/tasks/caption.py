@@ -131,6 +131,7 @@ def _eval(args: argparse.Namespace) -> int:
     from seqkeras.training import write_json_atomic
 
     check_positive("--count", args.count)
+    decoding_options(args)  # check --method before loading the model
     model, run = load_run(args.run_dir)
     images, captions, _ = generate_shape_captions(args.count, seed=run["seed"] + EVAL_SEED_OFFSET)
     outputs = []
@@ -170,6 +171,7 @@ def _sample(args: argparse.Namespace) -> int:
     from seqkeras.tasks._seq2seq_common import check_positive, decoding_options, load_run
 
     check_positive("--count", args.count)
+    decoding_options(args)  # check --method before loading the model
     model, _ = load_run(args.run_dir)
     images, captions, _ = generate_shape_captions(args.count, seed=args.seed)
     outputs = model.caption(images, method=args.method, **decoding_options(args))

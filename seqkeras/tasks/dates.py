@@ -188,6 +188,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     check_positive("--count", args.count)
     check_positive("--batch-size", args.batch_size)
+    decoding_options(args)  # check --method before loading the model
     model, run = load_run(args.run_dir)
     held_out = held_out_pairs(run, args.count)
     hyps = translate_in_batches(
@@ -213,6 +214,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _translate(args: argparse.Namespace) -> int:
     from seqkeras.tasks._seq2seq_common import decoding_options, load_run, plot_attention
 
+    decoding_options(args)  # check --method before loading the model
     model, _ = load_run(args.run_dir)
     if args.plot and model.attention is None:
         raise ValueError(f"--plot needs an attention model; {args.run_dir} has none")

@@ -409,6 +409,7 @@ def _plot_by_length(results, path: str) -> None:
 def _translate(args: argparse.Namespace) -> int:
     from seqkeras.tasks._seq2seq_common import decoding_options, load_run, plot_attention
 
+    decoding_options(args)  # check --method before loading the model
     model, _ = load_run(args.run_dir)
     if args.plot and model.attention is None:
         raise ValueError(f"--plot needs an attention model; {args.run_dir} has none")
