@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
 
     p = sub.add_parser("train", help="draw captioned images and train a captioner")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
     p.add_argument("--train-size", type=int, default=4000, help="training images (default 4000)")
     p.add_argument("--units", type=int, default=64, help="(default 64)")
     p.add_argument("--no-attention", action="store_true", help="decoder without attention")
@@ -37,13 +37,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="exact match and BLEU on newly drawn images")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--count", type=int, default=500, help="images (default 500)")
     add_decoding_arguments(p, default="greedy")
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("sample", help="caption newly drawn images into a PNG")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--count", type=int, default=8, help="images (default 8)")
     p.add_argument("--seed", type=int, default=123)
     p.add_argument("--plot", required=True, help="output PNG")

@@ -36,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
 
     p = sub.add_parser("train", help="generate dates and train an attention model")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
     p.add_argument("--train-size", type=int, default=25000, help="training pairs (default 25000)")
     p.add_argument("--eval-size", type=int, default=2000, help="held-out pairs (default 2000)")
     p.add_argument("--units", type=int, default=64, help="decoder and encoder units (default 64)")
@@ -46,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="exact match on held-out generated dates")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--count", type=int, default=2000, help="held-out dates (default 2000)")
     p.add_argument("--batch-size", type=int, default=250)
     add_decoding_arguments(p, default="greedy")
@@ -54,7 +54,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("translate", help="convert dates given as arguments")
     p.add_argument("dates", nargs="+", help="human-readable dates")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--plot", help="write the attention heat map of the first date (PNG)")
     p.add_argument(
         "--unknown",

@@ -41,7 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
 
     p = sub.add_parser("train", help="train a Spanish→English model")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR, help=f"output (default {DEFAULT_RUN_DIR})")
     p.add_argument(
         "--max-words",
         type=int,
@@ -74,7 +74,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="BLEU grid, BLEU by source length, B/R error analysis")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--limit", type=int, default=0, help="evaluate the first N held-out verses")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument(
@@ -96,7 +96,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("translate", help="translate Spanish sentences")
     p.add_argument("sentences", nargs="+")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR)
+    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
     p.add_argument("--plot", help="attention heat map of the first sentence (PNG)")
     add_decoding_arguments(p, default="beam")
     p.set_defaults(func=_translate)
