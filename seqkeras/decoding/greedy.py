@@ -7,19 +7,8 @@ from typing import Any
 
 from keras import ops
 
-from .result import (
-    NEG_INF,
-    DecodeResult,
-    batch_size_of,
-    call_next,
-    empty_history,
-    end_mask,
-    run_compiled,
-    start_tokens,
-    to_tensor_state,
-    validate_common,
-    write_at,
-)
+from ._token_search import token_by_token
+from .result import DecodeResult, run_compiled, to_tensor_state, validate_common
 
 
 def greedy_search(
@@ -64,70 +53,12 @@ def greedy_search(
     """
     validate_common(start_token, end_token, max_length, min_length)
     pad = end_token if pad_token is None else int(pad_token)
+
     def run(state, start_token):
-        state = to_tensor_state(state)
-        batch = batch_size_of(state, start_token)
-        tokens = start_tokens(start_token, batch)
-
-        def step(t, carry, log_probs, new_state, aux):
-            vocab = ops.shape(log_probs)[-1]
-            is_end = end_mask(end_token, vocab)
-            if min_length > 0:
-                log_probs = ops.where(
-                    ops.logical_and(ops.less(t, min_length), is_end[None, :]), NEG_INF, log_probs
-                )
-            token = ops.cast(ops.argmax(log_probs, axis=-1), "int32")
-            token_logp = ops.take_along_axis(log_probs, token[:, None], axis=-1)[:, 0]
-            done = carry["finished"]
-            alive = ops.logical_not(done)
-            token = ops.where(done, end_token, token)
-            out = dict(carry)
-            out["t"] = t + 1
-            out["tokens"] = token
-            out["state"] = new_state
-            out["scores"] = carry["scores"] + ops.where(done, 0.0, token_logp)
-            out["lengths"] = carry["lengths"] + ops.cast(alive, "int32")
-            out["finished"] = ops.logical_or(done, ops.equal(token, end_token))
-            out["history"] = write_at(
-                carry["history"], t, ops.where(done, pad, token), max_length, time_axis=1
-            )
-            if aux is not None:
-                keep = ops.reshape(alive, (-1,) + (1,) * (len(aux.shape) - 1))
-                step_aux = ops.where(keep, aux, ops.zeros_like(aux))
-                out["aux"] = write_at(carry["aux"], t, step_aux, max_length, time_axis=1)
-            return out
-
-        log_probs, new_state, aux = call_next(next_fn, tokens, state)
-        carry = {
-            "t": ops.convert_to_tensor(0, dtype="int32"),
-            "tokens": tokens,
-            "state": new_state,
-            "scores": ops.zeros((batch,), dtype="float32"),
-            "lengths": ops.zeros((batch,), dtype="int32"),
-            "finished": ops.zeros((batch,), dtype="bool"),
-            "history": ops.full((batch, max_length), pad, dtype="int32"),
-        }
-        if aux is not None:
-            carry["aux"] = empty_history((batch,), max_length, aux, aux.dtype)
-        carry = step(carry["t"], carry, log_probs, new_state, aux)
-
-        def cond(c):
-            return ops.logical_and(
-                ops.less(c["t"], max_length), ops.logical_not(ops.all(c["finished"]))
-            )
-
-        def body(c):
-            lp, st, ax = call_next(next_fn, c["tokens"], c["state"])
-            return (step(c["t"], c, lp, st, ax),)
-
-        (carry,) = ops.while_loop(cond, body, (carry,), maximum_iterations=max_length)
-        return dict(
-            tokens=carry["history"],
-            lengths=carry["lengths"],
-            scores=carry["scores"],
-            normalized_scores=carry["scores"],
-            finished=carry["finished"],
-            aux=carry.get("aux"),
+        # Ties go to the lowest id: argmax returns the first maximum.
+        return token_by_token(
+            next_fn, to_tensor_state(state), start_token, end_token, max_length, min_length, pad,
+            choose=lambda log_probs, t: ops.argmax(log_probs, axis=-1),
         )
 
     out = run_compiled(run, to_tensor_state(initial_state), ops.convert_to_tensor(start_token))
