@@ -1,6 +1,8 @@
 """seqkeras: the classic sequence-model toolbox as Keras 3 layers and models.
 
-Subpackages are imported on first use so that ``import seqkeras`` stays light::
+``import seqkeras`` registers every seqkeras Keras class (layers, models, losses,
+metrics), so ``keras.saving.load_model("x.keras")`` rebuilds a seqkeras model with
+no ``custom_objects``. Other subpackages are imported on first use::
 
     import seqkeras
     layer = seqkeras.layers.Recurrent("gru", 32)
@@ -26,6 +28,22 @@ _SUBPACKAGES = (
     "training",
     "wakeword",
 )
+
+
+# Modules that define classes registered with keras.saving.register_keras_serializable.
+# Keras only imports the modules of its own packages while loading a .keras file, so
+# these must already be imported when a user calls keras.saving.load_model.
+_KERAS_OBJECT_MODULES = (
+    "seqkeras.layers",
+    "seqkeras.models",
+    "seqkeras.lm",
+    "seqkeras.audio",
+    "seqkeras.metrics",
+    "seqkeras.wakeword.train",
+)
+for _module in _KERAS_OBJECT_MODULES:
+    importlib.import_module(_module)
+del _module
 
 
 def __getattr__(name):

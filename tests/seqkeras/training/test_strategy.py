@@ -65,21 +65,6 @@ def test_valid_tf_config_parses():
     assert parse_tf_config({"TF_CONFIG": json.dumps(config)}) == config
 
 
-def test_importing_for_the_cli_loads_no_tensorflow():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, argparse\n"
-        "from seqkeras.training import add_strategy_argument\n"
-        "add_strategy_argument(argparse.ArgumentParser())\n"
-        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
-
-
 def test_lazy_names_resolve():
     import seqkeras.training as training
 
