@@ -7,18 +7,14 @@ import os
 import tempfile
 
 from ._errors import missing_package
+from .cache import cache_root
 
 MUSIC21_INSTALL = "pip install music21"
 CACHE_VERSION = 1
 
 
 def cache_dir() -> str:
-    return os.path.join(
-        os.environ.get(
-            "SEQKERAS_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "seqkeras")
-        ),
-        "music",
-    )
+    return str(cache_root() / "music")
 
 
 def chorale_names(limit: int | None = None) -> list[str]:

@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 
 from ._errors import MissingDatasetError
+from .cache import cache_root
 
 SPANISH_MODULE = "spaRV1909eb"
 ENGLISH_MODULE = "engWEB2015eb"
@@ -57,9 +58,7 @@ class VersePair:
 
 
 def cache_dir() -> str:
-    return os.environ.get("SEQKERAS_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "seqkeras"
-    )
+    return str(cache_root())
 
 
 def read_module(module: str, options: str = "", keys: str = WHOLE_BIBLE) -> str:

@@ -1,14 +1,4 @@
-"""Where wake-word data caches live: ``$SEQKERAS_CACHE`` or ``~/.cache/seqkeras``."""
+"""Where wake-word data caches live (the shared seqkeras cache root)."""
 
-from __future__ import annotations
-
-import os
-from pathlib import Path
-
-CACHE_ENV = "SEQKERAS_CACHE"
-
-
-def cache_root() -> Path:
-    """The seqkeras cache directory (``$SEQKERAS_CACHE`` overrides ``~/.cache/seqkeras``)."""
-    override = os.environ.get(CACHE_ENV)
-    return Path(override).expanduser() if override else Path.home() / ".cache" / "seqkeras"
+from seqkeras.datasets.cache import CACHE_ENV as CACHE_ENV
+from seqkeras.datasets.cache import cache_root as cache_root
