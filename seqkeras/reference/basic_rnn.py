@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._activations import get_activation
+from ._params import check_kernels
 from ._scan import (
     SequenceCache,
     as_float64_params,
@@ -28,19 +29,7 @@ _PARAM_KEYS = ("kernel", "recurrent_kernel", "bias")
 
 
 def _check_params(params: dict[str, np.ndarray], input_dim: int) -> int:
-    for key in ("kernel", "recurrent_kernel"):
-        if key not in params:
-            raise ValueError(f"params is missing {key!r}.")
-    kernel, recurrent = params["kernel"], params["recurrent_kernel"]
-    if kernel.ndim != 2 or kernel.shape[0] != input_dim:
-        raise ValueError(
-            f"params['kernel'] must have shape ({input_dim}, units), got {kernel.shape}."
-        )
-    units = kernel.shape[1]
-    if recurrent.shape != (units, units):
-        raise ValueError(
-            f"params['recurrent_kernel'] must have shape {(units, units)}, got {recurrent.shape}."
-        )
+    units = check_kernels(params, input_dim, blocks=1)
     if "bias" in params and params["bias"].shape != (units,):
         raise ValueError(f"params['bias'] must have shape {(units,)}, got {params['bias'].shape}.")
     return units

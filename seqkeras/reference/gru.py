@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._activations import get_activation
+from ._params import check_kernels
 from ._scan import (
     SequenceCache,
     as_float64_params,
@@ -44,20 +45,7 @@ def _check_params(
     params: dict[str, np.ndarray], input_dim: int, simplified: bool, reset_after: bool
 ) -> int:
     blocks = 2 if simplified else 3
-    for key in ("kernel", "recurrent_kernel"):
-        if key not in params:
-            raise ValueError(f"params is missing {key!r}.")
-    kernel, recurrent = params["kernel"], params["recurrent_kernel"]
-    if kernel.ndim != 2 or kernel.shape[0] != input_dim or kernel.shape[1] % blocks:
-        raise ValueError(
-            f"params['kernel'] must have shape ({input_dim}, {blocks} * units), got {kernel.shape}."
-        )
-    units = kernel.shape[1] // blocks
-    if recurrent.shape != (units, blocks * units):
-        raise ValueError(
-            f"params['recurrent_kernel'] must have shape {(units, blocks * units)}, "
-            f"got {recurrent.shape}."
-        )
+    units = check_kernels(params, input_dim, blocks)
     if "bias" in params:
         expected = (2, 3 * units) if reset_after else (blocks * units,)
         if params["bias"].shape != expected:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._activations import get_activation
+from ._params import check_kernels
 from ._scan import (
     SequenceCache,
     as_float64_params,
@@ -36,19 +37,7 @@ _BLOCKS = 4
 
 
 def _check_params(params: dict[str, np.ndarray], input_dim: int) -> int:
-    for key in ("kernel", "recurrent_kernel"):
-        if key not in params:
-            raise ValueError(f"params is missing {key!r}.")
-    kernel, recurrent = params["kernel"], params["recurrent_kernel"]
-    if kernel.ndim != 2 or kernel.shape[0] != input_dim or kernel.shape[1] % _BLOCKS:
-        raise ValueError(
-            f"params['kernel'] must have shape ({input_dim}, 4 * units), got {kernel.shape}."
-        )
-    units = kernel.shape[1] // _BLOCKS
-    if recurrent.shape != (units, _BLOCKS * units):
-        raise ValueError(
-            f"params['recurrent_kernel'] must have shape {(units, 4 * units)}, got {recurrent.shape}."
-        )
+    units = check_kernels(params, input_dim, _BLOCKS)
     if "bias" in params and params["bias"].shape != (_BLOCKS * units,):
         raise ValueError(
             f"params['bias'] must have shape {(4 * units,)}, got {params['bias'].shape}."
