@@ -19,8 +19,6 @@ import glob
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from seqkeras.audio.io import read_audio
-from seqkeras.wakeword.cache import cache_root
+from seqkeras.wakeword.cache import INT16_SCALE, cache_root, write_audio_folder
 
 BACKGROUND_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
     "colobot": (
@@ -48,7 +46,6 @@ BACKGROUND_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
 SPLITS = ("train", "test")
 TEST_EVERY = 5
 MAX_SECONDS_PER_FILE = 60.0
-_INT16_SCALE = 32767.0
 _FORMAT_VERSION = 1
 
 
@@ -121,7 +118,7 @@ class BackgroundBank:
             count = per_source.get(source, 0)
             per_source[source] = count + 1
             split = "test" if test_every > 0 and count % test_every == test_every - 1 else "train"
-            pieces.append(np.round(np.clip(audio, -1.0, 1.0) * _INT16_SCALE).astype(np.int16))
+            pieces.append(np.round(np.clip(audio, -1.0, 1.0) * INT16_SCALE).astype(np.int16))
             index.append(BackgroundFile(str(path), source, split, position, audio.size))
             position += audio.size
         bar.close()
@@ -152,26 +149,12 @@ class BackgroundBank:
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``audio.npy`` + ``index.json`` atomically (temp folder, then rename)."""
-        folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        try:
-            np.save(temp / "audio.npy", self.audio)
-            index = {
-                "version": _FORMAT_VERSION,
-                "sample_rate": self.sample_rate,
-                "files": [dataclasses.asdict(entry) for entry in self.files],
-            }
-            (temp / "index.json").write_text(json.dumps(index, indent=1))
-            try:
-                os.rename(temp, folder)
-            except OSError:
-                if not (folder / "index.json").exists():  # not a concurrent writer's result
-                    raise
-        finally:
-            if temp.exists():
-                shutil.rmtree(temp)
-        return folder
+        index = {
+            "version": _FORMAT_VERSION,
+            "sample_rate": self.sample_rate,
+            "files": [dataclasses.asdict(entry) for entry in self.files],
+        }
+        return write_audio_folder(folder, self.audio, index)
 
     @classmethod
     def open(cls, folder: str | os.PathLike[str]) -> BackgroundBank:
@@ -210,7 +193,7 @@ class BackgroundBank:
             offset = int(rng.integers(0, max(1, entry.length - need + 1)))
             take = min(need, entry.length - offset)
             piece = self.audio[entry.start + offset : entry.start + offset + take]
-            out[filled : filled + take] = piece.astype(np.float32) / _INT16_SCALE
+            out[filled : filled + take] = piece.astype(np.float32) / INT16_SCALE
             filled += take
         return out
 

@@ -12,8 +12,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,14 +19,13 @@ from typing import Any
 import numpy as np
 
 from seqkeras.audio.synth import Voice, get_engine, trim_silence
-from seqkeras.wakeword.cache import cache_root
+from seqkeras.wakeword.cache import INT16_SCALE, cache_root, write_audio_folder
 from seqkeras.wakeword.data_config import WakewordDataConfig, voices_for_split
 
 KINDS = ("keyword", "hard", "word", "phrase", "real")
 # Synthesized negatives; "real" (recorded human speech) is only mixed in on request.
 NEGATIVE_KINDS = ("hard", "word", "phrase")
 PEAK_LEVEL = 0.9
-_INT16_SCALE = 32767.0
 _FORMAT_VERSION = 1
 # Utterances shorter than this after trimming are synthesis failures and are dropped.
 _MIN_SPEECH_SECONDS = 0.08
@@ -157,7 +154,7 @@ class UtteranceBank:
                 dropped += 1
                 continue
             speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
-            pieces.append(np.round(speech * _INT16_SCALE).astype(np.int16))
+            pieces.append(np.round(speech * INT16_SCALE).astype(np.int16))
             utterances.append(Utterance(text, kind, voice.key, position, speech.size))
             position += speech.size
         if not pieces:
@@ -191,7 +188,7 @@ class UtteranceBank:
                 if speech.size < _MIN_SPEECH_SECONDS * sample_rate:
                     continue
                 speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
-                pieces.append(np.round(speech * _INT16_SCALE).astype(np.int16))
+                pieces.append(np.round(speech * INT16_SCALE).astype(np.int16))
                 utterances.append(
                     Utterance(text, "real", f"recording:{path.name}", position, speech.size)
                 )
@@ -217,25 +214,11 @@ class UtteranceBank:
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``audio.npy`` + ``index.json`` atomically (temp folder, then rename)."""
-        folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        try:
-            np.save(temp / "audio.npy", self.audio)
-            index = {
-                "info": self.info,
-                "utterances": [dataclasses.asdict(u) for u in self.utterances],
-            }
-            (temp / "index.json").write_text(json.dumps(index, indent=1))
-            try:
-                os.rename(temp, folder)
-            except OSError:
-                if not (folder / "index.json").exists():
-                    raise
-        finally:
-            if temp.exists():
-                shutil.rmtree(temp)
-        return folder
+        index = {
+            "info": self.info,
+            "utterances": [dataclasses.asdict(u) for u in self.utterances],
+        }
+        return write_audio_folder(folder, self.audio, index)
 
     @classmethod
     def open(cls, folder: str | os.PathLike[str]) -> UtteranceBank:
@@ -263,7 +246,7 @@ class UtteranceBank:
         """float32 samples of utterance ``index`` (peak ``PEAK_LEVEL``)."""
         entry = self.utterances[index]
         return (
-            self.audio[entry.start : entry.start + entry.length].astype(np.float32) / _INT16_SCALE
+            self.audio[entry.start : entry.start + entry.length].astype(np.float32) / INT16_SCALE
         )
 
 

@@ -1,4 +1,45 @@
-"""Where wake-word data caches live (the shared seqkeras cache root)."""
+"""Where wake-word data caches live (the shared seqkeras cache root), and how a cached
+audio folder (``audio.npy`` + a JSON index) is written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from seqkeras.datasets.cache import CACHE_ENV as CACHE_ENV
 from seqkeras.datasets.cache import cache_root as cache_root
+
+# Cached audio is int16; this maps it to and from [-1, 1] floats.
+INT16_SCALE = 32767.0
+
+
+def write_audio_folder(
+    folder: str | os.PathLike[str], audio: np.ndarray, index: Any, index_name: str = "index.json"
+) -> Path:
+    """Writes ``audio.npy`` and ``index_name`` (JSON) as one atomic folder.
+
+    Both files go to a temporary folder beside ``folder`` that is then renamed, so a
+    reader never sees half a cache. If a concurrent writer renamed its folder first,
+    that result is kept.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    try:
+        np.save(temp / "audio.npy", audio)
+        (temp / index_name).write_text(json.dumps(index, indent=1))
+        try:
+            os.rename(temp, folder)
+        except OSError:
+            if not (folder / index_name).exists():  # not a concurrent writer's result
+                raise
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp)
+    return folder

@@ -26,7 +26,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
 from seqkeras.wakeword.background import BackgroundBank
 from seqkeras.wakeword.bank import UtteranceBank, _progress
-from seqkeras.wakeword.cache import cache_root
+from seqkeras.wakeword.cache import cache_root, write_audio_folder
 from seqkeras.wakeword.clips import Clip, Segment, synthesize_clip
 from seqkeras.wakeword.data_config import SPLITS, WakewordDataConfig
 from seqkeras.wakeword.labels import LabelConfig, make_labels
@@ -329,16 +328,4 @@ def _save_npy_atomic(path: Path, array: np.ndarray) -> None:
 
 
 def _write_dataset_atomic(folder: Path, audio: np.ndarray, manifest: dict[str, Any]) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    try:
-        np.save(temp / "audio.npy", audio)
-        (temp / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        try:
-            os.rename(temp, folder)
-        except OSError:
-            if not (folder / MANIFEST).exists():
-                raise
-    finally:
-        if temp.exists():
-            shutil.rmtree(temp)
+    write_audio_folder(folder, audio, manifest, index_name=MANIFEST)
