@@ -57,7 +57,7 @@ def greedy_search(
     def run(state, start_token):
         # Ties go to the lowest id: argmax returns the first maximum.
         return token_by_token(
-            next_fn, to_tensor_state(state), start_token, end_token, max_length, min_length, pad,
+            next_fn, state, start_token, end_token, max_length, min_length, pad,
             choose=lambda log_probs, t: ops.argmax(log_probs, axis=-1),
         )
 
