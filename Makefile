@@ -10,7 +10,7 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 # Debian packages behind the offline data sources (../shared/DATA.md) and audio tools:
 # TTS engines, real background audio and the asterisk recordings (wake word), the
 # Bible texts (Spanish->English), timidity (MIDI -> WAV).
-APT_PACKAGES := espeak-ng sox libsndfile1 flite festival festvox-kallpc16k \
+APT_PACKAGES := espeak-ng sox libsndfile1 flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
 	asterisk-core-sounds-en-wav asterisk-core-sounds-en colobot-common-sounds \
 	asterisk-moh-opsound-wav sound-theme-freedesktop oxygen-sounds \
 	diatheke sword-text-web sword-text-sparv timidity freepats

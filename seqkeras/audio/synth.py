@@ -241,7 +241,7 @@ class FestivalEngine(TTSEngine):
     """Festival. One process synthesizes a whole batch (its start-up is ~1 s)."""
 
     name = "festival"
-    install = "apt-get install festival festvox-kallpc16k"
+    install = "apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
     program = "festival"
 
     def is_available(self) -> bool:

@@ -57,6 +57,23 @@ def stretch(audio: np.ndarray, factor: float) -> np.ndarray:
     return np.interp(positions, np.arange(samples.size), samples)
 
 
+def band_limit(audio: np.ndarray, cutoff_hz: float, sample_rate: int) -> np.ndarray:
+    """``audio`` with every frequency above ``cutoff_hz`` removed (an FFT brick wall), like
+    8 kHz telephone audio or a cheap microphone."""
+    samples = np.asarray(audio, dtype=np.float64)
+    spectrum = np.fft.rfft(samples)
+    spectrum[np.fft.rfftfreq(samples.size, 1.0 / sample_rate) > cutoff_hz] = 0.0
+    return np.fft.irfft(spectrum, samples.size)
+
+
+def _augment(audio: np.ndarray, config: WakewordDataConfig, rng: np.random.Generator) -> np.ndarray:
+    """Tape stretch (``stretch_range``), then band limiting (``lowpass_probability``)."""
+    audio = stretch(audio, _stretch_factor(config, rng))
+    if config.lowpass_probability > 0 and rng.random() < config.lowpass_probability:
+        audio = band_limit(audio, float(rng.uniform(*config.lowpass_hz_range)), config.sample_rate)
+    return audio
+
+
 def _stretch_factor(config: WakewordDataConfig, rng: np.random.Generator) -> float:
     low, high = config.stretch_range
     return 1.0 if low == high == 1.0 else float(rng.uniform(low, high))
@@ -130,7 +147,7 @@ def synthesize_clip(
             kinds = list(NEGATIVE_KINDS)
         chosen.append(bank.choose(kinds, rng))
     order = [chosen[i] for i in rng.permutation(len(chosen))]
-    pieces = [stretch(bank.samples(i), _stretch_factor(config, rng)) for i in order]
+    pieces = [_augment(bank.samples(i), config, rng) for i in order]
     min_gap = int(round(config.min_gap_seconds * config.sample_rate))
     # Drop utterances (last in the random order) until the rest fit.
     while pieces and sum(p.size for p in pieces) + (len(pieces) - 1) * min_gap > total:

@@ -33,6 +33,15 @@ OPTIONAL_ENGINES = ("piper",)
 # espeak-ng variants never used for training: the "val" split speaks with them.
 HELDOUT_ESPEAK_VARIANTS = ("f5", "m7", "klatt3", "grandpa", "steph", "Lee", "zac")
 # Pitch ranges in each engine's units (see seqkeras.audio.synth.Voice); None = natural.
+# Voices whose pitch knob has no effect (HTS voices generate their own f0).
+FIXED_PITCH_VOICES = frozenset({"cmu_us_slt_arctic_hts"})
+# One recorded speaker behind voices of two engines ("engine:voice" -> its twins). A test
+# voice whose speaker is heard in training is not "held out", so the test split drops it.
+SAME_SPEAKER: dict[str, tuple[str, ...]] = {
+    "flite:kal": ("festival:kal_diphone",),
+    "flite:kal16": ("festival:kal_diphone",),
+    "flite:slt": ("festival:cmu_us_slt_arctic_hts",),
+}
 PITCH_RANGES: dict[str, tuple[float, float] | None] = {
     "espeak": (25.0, 75.0),
     "flite": None,
@@ -67,6 +76,9 @@ class WakewordDataConfig:
         test_engines: TTS engines for the ``test`` split (not used in training).
         heldout_voices: voice names of train engines kept out of ``train`` (used by ``val``);
             ``None`` = every espeak accent with a ``HELDOUT_ESPEAK_VARIANTS`` variant.
+        test_voices: voice names the ``test`` split may use; ``None`` = every voice of the
+            test engines whose speaker is not also a voice of an installed training engine
+            (``SAME_SPEAKER``: flite kal/kal16/slt are festival's kal and slt speakers).
         voices_per_engine: sampled voices (name x speed x pitch) per engine and split that
             speak negatives (and the keyword).
         keyword_voices_per_engine: voices per engine and split that speak the keyword; when
@@ -86,6 +98,9 @@ class WakewordDataConfig:
         min_gap_seconds: minimum silence between inserted utterances.
         stretch_range: each inserted utterance is resampled by a random factor in this range
             (speed and pitch change together, like a tape); ``(1, 1)`` switches it off.
+        lowpass_probability: chance that an inserted utterance is band-limited (telephone
+            audio, cheap microphones, 8 kHz TTS voices).
+        lowpass_hz_range: its cutoff frequency range.
         background_sources: names from ``BACKGROUND_SOURCES`` (``None`` = all installed).
         labels: the model's output grid and run length (``LabelConfig``).
     """
@@ -103,6 +118,7 @@ class WakewordDataConfig:
     train_engines: tuple[str, ...] = ("espeak", "festival")
     test_engines: tuple[str, ...] = ("flite", "piper")
     heldout_voices: tuple[str, ...] | None = None
+    test_voices: tuple[str, ...] | None = None
     voices_per_engine: int = 40
     keyword_voices_per_engine: int = 120
     variants_per_voice_name: int = 30
@@ -115,7 +131,9 @@ class WakewordDataConfig:
     noise_probability: float = 0.5
     noise_snr_db_range: tuple[float, float] = (10.0, 40.0)
     min_gap_seconds: float = 0.1
-    stretch_range: tuple[float, float] = (0.92, 1.08)
+    stretch_range: tuple[float, float] = (0.85, 1.15)
+    lowpass_probability: float = 0.15
+    lowpass_hz_range: tuple[float, float] = (3000.0, 5500.0)
     background_sources: tuple[str, ...] | None = None
     labels: LabelConfig = dataclasses.field(default_factory=LabelConfig)
 
@@ -144,6 +162,7 @@ class WakewordDataConfig:
             "phrase_fraction",
             "real_background_probability",
             "noise_probability",
+            "lowpass_probability",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
@@ -153,6 +172,7 @@ class WakewordDataConfig:
             "snr_db_range",
             "noise_snr_db_range",
             "stretch_range",
+            "lowpass_hz_range",
         ):
             object.__setattr__(self, name, _pairs(getattr(self, name)))
         if self.speed_range[0] <= 0:
@@ -164,7 +184,13 @@ class WakewordDataConfig:
             object.__setattr__(self, name, engines)
             for engine in engines:
                 get_engine(engine)  # ValueError naming the choices when unknown
-        for name in ("hard_negatives", "negative_words", "heldout_voices", "background_sources"):
+        for name in (
+            "hard_negatives",
+            "negative_words",
+            "heldout_voices",
+            "test_voices",
+            "background_sources",
+        ):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
 
@@ -195,6 +221,23 @@ class WakewordDataConfig:
             for accent in ESPEAK_ACCENTS
             for variant in HELDOUT_ESPEAK_VARIANTS
         )
+
+    def test_voice_names(self) -> tuple[str, ...]:
+        """Voices (``engine:name``) the test split speaks with, given what is installed."""
+        installed = set(available_engines())
+        names = []
+        for engine in self.test_engines:
+            if engine not in installed:
+                continue
+            for name in get_engine(engine).voices():
+                if self.test_voices is not None:
+                    if name in self.test_voices:
+                        names.append(f"{engine}:{name}")
+                    continue
+                twins = SAME_SPEAKER.get(f"{engine}:{name}", ())
+                if not any(_voice_in_training(self, twin) for twin in twins):
+                    names.append(f"{engine}:{name}")
+        return tuple(names)
 
     def to_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
@@ -227,6 +270,7 @@ class WakewordDataConfig:
             "train_engines": self.train_engines,
             "test_engines": self.test_engines,
             "heldout": self.heldout_voice_names(),
+            "test_voices": self.test_voice_names(),
             "voices_per_engine": self.voices_per_engine,
             "keyword_voices_per_engine": self.keyword_voices_per_engine,
             "variants_per_voice_name": self.variants_per_voice_name,
@@ -241,6 +285,13 @@ class WakewordDataConfig:
 
 def _hash(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _voice_in_training(config: WakewordDataConfig, voice: str) -> bool:
+    engine, name = voice.split(":", 1)
+    if engine not in config.train_engines or engine not in available_engines():
+        return False
+    return name in get_engine(engine).voices() and name not in config.heldout_voice_names()
 
 
 def engines_for_split(config: WakewordDataConfig, split: str) -> list[str]:
@@ -266,9 +317,11 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
 
     ``train``: train engines without the held-out voice names; ``val``: only the held-out
     names of the train engines (unseen voices of seen engines); ``test``: the test
-    engines (engines never used in training).
+    engines (engines never used in training), without voices whose speaker training hears
+    (``test_voice_names``).
     """
     heldout = set(config.heldout_voice_names())
+    test_voices = set(config.test_voice_names())
     voices: list[Voice] = []
     for engine in engines_for_split(config, split):
         names = get_engine(engine).voices()
@@ -276,6 +329,8 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
             names = [n for n in names if n not in heldout]
         elif split == "val":
             names = [n for n in names if n in heldout]
+        else:
+            names = [n for n in names if f"{engine}:{n}" in test_voices]
         if not names:
             continue
         seed = int(_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
@@ -291,6 +346,8 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
             name = names[int(order[attempt % len(names)])]
             speed = round(float(rng.uniform(*config.speed_range)), 2)
             pitch = None if pitch_range is None else float(round(rng.uniform(*pitch_range)))
+            if name in FIXED_PITCH_VOICES:
+                pitch = None
             chosen.setdefault(Voice(engine, name, speed, pitch), None)
         voices.extend(chosen)
     if not voices:

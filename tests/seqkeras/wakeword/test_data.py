@@ -24,7 +24,7 @@ from seqkeras.wakeword import (
     voices_for_split,
 )
 from seqkeras.wakeword.bank import Utterance
-from seqkeras.wakeword.clips import stretch
+from seqkeras.wakeword.clips import band_limit, stretch
 from seqkeras.wakeword.vocabulary import contains_keyword
 
 needs_espeak = pytest.mark.skipif(
@@ -81,6 +81,7 @@ def test_clip_segments_labels_and_audio_positions():
     config = WakewordDataConfig(
         clip_seconds=3.0,
         stretch_range=(1.0, 1.0),
+        lowpass_probability=0.0,
         max_keywords=4,
         max_negatives=3,
         real_background_probability=0.0,
@@ -115,7 +116,8 @@ def test_clip_segments_labels_and_audio_positions():
 def test_keyword_at_clip_end_truncates_run():
     bank = _fake_bank([(47000, "keyword")])
     config = WakewordDataConfig(
-        clip_seconds=3.0, real_background_probability=0.0, stretch_range=(1.0, 1.0)
+        clip_seconds=3.0, real_background_probability=0.0, stretch_range=(1.0, 1.0),
+        lowpass_probability=0.0,
     )
     clip = synthesize_clip(np.random.default_rng(1), bank, config, num_keywords=1, num_negatives=0)
     end = clip.segments[0].end
@@ -147,6 +149,35 @@ def test_stretched_keyword_labels_follow_its_new_end():
     assert np.flatnonzero(clip.labels)[0] == first
 
 
+def test_band_limit_removes_only_frequencies_above_the_cutoff():
+    t = np.arange(16000) / 16000.0
+    low, high = np.sin(2 * np.pi * 1000 * t), np.sin(2 * np.pi * 6000 * t)
+    out = band_limit(low + high, 4000.0, 16000)
+    np.testing.assert_allclose(out, low, atol=1e-9)
+
+
+def test_test_split_drops_speakers_that_training_hears():
+    engines = set(available_engines())
+    if not {"festival", "flite"} <= engines:
+        pytest.skip("festival and flite needed")
+    from seqkeras.audio.synth import get_engine
+
+    festival = set(get_engine("festival").voices())
+    config = WakewordDataConfig(train_engines=("festival",), test_engines=("flite",))
+    names = {v.name for v in voices_for_split(config, "test")}
+    assert {"awb", "rms"} <= names
+    assert ("kal" in names) == ("kal_diphone" not in festival)
+    assert ("kal16" in names) == ("kal_diphone" not in festival)
+    assert ("slt" in names) == ("cmu_us_slt_arctic_hts" not in festival)
+    # Without festival in training every flite voice is held out; an explicit list wins.
+    alone = WakewordDataConfig(train_engines=("espeak",), test_engines=("flite",))
+    assert {v.name for v in voices_for_split(alone, "test")} == set(synth.FLITE_VOICES)
+    chosen = WakewordDataConfig(
+        train_engines=("festival",), test_engines=("flite",), test_voices=("slt",)
+    )
+    assert {v.name for v in voices_for_split(chosen, "test")} == {"slt"}
+
+
 def test_too_many_utterances_are_dropped_not_overlapped():
     bank = _fake_bank([(20000, "keyword"), (20000, "hard")])
     config = WakewordDataConfig(clip_seconds=2.0, real_background_probability=0.0)
@@ -164,6 +195,7 @@ def test_speech_to_background_ratio(snr_db, seed):
         utterance_gain_db=0.0,
         speech_dbfs_range=(-20.0, -20.0),
         stretch_range=(1.0, 1.0),
+        lowpass_probability=0.0,
     )
     clip = synthesize_clip(
         np.random.default_rng(seed), bank, config, num_keywords=1, num_negatives=0

@@ -132,11 +132,13 @@ def test_tiny_model_detects_keyword_better_than_chance(tmp_path, monkeypatch):
         use_phrases=False,
         real_background_probability=0.0,
         noise_probability=0.0,
+        stretch_range=(1.0, 1.0),
+        lowpass_probability=0.0,
     )
     dataset = build_dataset(48, "train", data_config, seed=0, progress=False)
     x, y = dataset.features(), dataset.labels()
     config = TrainConfig(
-        epochs=12,
+        epochs=24,
         batch_size=8,
         filters=16,
         units=16,
