@@ -47,6 +47,7 @@ class ConversionJob:
         output: where the child writes the flatbuffer.
         representative: ``.npz`` of model inputs (already checked), or None.
         sequence_length: time steps for whole-sequence graphs whose input has no fixed length.
+        weights: ``"per-channel"`` or ``"per-tensor"`` weight scales (``WEIGHT_GRANULARITIES``).
     """
 
     model_path: str
@@ -55,6 +56,16 @@ class ConversionJob:
     output: str
     representative: str | None = None
     sequence_length: int | None = None
+    weights: str = "per-channel"
+
+    def __post_init__(self) -> None:
+        if self.weights not in WEIGHT_GRANULARITIES:
+            raise ValueError(
+                f"weights must be one of {WEIGHT_GRANULARITIES}, got {self.weights!r}"
+            )
+
+
+WEIGHT_GRANULARITIES = ("per-channel", "per-tensor")
 
 
 def import_seqkeras_objects() -> None:
@@ -265,6 +276,10 @@ def run_job(job: ConversionJob) -> bytes:
             yield from samples
 
     mode.configure(converter, representative_dataset)
+    if job.weights == "per-tensor":
+        # The public converter has no switch for this; the private flag is what
+        # tf.lite's own tests use (TF 2.21).
+        converter._experimental_disable_per_channel = True
     return converter.convert()
 
 

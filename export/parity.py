@@ -173,7 +173,8 @@ def summary(report: dict[str, Any]) -> str:
     """A short human-readable rendering of a report."""
     lines = [
         f"{report.get('output', '?')}: {report.get('to')} {report.get('quantize', '')}"
-        f"{' streaming step' if report.get('streaming') else ''}",
+        f"{' streaming step' if report.get('streaming') else ''}"
+        f"{' (' + report['weights'] + ' weights)' if report.get('weights') else ''}",
     ]
     tflite = report.get("tflite")
     if tflite:

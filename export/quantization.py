@@ -18,18 +18,23 @@ class QuantizationMode:
     help: str
     configure: Callable[[Any, Callable | None], None]
     needs_representative: bool = False
+    quantizes_weights: bool = True  # int8 weights: --weights per-channel|per-tensor applies
 
 
 _MODES: dict[str, QuantizationMode] = {}
 
 
-def register_mode(name: str, help: str, needs_representative: bool = False):
+def register_mode(
+    name: str, help: str, needs_representative: bool = False, quantizes_weights: bool = True
+):
     """Decorator: ``configure(converter, representative_dataset)`` sets converter options."""
 
     def decorator(configure):
         if name in _MODES:
             raise ValueError(f"quantization mode {name!r} is registered twice")
-        _MODES[name] = QuantizationMode(name, help, configure, needs_representative)
+        _MODES[name] = QuantizationMode(
+            name, help, configure, needs_representative, quantizes_weights
+        )
         return configure
 
     return decorator
@@ -45,12 +50,16 @@ def get_mode(name: str) -> QuantizationMode:
     return _MODES[name]
 
 
-@register_mode("float32", "no quantization (reference accuracy, 4 bytes per weight)")
+@register_mode(
+    "float32", "no quantization (reference accuracy, 4 bytes per weight)", quantizes_weights=False
+)
 def _float32(converter, representative_dataset) -> None:
     del converter, representative_dataset
 
 
-@register_mode("float16", "float16 weights, float32 compute (half the size)")
+@register_mode(
+    "float16", "float16 weights, float32 compute (half the size)", quantizes_weights=False
+)
 def _float16(converter, representative_dataset) -> None:
     import tensorflow as tf
 

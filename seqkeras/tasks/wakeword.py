@@ -333,6 +333,12 @@ def summarize(report: dict[str, Any]) -> str:
             f"({point['false_accepts']} in {report['negative_hours']} h)  detections inside window "
             f"{'n/a' if inside is None else f'{100 * inside:.1f}%'}"
         )
+        by_voice = report[name].get("frr_by_voice_at_target") or {}
+        if by_voice:
+            lines.append(
+                "         FRR by voice: "
+                + ", ".join(f"{v} {100 * r['frr']:.0f}% of {r['keywords']}" for v, r in by_voice.items())
+            )
     for row in report.get("real_near_misses", []):
         if "missing" in row:
             lines.append(f"  real recording {row['file']}: not installed ({row['missing']})")

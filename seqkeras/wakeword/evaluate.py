@@ -165,6 +165,36 @@ def operating_point(
     )
 
 
+def frr_by_voice(
+    positive_scores: Sequence[np.ndarray],
+    keyword_voices: Sequence[Sequence[str]],
+    positive_windows: Sequence[Sequence[tuple[int, int]]],
+    decision: DecisionConfig,
+) -> dict[str, dict[str, float]]:
+    """Misses per voice at ``decision``: ``{voice: {"keywords", "misses", "frr"}}``.
+
+    ``keyword_voices[i][k]`` names the voice of clip ``i``'s ``k``-th keyword (window
+    ``positive_windows[i][k]``); a keyword is missed when no detection falls in its window.
+    """
+    table: dict[str, dict[str, float]] = {}
+    for scores, voices, windows in zip(positive_scores, keyword_voices, positive_windows, strict=True):
+        if len(voices) != len(windows):
+            raise ValueError(f"{len(voices)} keyword voices but {len(windows)} windows in a clip")
+        steps = detection_steps(scores, decision)
+        for voice, (start, stop) in zip(voices, windows, strict=True):
+            row = table.setdefault(voice, {"keywords": 0, "misses": 0})
+            row["keywords"] += 1
+            row["misses"] += not any(start <= step < stop for step in steps)
+    for row in table.values():
+        row["frr"] = row["misses"] / row["keywords"]
+    return dict(sorted(table.items()))
+
+
+def voice_name(voice: str) -> str:
+    """``"flite:awb:s0.82:pdefault"`` -> ``"flite:awb"`` (engine and voice, no variant)."""
+    return ":".join(voice.split(":")[:2])
+
+
 def det_curve(
     positive_scores: Sequence[np.ndarray],
     positive_windows: Sequence[Sequence[tuple[int, int]]],
@@ -452,6 +482,9 @@ def evaluate_run(
         )
         for clip in test.segments
     ]
+    keyword_voices = [
+        [voice_name(s.voice) for s in clip if s.kind == "keyword"] for clip in test.segments
+    ]
     keras_positive = list(keras_scores(model, test_features))
 
     seconds = settings.negative_hours * SECONDS_PER_HOUR
@@ -489,8 +522,8 @@ def evaluate_run(
         "target_fa_per_hour": settings.target_fa_per_hour,
     }
     latency: list[float] = []
+    int8_positive: list[np.ndarray] = []
     if int8 is not None:
-        int8_positive = []
         for index in _progress(range(len(test)), len(test), "int8 runner on test clips", progress):
             scores, hop_us = tflite_scores(int8, test.audio(index))
             int8_positive.append(scores)
@@ -516,11 +549,20 @@ def evaluate_run(
             "hops": len(latency),
         }
     chosen: dict[str, OperatingPoint | None] = {}
+    positives = {"keras": keras_positive, "int8": int8_positive}
     for name, curve in curves.items():
         point = threshold_for(curve, settings.target_fa_per_hour)
         chosen[name] = point
         report[name] = {
             "at_target": point.to_dict() if point else None,
+            "frr_by_voice_at_target": frr_by_voice(
+                positives[name],
+                keyword_voices,
+                windows,
+                dataclasses.replace(base, threshold=point.threshold),
+            )
+            if point
+            else None,
             "det": [p.to_dict() for p in curve],
         }
     if "int8" in curves and chosen["keras"] is not None and chosen["int8"] is not None:

@@ -52,6 +52,14 @@ def test_every_quantize_choice_parses(mode):
     assert args.quantize == mode
 
 
+def test_weights_granularity_choices(capsys):
+    assert build_parser().parse_args(["m.keras"]).weights == "per-channel"
+    assert build_parser().parse_args(["m.keras", "--weights", "per-tensor"]).weights == "per-tensor"
+    with pytest.raises(SystemExit):
+        main(["m.keras", "--weights", "per-layer"])
+    assert "per-layer" in capsys.readouterr().err
+
+
 def test_unknown_choice_is_rejected(capsys):
     with pytest.raises(SystemExit):
         main(["m.keras", "--quantize", "int4"])

@@ -121,3 +121,12 @@ def test_int8_step_model_of_a_trained_detector(tmp_path):
     assert main([str(model_path), "--streaming", "--quantize", "int16x8", "--representative",
                  str(tmp_path / "rep.npz"), "--output", str(out16)]) == 0
     assert np.max(np.abs(_run_step_model(out16, rep_x) - expected)) <= 0.02
+    # One scale per weight tensor: smaller file (no per-channel scale/zero-point vectors),
+    # same accuracy bound on this model.
+    tensor16 = tmp_path / "detector16pt.tflite"
+    assert main([str(model_path), "--streaming", "--quantize", "int16x8", "--weights", "per-tensor",
+                 "--representative", str(tmp_path / "rep.npz"), "--output", str(tensor16),
+                 "--report", str(tmp_path / "pt.json")]) == 0
+    assert tensor16.stat().st_size < out16.stat().st_size
+    assert np.max(np.abs(_run_step_model(tensor16, rep_x) - expected)) <= 0.02
+    assert json.loads((tmp_path / "pt.json").read_text())["weights"] == "per-tensor"

@@ -8,12 +8,14 @@ from seqkeras_edge.decision import DecisionConfig
 
 from seqkeras.wakeword.evaluate import (
     det_curve,
+    frr_by_voice,
     keras_stream_scores,
     keyword_windows,
     operating_point,
     plot_det,
     score_detections,
     threshold_for,
+    voice_name,
 )
 from seqkeras.wakeword.labels import LabelConfig, make_labels
 
@@ -71,6 +73,26 @@ def test_frr_and_clip_false_accepts():
     assert point.clip_false_accepts == 1
     assert point.false_accepts == 0 and point.fa_per_hour == 0.0
     assert point.inside_fraction == pytest.approx(0.5)
+
+
+def test_frr_by_voice_counts_each_keyword_under_its_own_voice():
+    clip_a = np.zeros(300)
+    clip_a[105:110] = 0.8  # hits its first keyword (awb); its second (rms) is missed
+    clip_b = np.zeros(300)
+    clip_b[210:215] = 0.8  # hits its only keyword (rms)
+    table = frr_by_voice(
+        [clip_a, clip_b],
+        [["flite:awb", "flite:rms"], ["flite:rms"]],
+        [[(100, 150), (200, 250)], [(200, 250)]],
+        _decision(),
+    )
+    assert table == {
+        "flite:awb": {"keywords": 1, "misses": 0, "frr": 0.0},
+        "flite:rms": {"keywords": 2, "misses": 1, "frr": 0.5},
+    }
+    assert voice_name("flite:awb:s0.82:pdefault") == "flite:awb"
+    with pytest.raises(ValueError, match="keyword voices"):
+        frr_by_voice([clip_a], [["flite:awb"]], [[(1, 2), (3, 4)]], _decision())
 
 
 def test_smoothing_delays_and_suppresses_blips():
