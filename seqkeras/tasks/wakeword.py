@@ -44,6 +44,11 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     ("--focal-gamma", float, "focusing parameter (--loss focal)"),
     ("--time-masks", int, "SpecAugment time masks per clip"),
     ("--freq-masks", int, "SpecAugment frequency masks per clip"),
+    (
+        "--hard-negative-fraction",
+        float,
+        "share of training negatives that are near misses (default 0.7; the test keeps 0.5)",
+    ),
     ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
     ("--seed", int, "data and initialization seed"),
 ]
@@ -139,6 +144,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--threshold", type=float, default=0.5, help="decision threshold stored in the model"
     )
+    p.add_argument(
+        "--weights",
+        choices=["per-channel", "per-tensor"],
+        default="per-channel",
+        help="int8 weight scales (seqkeras-export --weights)",
+    )
+    p.add_argument("--output", help="output .tflite (default: in the run directory)")
     _decision_arguments(p)
     p.set_defaults(func=_export)
 
@@ -179,6 +191,7 @@ def export_run(
     refractory_seconds: float = DEFAULT_REFRACTORY_SECONDS,
     output: str | Path | None = None,
     cache_dir: str | Path | None = None,
+    weights: str = "per-channel",
 ) -> dict[str, Any]:
     """Export ``run_dir/model.keras`` as a streaming ``.tflite`` (default full int8).
 
@@ -215,13 +228,19 @@ def export_run(
     model = keras.saving.load_model(model_path, compile=False)
     features = model_feature_config(model)
     calibration = build_dataset(
-        CALIBRATION_CLIPS, "train", config.data_config(), config.seed + 1, cache_dir, progress=False
+        CALIBRATION_CLIPS,
+        "train",
+        config.training_data_config(),
+        config.seed + 1,
+        cache_dir,
+        progress=False,
     )
     data = {model.inputs[0].name: np.asarray(calibration.audio(), np.float32)}
+    tag = quantize if weights == "per-channel" else f"{quantize}-{weights}"
     output = (
         Path(output)
         if output is not None
-        else run_dir / (INT8_FILE if quantize == "int8" else f"model.{quantize}.tflite")
+        else run_dir / (INT8_FILE if tag == "int8" else f"model.{tag}.tflite")
     )
     labels = config.data_config().labels
     decision = {
@@ -240,11 +259,12 @@ def export_run(
             representative=data,
             features=features.to_dict(),
             decision=decision,
+            weights=weights,
             model=model,
         )
     )
     report["bytes"] = output.stat().st_size
-    write_json_atomic(run_dir / EXPORT_REPORT.format(quantize=quantize), report)
+    write_json_atomic(run_dir / EXPORT_REPORT.format(quantize=tag), report)
     return report
 
 
@@ -268,7 +288,13 @@ def set_threshold(model_path: str | Path, threshold: float) -> dict[str, Any]:
 
 def _export(args: argparse.Namespace) -> int:
     report = export_run(
-        _run_dir(args), args.quantize, args.threshold, args.smoothing_steps, args.refractory_seconds
+        _run_dir(args),
+        args.quantize,
+        args.threshold,
+        args.smoothing_steps,
+        args.refractory_seconds,
+        output=args.output,
+        weights=args.weights,
     )
     parity = report.get("parity") or {}
     print(

@@ -66,11 +66,25 @@ def band_limit(audio: np.ndarray, cutoff_hz: float, sample_rate: int) -> np.ndar
     return np.fft.irfft(spectrum, samples.size)
 
 
+def spectral_tilt(audio: np.ndarray, db_per_octave: float, sample_rate: int) -> np.ndarray:
+    """``audio`` through a filter whose gain is ``db_per_octave * log2(f / 1 kHz)`` dB,
+    flat below 125 Hz (a different voice's, room's or microphone's spectral balance)."""
+    samples = np.asarray(audio, dtype=np.float64)
+    freqs = np.fft.rfftfreq(samples.size, 1.0 / sample_rate)
+    octaves = np.log2(np.maximum(freqs, 125.0) / 1000.0)
+    gain = 10.0 ** (db_per_octave * octaves / 20.0)
+    return np.fft.irfft(np.fft.rfft(samples) * gain, samples.size)
+
+
 def _augment(audio: np.ndarray, config: WakewordDataConfig, rng: np.random.Generator) -> np.ndarray:
-    """Tape stretch (``stretch_range``), then band limiting (``lowpass_probability``)."""
+    """Tape stretch (``stretch_range``), band limiting (``lowpass_probability``) and a
+    random spectral tilt (``tilt_probability``)."""
     audio = stretch(audio, _stretch_factor(config, rng))
     if config.lowpass_probability > 0 and rng.random() < config.lowpass_probability:
         audio = band_limit(audio, float(rng.uniform(*config.lowpass_hz_range)), config.sample_rate)
+    if config.tilt_probability > 0 and rng.random() < config.tilt_probability:
+        tilt = float(rng.uniform(-config.tilt_db_per_octave, config.tilt_db_per_octave))
+        audio = spectral_tilt(audio, tilt, config.sample_rate)
     return audio
 
 

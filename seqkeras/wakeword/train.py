@@ -132,6 +132,10 @@ class TrainConfig:
         time_masks, time_mask_frames: SpecAugment time masks per clip and their max width.
         freq_masks, freq_mask_bins: SpecAugment frequency masks and their max width.
         ones_steps: label run length after each keyword (output steps).
+        hard_negative_fraction: share of the training clips' negatives that are near misses
+            ("captivate", "activity"...); the test split and the negative stream keep the
+            protocol's ``WakewordDataConfig`` share (0.5). Near misses that end like the
+            keyword need more than that share to be rejected.
         background_probability: chance a clip mixes real background audio (else
             coloured noise only; 0 skips reading the background files).
         seed: data and initialization seed.
@@ -161,6 +165,7 @@ class TrainConfig:
     freq_masks: int = 2
     freq_mask_bins: int = 5
     ones_steps: int = 50
+    hard_negative_fraction: float = 0.7
     background_probability: float = 0.9
     seed: int = 0
 
@@ -186,6 +191,10 @@ class TrainConfig:
         for name in ("val_clips", "time_masks", "time_mask_frames", "freq_masks", "freq_mask_bins"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if not 0.0 <= self.hard_negative_fraction <= 1.0:
+            raise ValueError(
+                f"hard_negative_fraction must be in [0, 1], got {self.hard_negative_fraction!r}"
+            )
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
         if not self.clip_seconds >= 1.0:
@@ -215,6 +224,12 @@ class TrainConfig:
             negatives_per_voice=self.negatives_per_voice,
             real_background_probability=self.background_probability,
             labels=label_config(self.model, ones_steps=self.ones_steps),
+        )
+
+    def training_data_config(self) -> Any:
+        """``data_config()`` with this run's share of near misses (train and val splits)."""
+        return dataclasses.replace(
+            self.data_config(), hard_negative_fraction=self.hard_negative_fraction
         )
 
     def model_kwargs(self) -> dict[str, Any]:
@@ -326,7 +341,7 @@ def load_training_data(
     """``(x_train, y_train, x_val, y_val, info)`` from the (cached) synthesized datasets."""
     from seqkeras.wakeword.data import build_dataset
 
-    data_config = config.data_config()
+    data_config = config.training_data_config()
     train_set = build_dataset(
         config.train_clips, "train", data_config, config.seed, cache_dir, progress
     )

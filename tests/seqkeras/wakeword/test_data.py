@@ -24,7 +24,7 @@ from seqkeras.wakeword import (
     voices_for_split,
 )
 from seqkeras.wakeword.bank import Utterance
-from seqkeras.wakeword.clips import band_limit, stretch
+from seqkeras.wakeword.clips import band_limit, spectral_tilt, stretch
 from seqkeras.wakeword.vocabulary import contains_keyword
 
 needs_espeak = pytest.mark.skipif(
@@ -82,6 +82,7 @@ def test_clip_segments_labels_and_audio_positions():
         clip_seconds=3.0,
         stretch_range=(1.0, 1.0),
         lowpass_probability=0.0,
+        tilt_probability=0.0,
         max_keywords=4,
         max_negatives=3,
         real_background_probability=0.0,
@@ -118,6 +119,7 @@ def test_keyword_at_clip_end_truncates_run():
     config = WakewordDataConfig(
         clip_seconds=3.0, real_background_probability=0.0, stretch_range=(1.0, 1.0),
         lowpass_probability=0.0,
+        tilt_probability=0.0,
     )
     clip = synthesize_clip(np.random.default_rng(1), bank, config, num_keywords=1, num_negatives=0)
     end = clip.segments[0].end
@@ -154,6 +156,17 @@ def test_band_limit_removes_only_frequencies_above_the_cutoff():
     low, high = np.sin(2 * np.pi * 1000 * t), np.sin(2 * np.pi * 6000 * t)
     out = band_limit(low + high, 4000.0, 16000)
     np.testing.assert_allclose(out, low, atol=1e-9)
+
+
+def test_spectral_tilt_gain_per_octave():
+    t = np.arange(16000) / 16000.0
+    tones = {f: np.sin(2 * np.pi * f * t) for f in (1000, 2000, 4000, 100)}
+    out = spectral_tilt(sum(tones.values()), 6.0, 16000)
+    spectrum = np.abs(np.fft.rfft(out)) / 8000.0  # 1 Hz bins: amplitude of each tone
+    assert spectrum[1000] == pytest.approx(1.0, rel=1e-6)
+    assert spectrum[2000] == pytest.approx(10 ** (6 / 20), rel=1e-6)
+    assert spectrum[4000] == pytest.approx(10 ** (12 / 20), rel=1e-6)
+    assert spectrum[100] == pytest.approx(10 ** (-18 / 20), rel=1e-6)  # flat below 125 Hz
 
 
 def test_test_split_drops_speakers_that_training_hears():
@@ -196,6 +209,7 @@ def test_speech_to_background_ratio(snr_db, seed):
         speech_dbfs_range=(-20.0, -20.0),
         stretch_range=(1.0, 1.0),
         lowpass_probability=0.0,
+        tilt_probability=0.0,
     )
     clip = synthesize_clip(
         np.random.default_rng(seed), bank, config, num_keywords=1, num_negatives=0

@@ -134,6 +134,7 @@ def test_tiny_model_detects_keyword_better_than_chance(tmp_path, monkeypatch):
         noise_probability=0.0,
         stretch_range=(1.0, 1.0),
         lowpass_probability=0.0,
+        tilt_probability=0.0,
     )
     dataset = build_dataset(48, "train", data_config, seed=0, progress=False)
     x, y = dataset.features(), dataset.labels()
