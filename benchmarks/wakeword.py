@@ -3,12 +3,13 @@
 Given a run directory (``seqkeras wakeword train`` + ``eval``), this script
 
 - runs ``seqkeras-wake`` (the console script, in a subprocess) on a freshly synthesized
-  test stream with the full-int8 model AND with a float32 export of the same step graph
-  (the reference, same run) and reads the per-hop latency from the runner's own JSON
-  summary (features + invoke, median/p90/p99) — ratio int8 / float32;
-- reports the model sizes (int8 vs the 40 KB target, ratio to float32);
+  test stream with the quantized device model (``EXPORT_FILE``: quantized weights, int16
+  activations) AND with a float32 export of the same step graph (the reference, same
+  run) and reads the per-hop latency from the runner's own JSON summary (features +
+  invoke, median/p90/p99) — ratio quantized / float32;
+- reports the model sizes (quantized vs the 40 KB target, ratio to float32);
 - reads ``eval.json``: FRR at the threshold meeting the target FA/h for the Keras model
-  and the int8 model (difference in points), the fraction of detections inside the
+  and the quantized model (difference in points), the fraction of detections inside the
   labelled window, and the real near-miss recordings ("activated", "de-activated").
 
     nice -n 10 .venv/bin/python benchmarks/wakeword.py --run runs/activate [--stream-clips 12]
@@ -51,13 +52,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from seqkeras.tasks.demo import fresh_stream, run_wake
-    from seqkeras.tasks.wakeword import INT8_FILE, export_run
+    from seqkeras.tasks.wakeword import EXPORT_FILE, export_run
     from seqkeras.wakeword.train import TrainConfig, read_train_json
 
     run = Path(args.run)
     config = TrainConfig.from_dict(read_train_json(run)["config"])
-    int8 = run / INT8_FILE
-    if not int8.is_file():
+    quantized = run / EXPORT_FILE
+    if not quantized.is_file():
         export_run(run)
     float32 = run / "model.float32.tflite"
     if not float32.is_file():
@@ -66,10 +67,10 @@ def main() -> None:
         wav = Path(tmp) / "stream.wav"
         ends, seconds = fresh_stream(config.data_config(), args.stream_clips, STREAM_SEED, wav)
         runs = {}
-        for name, model in (("int8", int8), ("float32", float32)):
+        for name, model in (("quantized", quantized), ("float32", float32)):
             detections, summary = run_wake(model, wav)
             runs[name] = {"detections": len(detections), "summary": summary}
-    lat8 = runs["int8"]["summary"]["hop_latency_us"]
+    latq = runs["quantized"]["summary"]["hop_latency_us"]
     lat32 = runs["float32"]["summary"]["hop_latency_us"]
     result: dict = {
         "protocol": "synthesized (TTS over real non-speech background); not real-speech numbers",
@@ -79,69 +80,69 @@ def main() -> None:
         "stream_keywords": len(ends),
         "runner": runs,
         "latency_p50_us": {
-            "int8": lat8["p50"],
+            "quantized": latq["p50"],
             "float32": lat32["p50"],
-            "ratio_int8_vs_float32": lat8["p50"] / lat32["p50"],
+            "ratio_quantized_vs_float32": latq["p50"] / lat32["p50"],
         },
         "size_bytes": {
-            "int8": int8.stat().st_size,
+            "quantized": quantized.stat().st_size,
             "float32": float32.stat().st_size,
-            "ratio_int8_vs_float32": int8.stat().st_size / float32.stat().st_size,
+            "ratio_quantized_vs_float32": quantized.stat().st_size / float32.stat().st_size,
         },
     }
     targets = {
-        "int8_size_le_40KB": int8.stat().st_size <= TARGET_BYTES,
-        "runner_p50_le_100us": lat8["p50"] <= TARGET_LATENCY_US,
+        "quantized_size_le_40KB": quantized.stat().st_size <= TARGET_BYTES,
+        "runner_p50_le_100us": latq["p50"] <= TARGET_LATENCY_US,
     }
     eval_path = run / "eval.json"
     if eval_path.is_file():
         report = json.loads(eval_path.read_text())
         keras_point = report["keras"]["at_target"]
-        int8_point = (report.get("int8") or {}).get("at_target")
+        quantized_point = (report.get("quantized") or {}).get("at_target")
         result["eval"] = {
             "negative_hours": report["negative_hours"],
             "test_keywords": report["test_split"]["keywords"],
             "test_engines": report["test_split"]["engines"],
             "target_fa_per_hour": report["target_fa_per_hour"],
             "keras": keras_point,
-            "int8": int8_point,
-            "int8_vs_keras": report.get("int8_vs_keras"),
+            "quantized": quantized_point,
+            "quantized_vs_keras": report.get("quantized_vs_keras"),
             "real_near_misses": report["real_near_misses"],
         }
-        # The DET curves side by side: lowest FRR at several FA/h budgets, float vs int8.
+        # The DET curves side by side: lowest FRR at several FA/h budgets, float vs quantized.
         table = {}
         for budget in FA_BUDGETS:
             row = {
                 name: _best_frr(report[name]["det"], budget)
-                for name in ("keras", "int8")
+                for name in ("keras", "quantized")
                 if name in report
             }
             if (
                 "keras" in row
-                and "int8" in row
+                and "quantized" in row
                 and row["keras"] is not None
-                and row["int8"] is not None
+                and row["quantized"] is not None
             ):
-                row["int8_minus_keras_points"] = round(100 * (row["int8"] - row["keras"]), 2)
+                row["quantized_minus_keras_points"] = round(100 * (row["quantized"] - row["keras"]), 2)
             table[str(budget)] = row
         result["eval"]["frr_at_fa_per_hour"] = table
         target = report["target_fa_per_hour"]
-        if target <= TARGET_FA_PER_HOUR and int8_point is not None:
-            targets["frr_le_5pct_at_0.5_fa_per_hour_int8"] = int8_point["frr"] <= TARGET_FRR
-            inside = int8_point["inside_fraction"]
-            targets["inside_window_ge_95pct_int8"] = inside is not None and inside >= TARGET_INSIDE
-        # Only budgets where the model detects something say anything about int8 vs float.
+        if target <= TARGET_FA_PER_HOUR and quantized_point is not None:
+            targets["frr_le_5pct_at_0.5_fa_per_hour_quantized"] = quantized_point["frr"] <= TARGET_FRR
+            inside = quantized_point["inside_fraction"]
+            targets["inside_window_ge_95pct_quantized"] = inside is not None and inside >= TARGET_INSIDE
+        # Only budgets where the model detects something say anything about quantized vs float.
         informative = [
-            row["int8_minus_keras_points"]
+            row["quantized_minus_keras_points"]
             for row in table.values()
-            if "int8_minus_keras_points" in row and min(row["keras"], row["int8"]) < 1.0
+            if "quantized_minus_keras_points" in row and min(row["keras"], row["quantized"]) < 1.0
         ]
         if informative:
-            targets["int8_vs_float_frr_within_0.5_points"] = all(
+            targets["quantized_vs_float_frr_within_0.5_points"] = all(
                 abs(points) <= TARGET_FRR_POINTS for points in informative
             )
         targets["near_misses_do_not_fire"] = all(
-            row.get("keras_detections", 0) == 0 and row.get("int8_detections", 0) == 0
+            row.get("keras_detections", 0) == 0 and row.get("quantized_detections", 0) == 0
             for row in report["real_near_misses"]
         )
     result["targets_met"] = targets

@@ -124,6 +124,8 @@ def export_tflite(request: ExportRequest) -> dict[str, Any]:
     graph = None
     sequence_length = None
     metadata: dict[str, Any] = {"model": model.name, "quantize": mode.name}
+    if mode.quantizes_weights:
+        metadata["weights"] = request.weights
     if request.streaming:
         graph = build_step_graph(model)  # fails fast, in this process, on unsupported layers
         kind = "step"

@@ -2,8 +2,9 @@
 
 1. synthesize a small dataset (TTS keyword and near misses over real background audio),
 2. train the streaming model (bounded: a few minutes on 2 CPU cores),
-3. export it to a full-int8 streaming ``.tflite`` with its feature/decision metadata,
-4. evaluate FRR and false accepts per hour (Keras and int8 side by side; the threshold
+3. export it to a quantized streaming ``.tflite`` (int8 weights, int16 activations) with
+   its feature/decision metadata,
+4. evaluate FRR and false accepts per hour (Keras and the export side by side; the threshold
    meeting the target FA/h is written into the exported model),
 5. synthesize a fresh test stream with the keyword at known places, run
    ``seqkeras-wake`` on it, and print each detection next to the true keyword times.
@@ -77,7 +78,7 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 @register_command(
-    "demo", help="Flagship: synthesize, train, export int8, evaluate, run seqkeras-wake"
+    "demo", help="Flagship: synthesize, train, quantize, evaluate, run seqkeras-wake"
 )
 def configure(parser: argparse.ArgumentParser) -> None:
     add_demo_arguments(parser)
@@ -170,7 +171,7 @@ def match_stream(
 
 
 def run_demo_from_args(args: argparse.Namespace) -> int:
-    from seqkeras.tasks.wakeword import evaluate_with_settings, summarize
+    from seqkeras.tasks.wakeword import EXPORT_FILE, evaluate_with_settings, summarize
     from seqkeras.wakeword.evaluate import EvalSettings
     from seqkeras.wakeword.train import TrainConfig, train
 
@@ -200,11 +201,14 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
         negative_hours=args.negative_hours,
         target_fa_per_hour=args.target_fa_per_hour,
     )
-    _say("3-4/5 exporting full int8 and evaluating (Keras vs int8, runner decision logic)")
+    _say(
+        "3-4/5 exporting (int8 weights, int16 activations) and evaluating "
+        "(Keras vs the export, runner decision logic)"
+    )
     report = evaluate_with_settings(out, settings, progress=progress)
     print(summarize(report), flush=True)
-    int8 = out / "model.int8.tflite"
-    _say(f"int8 model: {int8} ({int8.stat().st_size} bytes)")
+    exported = out / EXPORT_FILE
+    _say(f"device model: {exported} ({exported.stat().st_size} bytes)")
 
     _say(
         "5/5 seqkeras-wake on a freshly synthesized test stream (voices/engines not used in training)"
@@ -212,7 +216,7 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
     data_config = config.data_config()
     wav = out / "demo-stream.wav"
     ends, seconds = fresh_stream(data_config, args.stream_clips, DEMO_STREAM_SEED, wav)
-    detections, summary = run_wake(int8, wav)
+    detections, summary = run_wake(exported, wav)
     window = data_config.labels.ones_steps * data_config.labels.step_seconds()
     _say(
         f"{wav}: {seconds:.0f} s, {len(ends)} keyword(s); detections vs truth (window {window:.2f} s after each keyword):"
@@ -224,5 +228,5 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
         _say(
             f"runner per-hop latency (features + invoke): median {latency['p50']:.1f} us, p99 {latency['p99']:.1f} us"
         )
-    _say(f"done in {time.time() - started:.0f} s; eval.json, det.png, model.int8.tflite in {out}")
+    _say(f"done in {time.time() - started:.0f} s; eval.json, det.png, {EXPORT_FILE} in {out}")
     return 0

@@ -391,9 +391,9 @@ def _progress(iterable: Any, total: int, desc: str, enabled: bool) -> Any:
 
 def _near_miss_report(
     model: Any,
-    int8_path: Path | None,
+    quantized_path: Path | None,
     decision: DecisionConfig,
-    int8_decision: DecisionConfig | None,
+    quantized_decision: DecisionConfig | None,
 ) -> list[dict[str, Any]]:
     from seqkeras_edge.features import log_mel_spectrogram
 
@@ -417,10 +417,10 @@ def _near_miss_report(
             "keras_max_score": float(scores.max()),
             "keras_detections": len(detection_steps(scores, decision)),
         }
-        if int8_path is not None and int8_decision is not None:
-            int8, _ = tflite_scores(int8_path, padded)
-            row["int8_max_score"] = float(int8.max())
-            row["int8_detections"] = len(detection_steps(int8, int8_decision))
+        if quantized_path is not None and quantized_decision is not None:
+            quantized, _ = tflite_scores(quantized_path, padded)
+            row["quantized_max_score"] = float(quantized.max())
+            row["quantized_detections"] = len(detection_steps(quantized, quantized_decision))
         rows.append(row)
     return rows
 
@@ -428,14 +428,14 @@ def _near_miss_report(
 def evaluate_run(
     run_dir: str | Path,
     settings: EvalSettings | None = None,
-    int8_path: str | Path | None = None,
+    quantized_path: str | Path | None = None,
     progress: bool = True,
     cache_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Evaluate the model of a training run (``run_dir/model.keras``), and its export.
 
     FRR on ``test_clips`` held-out clips, FA/h on ``negative_hours`` of negative stream,
-    both with the runner's decision logic, for the Keras model and (when ``int8_path``
+    both with the runner's decision logic, for the Keras model and (when ``quantized_path``
     is given) for the exported step model run by ``seqkeras_edge.runner.WakeRunner``
     itself. Writes ``eval.json`` and ``det.png`` into ``run_dir`` and returns the report.
     """
@@ -466,10 +466,10 @@ def evaluate_run(
     audio_model = keras.saving.load_model(model_path, compile=False)
     model = feature_model(audio_model)
     feature_config = model_feature_config(audio_model)
-    int8 = Path(int8_path) if int8_path is not None else None
-    if int8 is not None and not int8.is_file():
+    quantized = Path(quantized_path) if quantized_path is not None else None
+    if quantized is not None and not quantized.is_file():
         raise FileNotFoundError(
-            f"exported model {int8} does not exist: run seqkeras wakeword export {run_dir}"
+            f"exported model {quantized} does not exist: run seqkeras wakeword export {run_dir}"
         )
 
     test = build_dataset(
@@ -522,26 +522,32 @@ def evaluate_run(
         "target_fa_per_hour": settings.target_fa_per_hour,
     }
     latency: list[float] = []
-    int8_positive: list[np.ndarray] = []
-    if int8 is not None:
-        for index in _progress(range(len(test)), len(test), "int8 runner on test clips", progress):
-            scores, hop_us = tflite_scores(int8, test.audio(index))
-            int8_positive.append(scores)
+    quantized_positive: list[np.ndarray] = []
+    if quantized is not None:
+        for index in _progress(range(len(test)), len(test), "quantized model (runner) on test clips", progress):
+            scores, hop_us = tflite_scores(quantized, test.audio(index))
+            quantized_positive.append(scores)
             latency += hop_us
         from seqkeras_edge.runner import WakeRunner
 
-        runner = WakeRunner(int8)
+        runner = WakeRunner(quantized)
         runner.reset()
         stream_scores = []
-        for piece in _progress(chunks, len(chunks), "int8 runner on negative stream", progress):
+        for piece in _progress(chunks, len(chunks), "quantized model (runner) on negative stream", progress):
             for prediction, _event, hop_us in runner.process([piece]):
                 stream_scores.append(float(prediction[runner.decision_config.output_index]))
                 latency.append(hop_us)
-        curves["int8"] = det_curve(
-            int8_positive, windows, [np.asarray(stream_scores)], seconds, base, settings.thresholds
+        curves["quantized"] = det_curve(
+            quantized_positive, windows, [np.asarray(stream_scores)], seconds, base, settings.thresholds
         )
-        report["int8_model"] = str(int8)
-        report["int8_model_bytes"] = int8.stat().st_size
+        from seqkeras_edge.metadata import read_metadata
+
+        exported = read_metadata(quantized) or {}
+        report["quantized_model"] = str(quantized)
+        report["quantized_mode"] = " ".join(
+            str(exported[k]) for k in ("quantize", "weights") if exported.get(k)
+        )
+        report["quantized_model_bytes"] = quantized.stat().st_size
         report["runner_hop_latency_us"] = {
             "p50": float(np.percentile(latency, 50)),
             "p90": float(np.percentile(latency, 90)),
@@ -549,7 +555,7 @@ def evaluate_run(
             "hops": len(latency),
         }
     chosen: dict[str, OperatingPoint | None] = {}
-    positives = {"keras": keras_positive, "int8": int8_positive}
+    positives = {"keras": keras_positive, "quantized": quantized_positive}
     for name, curve in curves.items():
         point = threshold_for(curve, settings.target_fa_per_hour)
         chosen[name] = point
@@ -565,21 +571,21 @@ def evaluate_run(
             else None,
             "det": [p.to_dict() for p in curve],
         }
-    if "int8" in curves and chosen["keras"] is not None and chosen["int8"] is not None:
-        keras_point, int8_point = chosen["keras"], chosen["int8"]
-        same = next(p for p in curves["int8"] if p.threshold == keras_point.threshold)
-        report["int8_vs_keras"] = {
-            "frr_points_at_target_fa": 100 * (int8_point.frr - keras_point.frr),
-            "int8_at_keras_threshold": same.to_dict(),
+    if "quantized" in curves and chosen["keras"] is not None and chosen["quantized"] is not None:
+        keras_point, quantized_point = chosen["keras"], chosen["quantized"]
+        same = next(p for p in curves["quantized"] if p.threshold == keras_point.threshold)
+        report["quantized_vs_keras"] = {
+            "frr_points_at_target_fa": 100 * (quantized_point.frr - keras_point.frr),
+            "quantized_at_keras_threshold": same.to_dict(),
         }
     keras_threshold = chosen["keras"].threshold if chosen["keras"] else 0.5
-    int8_point = chosen.get("int8")
+    quantized_point = chosen.get("quantized")
     report["real_near_misses"] = _near_miss_report(
         model,
-        int8,
+        quantized,
         dataclasses.replace(base, threshold=keras_threshold),
-        dataclasses.replace(base, threshold=int8_point.threshold if int8_point else keras_threshold)
-        if int8
+        dataclasses.replace(base, threshold=quantized_point.threshold if quantized_point else keras_threshold)
+        if quantized
         else None,
     )
     plot_det(curves, run_dir / DET_FILE, settings.target_fa_per_hour)

@@ -94,13 +94,15 @@ def test_demo_end_to_end_on_a_tiny_budget(tmp_path, cache, capsys):
     printed = capsys.readouterr().out
     assert "FRR" in printed and "seqkeras-wake" in printed and "keyword ended" in printed
     report = json.loads((out / "eval.json").read_text())
-    assert set(report) >= {"keras", "int8", "real_near_misses", "runner_hop_latency_us"}
+    assert set(report) >= {"keras", "quantized", "real_near_misses", "runner_hop_latency_us"}
+    assert report["quantized_mode"] == "int16x8 per-tensor"
     assert (out / "det.png").read_bytes()[:4] == b"\x89PNG"
-    int8 = out / "model.int8.tflite"
+    exported = out / "model.int16x8-per-tensor.tflite"
     from seqkeras_edge.metadata import read_metadata
 
-    metadata = read_metadata(int8)
+    metadata = read_metadata(exported)
+    assert (metadata["quantize"], metadata["weights"]) == ("int16x8", "per-tensor")
     assert metadata["decision"]["smoothing_steps"] == 5
     assert metadata["features"]["num_mel_bins"] == 40
-    if report["int8"]["at_target"] is not None:
-        assert metadata["decision"]["threshold"] == report["int8"]["at_target"]["threshold"]
+    if report["quantized"]["at_target"] is not None:
+        assert metadata["decision"]["threshold"] == report["quantized"]["at_target"]["threshold"]

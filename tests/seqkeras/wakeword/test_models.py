@@ -118,7 +118,10 @@ def test_unknown_kind_and_feature_mismatch():
 
 
 @pytest.mark.slow
-def test_default_streaming_model_exports_to_int8_under_40_kb(tmp_path):
+@pytest.mark.parametrize(
+    "quantize, weights", [("int8", "per-channel"), ("int16x8", "per-tensor")]
+)
+def test_default_streaming_model_exports_under_40_kb(tmp_path, quantize, weights):
     from seqkeras_edge.features import FeatureConfig
     from seqkeras_export.exporters import ExportRequest, export_tflite
 
@@ -139,7 +142,8 @@ def test_default_streaming_model_exports_to_int8_under_40_kb(tmp_path):
         ExportRequest(
             model_path=str(path),
             output=str(out),
-            quantize="int8",
+            quantize=quantize,
+            weights=weights,
             streaming=True,
             representative={model.inputs[0].name: audio},
             features=FeatureConfig().to_dict(),
