@@ -113,6 +113,13 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--target-fa-per-hour", type=float, default=0.5)
     parser.add_argument(
+        "--early-tolerance-seconds",
+        type=float,
+        default=0.2,
+        help="a detection this long before a keyword's labelled window (its last syllable) "
+        "still counts as a hit (0 = strict labelled windows)",
+    )
+    parser.add_argument(
         "--keras-only", action="store_true", help="evaluate only the Keras model (no export)"
     )
 
@@ -405,6 +412,7 @@ def _eval(args: argparse.Namespace) -> int:
         target_fa_per_hour=args.target_fa_per_hour,
         smoothing_steps=args.smoothing_steps,
         refractory_seconds=args.refractory_seconds,
+        early_tolerance_seconds=args.early_tolerance_seconds,
     )
     report = evaluate_with_settings(
         _run_dir(args), settings, use_export=not args.keras_only, progress=not args.quiet

@@ -75,6 +75,24 @@ def test_frr_and_clip_false_accepts():
     assert point.inside_fraction == pytest.approx(0.5)
 
 
+def test_early_tolerance_turns_a_last_syllable_detection_into_a_hit():
+    labels = LabelConfig()
+    end = 16000  # keyword ends at 1.0 s
+    strict = keyword_windows([end], labels)
+    tolerant = keyword_windows([end], labels, early_steps=20)
+    assert tolerant[0] == (strict[0][0] - 20, strict[0][1])
+    early_step = strict[0][0] - 10  # fired 0.1 s before the labelled window
+    counts = score_detections([early_step], strict)
+    assert (counts.hits, counts.false_accepts) == (0, 1)  # strict: a miss AND a false accept
+    counts = score_detections([early_step], tolerant, early_steps=20)
+    assert (counts.hits, counts.false_accepts, counts.inside) == (1, 0, 0)  # hit, not "inside"
+    counts = score_detections([strict[0][0] + 3], tolerant, early_steps=20)
+    assert (counts.hits, counts.inside) == (1, 1)
+    assert keyword_windows([160], labels, early_steps=50)[0][0] == 0  # never before step 0
+    with pytest.raises(ValueError, match="early_steps"):
+        keyword_windows([end], labels, early_steps=-1)
+
+
 def test_frr_by_voice_counts_each_keyword_under_its_own_voice():
     clip_a = np.zeros(300)
     clip_a[105:110] = 0.8  # hits its first keyword (awb); its second (rms) is missed
