@@ -63,6 +63,11 @@ def _print_summary(summary: dict, as_json: bool, out: TextIO) -> None:
 
 
 def _run_mic(runner, args, out: TextIO) -> int:
+    """Listen until ``--seconds`` of audio were processed (or Ctrl-C), then print the summary.
+
+    Audio arrives from sounddevice's thread in hop-sized blocks at the model's rate;
+    detections are printed as they happen, exactly as for ``--wav``.
+    """
     try:
         import sounddevice  # optional dependency
     except (ImportError, OSError) as err:
@@ -72,25 +77,48 @@ def _run_mic(runner, args, out: TextIO) -> int:
 
     import numpy as np
 
+    from .runner import RunResult
+
     blocks: queue.Queue = queue.Queue()
     rate = runner.feature_config.sample_rate
     limit = None if args.seconds is None else int(args.seconds * rate)
     received = 0
+    detections, scores, latency = [], [], []
     runner.reset()
 
     def callback(indata, frames, time_info, status):  # runs in the audio thread
-        blocks.put(indata[:, 0].astype(np.float32).copy())
+        blocks.put(np.asarray(indata)[:, 0].astype(np.float32).copy())
 
-    with sounddevice.InputStream(samplerate=rate, channels=1, blocksize=runner.hop_length, callback=callback):
+    try:
+        stream = sounddevice.InputStream(
+            samplerate=rate, channels=1, blocksize=runner.hop_length, callback=callback
+        )
+    except Exception as err:  # PortAudioError and friends: no device, unsupported rate
+        print(f"seqkeras-wake: error: cannot open the microphone at {rate} Hz: {err}", file=sys.stderr)
+        return EXIT_DEPENDENCY
+    with stream:
         try:
             while limit is None or received < limit:
                 block = blocks.get()
+                if limit is not None:
+                    block = block[: limit - received]
                 received += len(block)
-                for _, event, _ in runner.process([block]):
+                for prediction, event, hop_us in runner.process([block]):
+                    scores.append(prediction)
+                    latency.append(hop_us)
                     if event is not None:
+                        detections.append(event)
                         _print_detection(event, args.json, out)
         except KeyboardInterrupt:
             pass
+    result = RunResult(
+        detections,
+        np.asarray(scores, np.float32).reshape(len(scores), -1),
+        latency,
+        received / rate,
+        rate,
+    )
+    _print_summary(result.summary("microphone", runner.runtime_name), args.json, out)
     return EXIT_OK
 
 

@@ -160,3 +160,66 @@ def test_audio_shorter_than_one_frame(exported, tmp_path):
     soundfile.write(path, np.zeros(100, np.float32), RATE, subtype="FLOAT")
     result = WakeRunner(exported["tflite"]).run_file(path)
     assert result.scores.shape == (0, 1) and result.detections == []
+
+
+class _FakeInputStream:
+    """Stands in for sounddevice.InputStream: feeds a recording to the callback in blocks
+    of the requested size (as the audio thread would), then goes silent."""
+
+    recording: np.ndarray = np.zeros(0, np.float32)
+    opened: dict = {}
+
+    def __init__(self, samplerate, channels, blocksize, callback):
+        type(self).opened = {"samplerate": samplerate, "channels": channels, "blocksize": blocksize}
+        self.callback, self.blocksize = callback, blocksize
+
+    def __enter__(self):
+        data = self.recording
+        for start in range(0, len(data), self.blocksize):
+            block = data[start : start + self.blocksize]
+            block = np.pad(block, (0, self.blocksize - len(block)))  # devices deliver full blocks
+            self.callback(block[:, None], self.blocksize, None, None)
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_mic_mode_with_a_simulated_microphone(exported, monkeypatch):
+    import types
+
+    fake = types.ModuleType("sounddevice")
+    _FakeInputStream.recording = exported["samples"]
+    fake.InputStream = _FakeInputStream
+    monkeypatch.setitem(__import__("sys").modules, "sounddevice", fake)
+    seconds = len(exported["samples"]) / RATE
+    out = io.StringIO()
+    code = wake_main([str(exported["tflite"]), "--mic", "--seconds", str(seconds), "--json"], out=out)
+    assert code == 0
+    assert _FakeInputStream.opened == {"samplerate": RATE, "channels": 1, "blocksize": 160}
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    detections, summary = lines[:-1], lines[-1]["summary"]
+    wav_out = io.StringIO()
+    assert wake_main([str(exported["tflite"]), "--wav", str(exported["wav"]), "--json"], out=wav_out) == 0
+    from_wav = [json.loads(line) for line in wav_out.getvalue().splitlines()[:-1]]
+    assert detections == from_wav and len(detections) >= 1  # same decisions as the file path
+    assert summary["model"] == "microphone" and summary["detections"] == len(detections)
+    assert summary["audio_seconds"] == pytest.approx(seconds)
+
+
+def test_mic_mode_without_sounddevice_or_device(exported, monkeypatch, capsys):
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # import fails
+    assert wake_main([str(exported["tflite"]), "--mic", "--seconds", "1"]) == 4
+    assert "pip install sounddevice" in capsys.readouterr().err
+
+    def no_device(**kwargs):
+        raise RuntimeError("Error querying device -1")
+
+    fake = types.ModuleType("sounddevice")
+    fake.InputStream = no_device
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    assert wake_main([str(exported["tflite"]), "--mic", "--seconds", "1"]) == 4
+    assert "cannot open the microphone" in capsys.readouterr().err
