@@ -62,6 +62,7 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
         float,
         "share of training negatives that are near misses (default 0.7; the test keeps 0.5)",
     ),
+    ("--max-negatives", int, "negative words/phrases per training clip: 0..N (default 3)"),
     ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
     ("--seed", int, "data and initialization seed"),
 ]

@@ -136,6 +136,8 @@ class TrainConfig:
             ("captivate", "activity"...); the test split and the negative stream keep the
             protocol's ``WakewordDataConfig`` share (0.5). Near misses that end like the
             keyword need more than that share to be rejected.
+        max_negatives: each training clip holds 0..max_negatives negative words/phrases
+            (the course recipe's 3 by default; the test split keeps 3).
         background_probability: chance a clip mixes real background audio (else
             coloured noise only; 0 skips reading the background files).
         seed: data and initialization seed.
@@ -166,6 +168,7 @@ class TrainConfig:
     freq_mask_bins: int = 5
     ones_steps: int = 50
     hard_negative_fraction: float = 0.7
+    max_negatives: int = 3
     background_probability: float = 0.9
     seed: int = 0
 
@@ -188,7 +191,14 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
-        for name in ("val_clips", "time_masks", "time_mask_frames", "freq_masks", "freq_mask_bins"):
+        for name in (
+            "val_clips",
+            "time_masks",
+            "time_mask_frames",
+            "freq_masks",
+            "freq_mask_bins",
+            "max_negatives",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if not 0.0 <= self.hard_negative_fraction <= 1.0:
@@ -229,7 +239,9 @@ class TrainConfig:
     def training_data_config(self) -> Any:
         """``data_config()`` with this run's share of near misses (train and val splits)."""
         return dataclasses.replace(
-            self.data_config(), hard_negative_fraction=self.hard_negative_fraction
+            self.data_config(),
+            hard_negative_fraction=self.hard_negative_fraction,
+            max_negatives=self.max_negatives,
         )
 
     def model_kwargs(self) -> dict[str, Any]:

@@ -78,6 +78,8 @@ def test_augmented_batches_are_reproducible_per_epoch():
         ({"epochs": 0}, "epochs"),
         ({"learning_rate": -1.0}, "learning_rate"),
         ({"cell": "rnn"}, "cell"),
+        ({"hard_negative_fraction": 1.5}, "hard_negative_fraction"),
+        ({"max_negatives": -1}, "max_negatives"),
     ],
 )
 def test_bad_config_names_the_field(kwargs, message):
@@ -88,6 +90,12 @@ def test_bad_config_names_the_field(kwargs, message):
 def test_config_round_trip_and_unknown_keys():
     config = TrainConfig(units=12, loss="focal")
     assert TrainConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    # Training clips get the run's near-miss share and negative count; the protocol keeps its own.
+    mixed = TrainConfig(hard_negative_fraction=0.9, max_negatives=5)
+    assert mixed.training_data_config().hard_negative_fraction == 0.9
+    assert mixed.training_data_config().max_negatives == 5
+    assert mixed.data_config().hard_negative_fraction == 0.5
+    assert mixed.data_config().max_negatives == 3
     with pytest.raises(ValueError, match="unknown training config keys"):
         TrainConfig.from_dict({"unit": 3})
 
