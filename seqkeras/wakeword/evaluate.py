@@ -43,7 +43,8 @@ from seqkeras.wakeword.labels import LabelConfig
 
 # Fine enough that "FRR at the same FA/h" of two models is not a grid artefact.
 DEFAULT_THRESHOLDS = tuple(
-    [round(t, 3) for t in np.arange(0.02, 0.981, 0.02)] + [0.985, 0.99, 0.995, 0.998, 0.999]
+    [round(t, 3) for t in np.arange(0.02, 0.981, 0.02)]
+    + [0.985, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999]
 )
 SECONDS_PER_HOUR = 3600.0
 
