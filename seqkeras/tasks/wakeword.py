@@ -28,8 +28,12 @@ EXPORT_WEIGHTS = "per-tensor"
 
 
 def export_file(quantize: str = EXPORT_QUANTIZE, weights: str = EXPORT_WEIGHTS) -> str:
-    """File name of an export in the run directory, e.g. ``model.int16x8-per-tensor.tflite``."""
-    return f"model.{quantize}{'' if weights == 'per-channel' else '-' + weights}.tflite"
+    """File name of an export in the run directory, e.g. ``model.int16x8-per-tensor.tflite``
+    (``model.float32.tflite``: float modes have no int8 weight scales)."""
+    from seqkeras_export.quantization import get_mode
+
+    per_tensor = weights != "per-channel" and get_mode(quantize).quantizes_weights
+    return f"model.{quantize}{'-' + weights if per_tensor else ''}.tflite"
 
 
 EXPORT_FILE = export_file()

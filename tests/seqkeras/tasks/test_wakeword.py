@@ -67,6 +67,14 @@ def test_bad_flag_values_are_reported():
         main(["wakeword", "train", "--out", "x", "--loss", "hinge"])
 
 
+def test_export_file_names():
+    from seqkeras.tasks.wakeword import EXPORT_FILE, export_file
+
+    assert EXPORT_FILE == "model.int16x8-per-tensor.tflite"
+    assert export_file("int8", "per-channel") == "model.int8.tflite"
+    assert export_file("float32", "per-tensor") == "model.float32.tflite"  # no int8 weights
+
+
 def test_match_stream_lines():
     from seqkeras.tasks.demo import match_stream
 
