@@ -25,13 +25,13 @@ from typing import Any
 
 from seqkeras.cli import register_command
 
-DEMO_TRAIN_CLIPS = 600
-DEMO_EPOCHS = 6
+DEMO_TRAIN_CLIPS = 2000
+DEMO_EPOCHS = 10
 DEMO_TEST_CLIPS = 60
 DEMO_NEGATIVE_HOURS = 0.1
 DEMO_STREAM_CLIPS = 6
 DEMO_STREAM_SEED = 2024
-DEMO_VOICES_PER_ENGINE = 24
+DEMO_VOICES_PER_ENGINE = 40
 DEMO_NEGATIVES_PER_VOICE = 10
 
 
@@ -145,16 +145,23 @@ def fresh_stream(config: Any, clips: int, seed: int, path: Path) -> tuple[list[f
 
 
 def match_stream(
-    detections: list[dict[str, Any]], ends: list[float], window_seconds: float
+    detections: list[dict[str, Any]],
+    ends: list[float],
+    window_seconds: float,
+    early_seconds: float = 0.0,
 ) -> list[str]:
-    """One line per true keyword and per detection: hit, missed, or false accept."""
+    """One line per true keyword and per detection: hit, missed, or false accept.
+
+    A detection hits a keyword when it lies in ``[end - early_seconds, end + window_seconds)``
+    (the evaluation's label window and early tolerance).
+    """
     used = set()
     lines = []
     for end in ends:
         found = [
             i
             for i, d in enumerate(detections)
-            if i not in used and end <= d["time"] + 1e-9 < end + window_seconds
+            if i not in used and end - early_seconds <= d["time"] + 1e-9 < end + window_seconds
         ]
         if found:
             used.add(found[0])
@@ -219,9 +226,10 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
     detections, summary = run_wake(exported, wav)
     window = data_config.labels.ones_steps * data_config.labels.step_seconds()
     _say(
-        f"{wav}: {seconds:.0f} s, {len(ends)} keyword(s); detections vs truth (window {window:.2f} s after each keyword):"
+        f"{wav}: {seconds:.0f} s, {len(ends)} keyword(s); detections vs truth (from "
+        f"{settings.early_tolerance_seconds:.2f} s before to {window:.2f} s after each keyword's end):"
     )
-    for line in match_stream(detections, ends, window):
+    for line in match_stream(detections, ends, window, settings.early_tolerance_seconds):
         print(line)
     latency = summary.get("hop_latency_us", {})
     if latency:

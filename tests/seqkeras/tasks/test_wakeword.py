@@ -88,6 +88,10 @@ def test_match_stream_lines():
     assert "detected at    5.45" in lines[1]
     assert "MISSED" in lines[2]
     assert "false accept at    3.00" in lines[3] and len(lines) == 4
+    # A detection 0.15 s before a keyword's end hits it only with the early tolerance.
+    early = [{"time": 7.85, "score": 0.9}]
+    assert "MISSED" in match_stream(early, [8.0], 0.5)[0]
+    assert "detected at    7.85" in match_stream(early, [8.0], 0.5, early_seconds=0.2)[0]
 
 
 @pytest.mark.slow
