@@ -173,9 +173,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--threshold", type=float, default=0.5, help="decision threshold stored in the model"
     )
+    from seqkeras_export.convert import WEIGHT_GRANULARITIES
+
     p.add_argument(
         "--weights",
-        choices=["per-channel", "per-tensor"],
+        choices=list(WEIGHT_GRANULARITIES),
         default=EXPORT_WEIGHTS,
         help=f"int8 weight scales (seqkeras-export --weights; default {EXPORT_WEIGHTS})",
     )
