@@ -77,17 +77,21 @@ def _run_mic(runner, args, out: TextIO) -> int:
 
     import numpy as np
 
-    from .runner import RunResult
-
     blocks: queue.Queue = queue.Queue()
     rate = runner.feature_config.sample_rate
     limit = None if args.seconds is None else int(args.seconds * rate)
-    received = 0
-    detections, scores, latency = [], [], []
-    runner.reset()
 
     def callback(indata, frames, time_info, status):  # runs in the audio thread
         blocks.put(np.asarray(indata)[:, 0].astype(np.float32).copy())
+
+    def listened():
+        received = 0
+        while limit is None or received < limit:
+            block = blocks.get()
+            if limit is not None:
+                block = block[: limit - received]
+            received += len(block)
+            yield block
 
     try:
         stream = sounddevice.InputStream(
@@ -97,27 +101,10 @@ def _run_mic(runner, args, out: TextIO) -> int:
         print(f"seqkeras-wake: error: cannot open the microphone at {rate} Hz: {err}", file=sys.stderr)
         return EXIT_DEPENDENCY
     with stream:
-        try:
-            while limit is None or received < limit:
-                block = blocks.get()
-                if limit is not None:
-                    block = block[: limit - received]
-                received += len(block)
-                for prediction, event, hop_us in runner.process([block]):
-                    scores.append(prediction)
-                    latency.append(hop_us)
-                    if event is not None:
-                        detections.append(event)
-                        _print_detection(event, args.json, out)
-        except KeyboardInterrupt:
-            pass
-    result = RunResult(
-        detections,
-        np.asarray(scores, np.float32).reshape(len(scores), -1),
-        latency,
-        received / rate,
-        rate,
-    )
+        result = runner.run_chunks(
+            listened(), lambda event: _print_detection(event, args.json, out), interruptible=True
+        )
+    result.source_rate = rate
     _print_summary(result.summary("microphone", runner.runtime_name), args.json, out)
     return EXIT_OK
 

@@ -9,7 +9,7 @@ configuration. Imports numpy and a LiteRT runtime only — never TensorFlow or K
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,20 +170,46 @@ class WakeRunner:
 
     def run_samples(self, samples: np.ndarray) -> RunResult:
         """Run over mono float samples at the model's sample rate, hop by hop."""
-        self.reset()
         hop = self.hop_length
-        chunks = (samples[i : i + hop] for i in range(0, len(samples), hop))
+        return self.run_chunks(samples[i : i + hop] for i in range(0, len(samples), hop))
+
+    def run_chunks(
+        self,
+        chunks: Iterable[np.ndarray],
+        on_detection: Callable[[Detection], None] | None = None,
+        interruptible: bool = False,
+    ) -> RunResult:
+        """Run from a fresh state over mono float chunks (any sizes) at the model's rate.
+
+        For live sources: ``on_detection`` sees each detection as it happens, and with
+        ``interruptible`` Ctrl-C ends the run and returns what was processed so far.
+        """
+        self.reset()
         predictions, detections, latency = [], [], []
-        for prediction, event, elapsed in self.process(chunks):
-            predictions.append(prediction)
-            latency.append(elapsed)
-            if event is not None:
-                detections.append(event)
+        received = 0
+
+        def counted() -> Iterator[np.ndarray]:
+            nonlocal received
+            for chunk in chunks:
+                received += len(chunk)
+                yield chunk
+
+        try:
+            for prediction, event, elapsed in self.process(counted()):
+                predictions.append(prediction)
+                latency.append(elapsed)
+                if event is not None:
+                    detections.append(event)
+                    if on_detection is not None:
+                        on_detection(event)
+        except KeyboardInterrupt:
+            if not interruptible:
+                raise
         if predictions:
             scores = np.stack(predictions)
         else:  # audio shorter than one frame
             scores = np.zeros((0, *self._output_shape()[1:]), np.float32)
-        return RunResult(detections, scores, latency, len(samples) / self.feature_config.sample_rate)
+        return RunResult(detections, scores, latency, received / self.feature_config.sample_rate)
 
     def _output_shape(self) -> tuple[int, ...]:
         return tuple(self.interpreter.get_tensor(self._prediction).shape)
