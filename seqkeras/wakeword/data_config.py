@@ -42,6 +42,13 @@ SAME_SPEAKER: dict[str, tuple[str, ...]] = {
     "flite:kal16": ("festival:kal_diphone",),
     "flite:slt": ("festival:cmu_us_slt_arctic_hts",),
 }
+# ``WakewordDataConfig(**UNAUGMENTED, ...)``: every per-utterance augmentation switched off
+# (each inserted utterance is mixed exactly as synthesized).
+UNAUGMENTED: dict[str, Any] = {
+    "stretch_range": (1.0, 1.0),
+    "lowpass_probability": 0.0,
+    "tilt_probability": 0.0,
+}
 PITCH_RANGES: dict[str, tuple[float, float] | None] = {
     "espeak": (25.0, 75.0),
     "flite": None,

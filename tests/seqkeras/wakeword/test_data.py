@@ -25,6 +25,7 @@ from seqkeras.wakeword import (
 )
 from seqkeras.wakeword.bank import Utterance
 from seqkeras.wakeword.clips import band_limit, spectral_tilt, stretch
+from seqkeras.wakeword.data_config import UNAUGMENTED
 from seqkeras.wakeword.vocabulary import contains_keyword
 
 needs_espeak = pytest.mark.skipif(
@@ -80,9 +81,7 @@ def test_clip_segments_labels_and_audio_positions():
     bank = _fake_bank([(4000, "keyword"), (5000, "keyword"), (3000, "hard"), (2500, "word")])
     config = WakewordDataConfig(
         clip_seconds=3.0,
-        stretch_range=(1.0, 1.0),
-        lowpass_probability=0.0,
-        tilt_probability=0.0,
+        **UNAUGMENTED,
         max_keywords=4,
         max_negatives=3,
         real_background_probability=0.0,
@@ -117,9 +116,7 @@ def test_clip_segments_labels_and_audio_positions():
 def test_keyword_at_clip_end_truncates_run():
     bank = _fake_bank([(47000, "keyword")])
     config = WakewordDataConfig(
-        clip_seconds=3.0, real_background_probability=0.0, stretch_range=(1.0, 1.0),
-        lowpass_probability=0.0,
-        tilt_probability=0.0,
+        clip_seconds=3.0, real_background_probability=0.0, **UNAUGMENTED
     )
     clip = synthesize_clip(np.random.default_rng(1), bank, config, num_keywords=1, num_negatives=0)
     end = clip.segments[0].end
@@ -207,9 +204,7 @@ def test_speech_to_background_ratio(snr_db, seed):
         snr_db_range=(snr_db, snr_db),
         utterance_gain_db=0.0,
         speech_dbfs_range=(-20.0, -20.0),
-        stretch_range=(1.0, 1.0),
-        lowpass_probability=0.0,
-        tilt_probability=0.0,
+        **UNAUGMENTED,
     )
     clip = synthesize_clip(
         np.random.default_rng(seed), bank, config, num_keywords=1, num_negatives=0

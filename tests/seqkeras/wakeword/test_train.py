@@ -127,7 +127,7 @@ def test_tiny_model_detects_keyword_better_than_chance(tmp_path, monkeypatch):
     from seqkeras_edge.decision import DecisionConfig
 
     from seqkeras.wakeword.data import build_dataset
-    from seqkeras.wakeword.data_config import WakewordDataConfig
+    from seqkeras.wakeword.data_config import UNAUGMENTED, WakewordDataConfig
     from seqkeras.wakeword.evaluate import keras_scores, keyword_windows, operating_point
 
     data_config = WakewordDataConfig(
@@ -140,9 +140,7 @@ def test_tiny_model_detects_keyword_better_than_chance(tmp_path, monkeypatch):
         use_phrases=False,
         real_background_probability=0.0,
         noise_probability=0.0,
-        stretch_range=(1.0, 1.0),
-        lowpass_probability=0.0,
-        tilt_probability=0.0,
+        **UNAUGMENTED,
     )
     dataset = build_dataset(48, "train", data_config, seed=0, progress=False)
     x, y = dataset.features(), dataset.labels()
