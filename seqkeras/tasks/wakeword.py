@@ -48,6 +48,7 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     ("--units", int, "recurrent units"),
     ("--filters", int, "convolution channels (streaming model)"),
     ("--kernel-size", int, "causal convolution width in frames (streaming model)"),
+    ("--conv-layers", int, "causal convolutions, layer i dilated 2**i (streaming model)"),
     ("--dropout", float, "drop rate"),
     ("--train-clips", int, "synthesized training clips"),
     ("--val-clips", int, "validation clips (held-out voices of the training engines)"),
@@ -56,11 +57,16 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     ("--negatives-per-voice", int, "negative utterances per voice"),
     ("--epochs", int, "training epochs"),
     ("--batch-size", int, "batch size"),
-    ("--learning-rate", float, "Adam learning rate"),
+    ("--learning-rate", float, "Adam learning rate (the cosine schedule's first step size)"),
     ("--positive-weight", float, "weight of positive frames (--loss weighted)"),
     ("--focal-gamma", float, "focusing parameter (--loss focal)"),
     ("--time-masks", int, "SpecAugment time masks per clip"),
     ("--freq-masks", int, "SpecAugment frequency masks per clip"),
+    (
+        "--frequency-warp",
+        float,
+        "vocal tract length perturbation: features warped by 1 +- this (default 0 = off)",
+    ),
     (
         "--hard-negative-fraction",
         float,
@@ -86,6 +92,12 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
         "--cell", choices=["gru", "lstm"], default=None, help="recurrent cell (default gru)"
     )
     parser.add_argument(
+        "--lr-schedule",
+        choices=["cosine", "constant"],
+        default=None,
+        help="constant learning rate (default) or a cosine decay over the run",
+    )
+    parser.add_argument(
         "--loss",
         choices=["weighted", "focal", "bce"],
         default=None,
@@ -97,7 +109,7 @@ def train_config_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
     """A ``TrainConfig`` from the given flags (unset flags keep the config's defaults)."""
     from seqkeras.wakeword.train import TrainConfig
 
-    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss"]
+    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss", "lr_schedule"]
     values = dict(overrides)
     values.update({n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
     return TrainConfig(**values)

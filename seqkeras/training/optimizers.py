@@ -25,7 +25,7 @@ def list_optimizers() -> list[str]:
 
 def make_optimizer(
     name: str = "adam",
-    learning_rate: float = 1e-3,
+    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 1e-3,
     clipnorm: float | None = DEFAULT_CLIPNORM,
     global_clipnorm: float | None = None,
     clipvalue: float | None = None,
@@ -35,7 +35,9 @@ def make_optimizer(
 
     Args:
         name: one of :func:`list_optimizers`.
-        learning_rate: step size (> 0).
+        learning_rate: step size (> 0), or a ``keras.optimizers.schedules``
+            schedule of the optimizer's step count (a resumed run continues it, since the
+            step count is part of the optimizer's checkpointed state).
         clipnorm: rescale each weight's gradient to at most this L2 norm (Keras's
             ``clipnorm``, per variable); ``None`` or 0 turns it off. On by default.
         global_clipnorm: rescale all gradients together so their global L2 norm is at
@@ -58,7 +60,8 @@ def make_optimizer(
         raise ValueError(
             f"unknown optimizer {name!r}; expected one of {', '.join(list_optimizers())}"
         )
-    if not learning_rate > 0:
+    is_schedule = isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule)
+    if not is_schedule and not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
     clips = {"clipnorm": clipnorm, "global_clipnorm": global_clipnorm, "clipvalue": clipvalue}
     for key, value in clips.items():

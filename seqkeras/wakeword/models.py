@@ -48,6 +48,7 @@ STREAMING_FILTERS = 24
 STREAMING_KERNEL = 5
 STREAMING_UNITS = 48
 STREAMING_DROPOUT = 0.1
+STREAMING_CONV_LAYERS = 1
 
 RECURRENT_CELLS: dict[str, Callable[..., keras.layers.Layer]] = {
     "gru": keras.layers.GRU,
@@ -124,15 +125,20 @@ def streaming_model(
     units: int = STREAMING_UNITS,
     cell: str = "gru",
     dropout: float = STREAMING_DROPOUT,
+    conv_layers: int = STREAMING_CONV_LAYERS,
     name: str = "streaming_trigger_word",
 ) -> keras.Model:
     """A causal, frame-by-frame trigger-word model sized for the edge.
 
     ``BatchNormalization`` of the input (per mel bin) → causal ``Conv1D(filters,
     kernel_size)`` → BN → ReLU → dropout → ``GRU``/``LSTM(units)`` → dropout →
-    ``Dense(1, sigmoid)`` per frame. The output at frame ``t`` depends only on frames
-    ``<= t``, so the whole-clip output equals the frame-by-frame output of the exported
-    step graph. With the defaults: 15.8 k parameters (GRU), ≈ 35 KB as full int8.
+    ``Dense(1, sigmoid)`` per frame. With ``conv_layers > 1`` more causal convolutions
+    (same width, BN, ReLU, dropout) follow the first, layer ``i`` dilated by ``2**i``
+    (a WaveNet-style stack: 2 layers of width 5 see 13 frames, 3 layers 29) so the
+    recurrent layer gets syllable-sized context per frame. The output at frame ``t``
+    depends only on frames ``<= t``, so the whole-clip output equals the frame-by-frame
+    output of the exported step graph. With the defaults: 15.8 k parameters (GRU),
+    ≈ 35 KB as full int8.
 
     Args:
         num_mel_bins: features per input frame.
@@ -142,6 +148,7 @@ def streaming_model(
         units: recurrent state size.
         cell: ``"gru"`` or ``"lstm"`` (:func:`list_cells`).
         dropout: drop rate during training.
+        conv_layers: causal convolutions before the recurrent layer (>= 1).
         name: model name.
 
     Returns:
@@ -156,16 +163,25 @@ def streaming_model(
     filters = _positive_int("filters", filters)
     kernel_size = _positive_int("kernel_size", kernel_size)
     units = _positive_int("units", units)
+    conv_layers = _positive_int("conv_layers", conv_layers)
     dropout = _rate("dropout", dropout)
     if cell not in RECURRENT_CELLS:
         raise ValueError(f"cell must be one of {list_cells()}, got {cell!r}")
     layers = keras.layers
     inputs = keras.Input((None, num_mel_bins), name="features")
     x = layers.BatchNormalization(name="input_norm")(inputs)
-    x = layers.Conv1D(filters, kernel_size, padding="causal", name="conv")(x)
-    x = layers.BatchNormalization(name="conv_norm")(x)
-    x = layers.ReLU(name="conv_relu")(x)
-    x = layers.Dropout(dropout, name="conv_dropout")(x)
+    for level in range(conv_layers):
+        suffix = f"_{level + 1}" if level else ""
+        x = layers.Conv1D(
+            filters,
+            kernel_size,
+            padding="causal",
+            dilation_rate=2**level,
+            name=f"conv{suffix}",
+        )(x)
+        x = layers.BatchNormalization(name=f"conv_norm{suffix}")(x)
+        x = layers.ReLU(name=f"conv_relu{suffix}")(x)
+        x = layers.Dropout(dropout, name=f"conv_dropout{suffix}")(x)
     x = RECURRENT_CELLS[cell](units, return_sequences=True, name=cell)(x)
     x = layers.Dropout(dropout, name=f"{cell}_dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="head")(x)

@@ -28,6 +28,7 @@ import keras
 import numpy as np
 
 from seqkeras.wakeword.models import (
+    STREAMING_CONV_LAYERS,
     STREAMING_DROPOUT,
     STREAMING_FILTERS,
     STREAMING_KERNEL,
@@ -111,6 +112,9 @@ def list_losses() -> list[str]:
     return sorted(LOSSES)
 
 
+LR_SCHEDULES = ("cosine", "constant")
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Everything that defines a training run (stored in ``train.json`` and the checkpoint).
@@ -118,7 +122,8 @@ class TrainConfig:
     Args:
         keyword: the wake word.
         model: ``"streaming"`` (edge, exportable) or ``"course"`` (reference).
-        filters, kernel_size, units, cell, dropout: model size (see ``models``);
+        filters, kernel_size, units, cell, dropout, conv_layers: model size (see
+            ``models.streaming_model``);
             ``kernel_size``/``filters`` of the course model keep the course's values
             unless given there.
         train_clips, val_clips: synthesized clips for training / validation (held-out
@@ -126,11 +131,21 @@ class TrainConfig:
         clip_seconds: clip length.
         voices_per_engine, negatives_per_voice: size of the synthesized utterance bank.
         epochs, batch_size, learning_rate: optimisation.
+        lr_schedule: ``"constant"`` or ``"cosine"`` (the step size decays from
+            ``learning_rate`` to ``final_lr_fraction`` of it over the run). Measured on
+            the recipe (BENCHMARKS.md): cosine fits the training voices better and the
+            unseen test voices worse, so constant is the default.
+        final_lr_fraction: the cosine schedule's last step size over its first.
         loss: ``"weighted"`` (class-weighted BCE), ``"focal"`` or ``"bce"``.
         positive_weight: weight of positive frames for ``"weighted"``.
         focal_alpha, focal_gamma: parameters of ``"focal"``.
         time_masks, time_mask_frames: SpecAugment time masks per clip and their max width.
         freq_masks, freq_mask_bins: SpecAugment frequency masks and their max width.
+        frequency_warp: each clip's features are warped along frequency by a factor drawn
+            uniformly from ``1 +- frequency_warp`` every epoch (vocal tract length
+            perturbation, Jaitly & Hinton 2013: a longer or shorter vocal tract moves every
+            formant by the same ratio, so one voice stands in for many); 0 (default)
+            turns it off: on the recipe it did not help the unseen voices (BENCHMARKS.md).
         ones_steps: label run length after each keyword (output steps).
         hard_negative_fraction: share of the training clips' negatives that are near misses
             ("captivate", "activity"...); the test split and the negative stream keep the
@@ -150,6 +165,7 @@ class TrainConfig:
     units: int = STREAMING_UNITS
     cell: str = "gru"
     dropout: float = STREAMING_DROPOUT
+    conv_layers: int = STREAMING_CONV_LAYERS
     train_clips: int = 2000
     val_clips: int = 100
     clip_seconds: float = 10.0
@@ -158,6 +174,8 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 32
     learning_rate: float = 3e-3
+    lr_schedule: str = "constant"
+    final_lr_fraction: float = 0.05
     loss: str = "weighted"
     positive_weight: float = 3.0
     focal_alpha: float = 0.5
@@ -166,6 +184,7 @@ class TrainConfig:
     time_mask_frames: int = 8
     freq_masks: int = 2
     freq_mask_bins: int = 5
+    frequency_warp: float = 0.0
     ones_steps: int = 50
     hard_negative_fraction: float = 0.7
     max_negatives: int = 3
@@ -177,6 +196,16 @@ class TrainConfig:
             raise ValueError(f"model must be one of {list_models()}, got {self.model!r}")
         if self.cell not in list_cells():
             raise ValueError(f"cell must be one of {list_cells()}, got {self.cell!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be one of {list(LR_SCHEDULES)}, got {self.lr_schedule!r}"
+            )
+        if not 0.0 < self.final_lr_fraction <= 1.0:
+            raise ValueError(
+                f"final_lr_fraction must be in (0, 1], got {self.final_lr_fraction!r}"
+            )
+        if not 0.0 <= self.frequency_warp < 0.5:
+            raise ValueError(f"frequency_warp must be in [0, 0.5), got {self.frequency_warp!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {list_losses()}, got {self.loss!r}")
         for name in (
@@ -187,6 +216,7 @@ class TrainConfig:
             "filters",
             "units",
             "kernel_size",
+            "conv_layers",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -252,6 +282,7 @@ class TrainConfig:
                 "units": self.units,
                 "cell": self.cell,
                 "dropout": self.dropout,
+                "conv_layers": self.conv_layers,
             }
         return {"units": self.units, "dropout": self.dropout}
 
@@ -284,10 +315,78 @@ def spec_augment_numpy(
     return out
 
 
-class AugmentedClips(keras.utils.PyDataset):
-    """Batches of ``(features, labels)`` with fresh SpecAugment masks every epoch.
+def mel_center_frequencies(feature_config: Any) -> np.ndarray:
+    """Centre frequencies in Hz of the mel filters of ``feature_config`` (a ``FeatureConfig``)."""
+    from seqkeras_edge.features import hz_to_mel, mel_to_hz
 
-    The order and the masks of epoch ``e`` depend only on ``(seed, e)``, so a resumed
+    edges = np.linspace(
+        hz_to_mel(feature_config.lower_edge_hz),
+        hz_to_mel(feature_config.upper_edge_hz),
+        feature_config.num_mel_bins + 2,
+    )
+    return np.asarray(mel_to_hz(edges[1:-1]), dtype=np.float64)
+
+
+def warp_frequency_numpy(features: np.ndarray, factor: float, feature_config: Any) -> np.ndarray:
+    """Log-mel ``features (frames, bins)`` of the same sound with every frequency times ``factor``.
+
+    Filter ``k`` (centre ``f_k``) takes the value the input has at ``f_k / factor``, read by
+    linear interpolation between the neighbouring filters' centres (held constant beyond the
+    first and last one). ``factor > 1`` moves formants up (a shorter vocal tract), ``< 1``
+    down; 1 returns the input.
+    """
+    from seqkeras_edge.features import hz_to_mel
+
+    features = np.asarray(features, dtype=np.float32)
+    bins = features.shape[-1]
+    if bins != feature_config.num_mel_bins:
+        raise ValueError(
+            f"features have {bins} mel bins, the feature config {feature_config.num_mel_bins}"
+        )
+    if not factor > 0:
+        raise ValueError(f"factor must be > 0, got {factor!r}")
+    centres = mel_center_frequencies(feature_config)
+    mels = hz_to_mel(centres)
+    source = np.interp(hz_to_mel(centres / factor), mels, np.arange(bins, dtype=np.float64))
+    low = np.floor(source).astype(int)
+    high = np.minimum(low + 1, bins - 1)
+    fraction = (source - low).astype(np.float32)
+    return features[:, low] * (1.0 - fraction) + features[:, high] * fraction
+
+
+def augment_clip(
+    features: np.ndarray, rng: np.random.Generator, config: TrainConfig, feature_config: Any
+) -> np.ndarray:
+    """One training view of a clip: frequency warp (``config.frequency_warp``), then
+    SpecAugment masks."""
+    if config.frequency_warp > 0:
+        factor = float(rng.uniform(1.0 - config.frequency_warp, 1.0 + config.frequency_warp))
+        features = warp_frequency_numpy(features, factor, feature_config)
+    return spec_augment_numpy(
+        features,
+        rng,
+        config.time_masks,
+        config.time_mask_frames,
+        config.freq_masks,
+        config.freq_mask_bins,
+    )
+
+
+def learning_rate_for(config: TrainConfig, steps_per_epoch: int) -> Any:
+    """The step size of ``config``: a float, or a cosine decay over ``epochs`` epochs."""
+    if config.lr_schedule == "constant":
+        return config.learning_rate
+    return keras.optimizers.schedules.CosineDecay(
+        config.learning_rate,
+        decay_steps=max(1, config.epochs * steps_per_epoch),
+        alpha=config.final_lr_fraction,
+    )
+
+
+class AugmentedClips(keras.utils.PyDataset):
+    """Batches of ``(features, labels)`` with a fresh :func:`augment_clip` view every epoch.
+
+    The order, warps and masks of epoch ``e`` depend only on ``(seed, e)``, so a resumed
     run sees the same data as an uninterrupted one.
     """
 
@@ -307,6 +406,9 @@ class AugmentedClips(keras.utils.PyDataset):
         self.shuffle = shuffle
         self.epoch = initial_epoch
         self._order = self._make_order()
+        from seqkeras_edge.features import FeatureConfig
+
+        self.feature_config = FeatureConfig(num_mel_bins=int(x.shape[-1]))
 
     def _make_order(self) -> np.ndarray:
         if not self.shuffle:
@@ -322,13 +424,11 @@ class AugmentedClips(keras.utils.PyDataset):
         c = self.config
         batch = np.stack(
             [
-                spec_augment_numpy(
+                augment_clip(
                     self.x[row],
                     np.random.default_rng([c.seed, self.epoch, int(row), 5]),
-                    c.time_masks,
-                    c.time_mask_frames,
-                    c.freq_masks,
-                    c.freq_mask_bins,
+                    c,
+                    self.feature_config,
                 )
                 for row in rows
             ]
@@ -439,28 +539,20 @@ def train(
     tf_strategy = get_strategy(strategy)
     with tf_strategy.scope():
         model = build_model(config.model, num_mel_bins=int(x.shape[-1]), **config.model_kwargs())
-        optimizer = make_optimizer("adam", learning_rate=config.learning_rate)
+        steps_per_epoch = -(-len(x) // config.batch_size)
+        optimizer = make_optimizer("adam", learning_rate=learning_rate_for(config, steps_per_epoch))
         loss = LOSSES[config.loss](config)
         model.compile(optimizer=optimizer, loss=loss)
+    from seqkeras_edge.features import FeatureConfig
+
     run_dir = out / CHECKPOINT_DIR
     verbose = "auto" if progress else 0
     if strategy == "multiworker":
         import tensorflow as tf
 
         rng = np.random.default_rng([config.seed, 9])
-        augmented = np.stack(
-            [
-                spec_augment_numpy(
-                    clip,
-                    rng,
-                    config.time_masks,
-                    config.time_mask_frames,
-                    config.freq_masks,
-                    config.freq_mask_bins,
-                )
-                for clip in x
-            ]
-        )
+        feature_config = FeatureConfig(num_mel_bins=int(x.shape[-1]))
+        augmented = np.stack([augment_clip(clip, rng, config, feature_config) for clip in x])
         dataset = tf.data.Dataset.from_tensor_slices((augmented, y)).shuffle(
             len(x), seed=config.seed
         )
@@ -490,7 +582,6 @@ def train(
             validation_data=validation,
             validation_batch_size=config.batch_size,
         )
-    from seqkeras_edge.features import FeatureConfig
 
     # An uncompiled copy: the saved file must load without this module's loss class
     # (the exporter's converter child loads it with compile=False, but nested models

@@ -67,6 +67,22 @@ def test_bad_flag_values_are_reported():
         main(["wakeword", "train", "--out", "x", "--loss", "hinge"])
 
 
+def test_train_flags_reach_the_config():
+    import argparse
+
+    from seqkeras.tasks.wakeword import configure, train_config_from_args
+
+    parser = argparse.ArgumentParser()
+    configure(parser)
+    args = parser.parse_args(
+        ["train", "--out", "x", "--frequency-warp", "0.05", "--lr-schedule", "cosine"]
+    )
+    config = train_config_from_args(args)
+    assert config.frequency_warp == 0.05 and config.lr_schedule == "cosine"
+    defaults = train_config_from_args(parser.parse_args(["train", "--out", "x"]))
+    assert (defaults.lr_schedule, defaults.frequency_warp) == ("constant", 0.0)
+
+
 def test_export_file_names():
     from seqkeras.tasks.wakeword import EXPORT_FILE, export_file
 

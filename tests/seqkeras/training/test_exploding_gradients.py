@@ -57,6 +57,15 @@ def test_make_optimizer_bad_arguments(kwargs, message):
         make_optimizer(**kwargs)
 
 
+def test_make_optimizer_takes_a_schedule():
+    schedule = keras.optimizers.schedules.ExponentialDecay(1.0, decay_steps=1, decay_rate=0.5)
+    opt = make_optimizer("sgd", learning_rate=schedule, clipnorm=None)
+    w = keras.Variable(np.zeros(1, "float32"))
+    for _ in range(3):  # step sizes 1, 0.5, 0.25 for a gradient of 1
+        opt.apply_gradients([(np.ones(1, "float32"), w)])
+    np.testing.assert_allclose(w.numpy(), [-1.75], rtol=1e-6)
+
+
 def test_nan_loss_stops_with_message_naming_epoch_and_step(tmp_path):
     x, y = _data()
     x[8 * 2 + 3] = np.nan  # batch size 8: batch index 2 (the third step) of every epoch

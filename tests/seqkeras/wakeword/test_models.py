@@ -36,6 +36,26 @@ def test_streaming_model_shapes_and_parameter_count():
     assert model.count_params() == expected
 
 
+def test_dilated_convolution_stack():
+    model = streaming_model(num_mel_bins=40, filters=16, kernel_size=5, units=8, conv_layers=3)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert [c.dilation_rate for c in convs] == [(1,), (2,), (4,)]
+    single = streaming_model(num_mel_bins=40, filters=16, kernel_size=5, units=8)
+    extra = 2 * (16 * 16 * 5 + 16 + 4 * 16)  # two more convolutions and their BatchNorms
+    assert model.count_params() == single.count_params() + extra
+    # Receptive field 1 + 4 * (1 + 2 + 4) = 29 frames: frame 40 ignores frames <= 11.
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 41, 40)).astype(np.float32)
+    y = x.copy()
+    y[:, :12] = rng.standard_normal((1, 12, 40))
+    conv_out = keras.Model(model.inputs, model.get_layer("conv_relu_3").output)
+    np.testing.assert_allclose(
+        conv_out.predict(x, verbose=0)[:, 40], conv_out.predict(y, verbose=0)[:, 40], atol=1e-6
+    )
+    y[:, 12] += 1.0
+    assert np.abs(conv_out.predict(x, verbose=0)[:, 40] - conv_out.predict(y, verbose=0)[:, 40]).max() > 1e-4
+
+
 def test_streaming_model_is_causal():
     model = streaming_model(filters=8, units=8)
     rng = np.random.default_rng(0)
@@ -87,7 +107,7 @@ def test_with_features_equals_numpy_features_then_model():
 def test_step_graph_reproduces_the_whole_sequence():
     from seqkeras_export.streaming import build_step_graph
 
-    model = with_features(streaming_model(filters=8, units=12, kernel_size=4))
+    model = with_features(streaming_model(filters=8, units=12, kernel_size=4, conv_layers=2))
     graph = build_step_graph(model)
     assert graph.feature_config is not None  # the leading LogMelSpectrogram left the graph
     audio = np.random.default_rng(4).standard_normal((1, 6000)).astype(np.float32) * 0.1
@@ -103,6 +123,7 @@ def test_step_graph_reproduces_the_whole_sequence():
         ({"filters": 2.5}, "filters"),
         ({"dropout": 1.0}, "dropout"),
         ({"cell": "rnn"}, "cell"),
+        ({"conv_layers": 0}, "conv_layers"),
     ],
 )
 def test_bad_arguments_name_the_argument(kwargs, message):

@@ -13,8 +13,11 @@ from seqkeras.wakeword.train import (
     TrainConfig,
     WeightedBinaryCrossentropy,
     feature_model,
+    learning_rate_for,
+    mel_center_frequencies,
     spec_augment_numpy,
     train,
+    warp_frequency_numpy,
 )
 
 
@@ -59,7 +62,7 @@ def test_spec_augment_masks_bands_with_the_mean():
 def test_augmented_batches_are_reproducible_per_epoch():
     x = np.random.default_rng(1).standard_normal((10, 20, 4)).astype(np.float32)
     y = np.zeros((10, 20, 1), np.float32)
-    config = TrainConfig(batch_size=4)
+    config = TrainConfig(batch_size=4, frequency_warp=0.1)
     first = AugmentedClips(x, y, config)
     epoch0 = first[0][0]
     first.on_epoch_end()
@@ -70,10 +73,52 @@ def test_augmented_batches_are_reproducible_per_epoch():
     assert len(first) == 3 and first[2][0].shape == (2, 20, 4)
 
 
+def _mel_centroid_hz(features: np.ndarray, feature_config) -> float:
+    energy = np.exp(features[10:-10]).mean(axis=0)  # skip the zero-padded edge frames
+    return float((energy * mel_center_frequencies(feature_config)).sum() / energy.sum())
+
+
+@pytest.mark.parametrize("frequency, factor", [(1000.0, 1.1), (700.0, 0.9), (2000.0, 1.08)])
+def test_frequency_warp_equals_features_of_the_shifted_sound(frequency, factor):
+    """Oracle: the features of a tone actually synthesized at ``frequency * factor``."""
+    from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
+
+    config = FeatureConfig()
+    t = np.arange(16000) / 16000.0
+    tone = log_mel_spectrogram(np.sin(2 * np.pi * frequency * t).astype(np.float32), config)
+    shifted = log_mel_spectrogram(
+        np.sin(2 * np.pi * frequency * factor * t).astype(np.float32), config
+    )
+    warped = warp_frequency_numpy(tone, factor, config)
+    assert warped.shape == tone.shape and warped.dtype == np.float32
+    assert _mel_centroid_hz(warped, config) == pytest.approx(
+        _mel_centroid_hz(shifted, config), rel=0.005
+    )
+    # The brightest filter moves with the tone.
+    assert np.argmax(warped[50]) == np.argmax(shifted[50])
+    np.testing.assert_array_equal(warp_frequency_numpy(tone, 1.0, config), tone)
+    with pytest.raises(ValueError, match="mel bins"):
+        warp_frequency_numpy(tone[:, :10], 1.1, config)
+
+
+def test_cosine_schedule_decays_to_the_final_fraction():
+    config = TrainConfig(epochs=4, learning_rate=0.01, lr_schedule="cosine", final_lr_fraction=0.1)
+    schedule = learning_rate_for(config, steps_per_epoch=25)
+    total = 100
+    for step in (0, 30, 50, 99, 100, 150):
+        done = min(step, total) / total
+        expected = 0.01 * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * done)))
+        assert float(schedule(step)) == pytest.approx(expected, rel=1e-5)
+    assert learning_rate_for(TrainConfig(lr_schedule="constant"), 25) == TrainConfig().learning_rate
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
         ({"model": "big"}, "model"),
+        ({"lr_schedule": "step"}, "lr_schedule"),
+        ({"final_lr_fraction": 0.0}, "final_lr_fraction"),
+        ({"frequency_warp": 0.6}, "frequency_warp"),
         ({"loss": "hinge"}, "loss"),
         ({"epochs": 0}, "epochs"),
         ({"learning_rate": -1.0}, "learning_rate"),
