@@ -11,6 +11,8 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 # TTS engines, real background audio and the asterisk recordings (wake word), the
 # Bible texts (Spanish->English), timidity (MIDI -> WAV).
 APT_PACKAGES := espeak-ng sox libsndfile1 flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
+	festvox-czech-dita festvox-czech-krb festvox-czech-machac festvox-czech-ph \
+	festvox-suopuhe-lj festvox-suopuhe-mv \
 	asterisk-core-sounds-en-wav asterisk-core-sounds-en colobot-common-sounds \
 	asterisk-moh-opsound-wav sound-theme-freedesktop oxygen-sounds \
 	diatheke sword-text-web sword-text-sparv timidity freepats

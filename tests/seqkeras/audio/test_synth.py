@@ -20,6 +20,7 @@ FAST_VOICES = {
     "espeak": Voice("espeak", "en-us+f3", 1.1, 60),
     "flite": Voice("flite", "kal16", 1.0, 110),
     "festival": Voice("festival", "kal_diphone", 1.0, 120),
+    "festival-l2": Voice("festival-l2", "czech_machac", 1.0),
 }
 
 
@@ -53,6 +54,20 @@ def test_festival_batches_several_texts():
     _require("festival")
     first, second = synthesize_many(["active", "captivate"], FAST_VOICES["festival"])
     assert first.size > 1000 and second.size > 1000
+
+
+def test_accented_festival_voices_are_not_english_festival_voices():
+    _require("festival-l2")
+    accented = set(get_engine("festival-l2").voices())
+    assert accented <= set(synth.ACCENTED_FESTIVAL_VOICES)
+    # The plain festival engine offers only voices that read English text themselves.
+    assert not accented & set(get_engine("festival").voices())
+    # Czech letters outside ASCII ("š" for /ʃ/) reach festival in its ISO-8859-2 encoding:
+    # "activation" is a syllable longer than "activate" for every accented voice.
+    for name in sorted(accented):
+        voice = Voice("festival-l2", name, 1.0)
+        short, long = (trim_silence(a) for a in synthesize_many(["activate", "activation"], voice))
+        assert 0.3 * 16000 < short.size < long.size, name
 
 
 @pytest.mark.slow
