@@ -78,6 +78,14 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
 ]
 
 
+def _engine_list(value: str) -> tuple[str, ...]:
+    engines = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not engines:
+        raise argparse.ArgumentTypeError("expected engine names separated by commas")
+    return engines
+
+
+
 def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
     # Defaults live in TrainConfig (None = use it): building the parser imports no Keras.
     for flag, kind, help_text in TRAIN_OPTIONS:
@@ -90,6 +98,13 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cell", choices=["gru", "lstm"], default=None, help="recurrent cell (default gru)"
+    )
+    parser.add_argument(
+        "--train-engines",
+        type=_engine_list,
+        default=None,
+        help="TTS engines of the training clips, comma-separated "
+        "(default: espeak,festival,festival-l2; the test data stays the protocol's)",
     )
     parser.add_argument(
         "--lr-schedule",
@@ -109,7 +124,7 @@ def train_config_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
     """A ``TrainConfig`` from the given flags (unset flags keep the config's defaults)."""
     from seqkeras.wakeword.train import TrainConfig
 
-    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss", "lr_schedule"]
+    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss", "lr_schedule", "train_engines"]
     values = dict(overrides)
     values.update({n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
     return TrainConfig(**values)

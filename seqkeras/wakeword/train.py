@@ -153,6 +153,10 @@ class TrainConfig:
             keyword need more than that share to be rejected.
         max_negatives: each training clip holds 0..max_negatives negative words/phrases
             (the course recipe's 3 by default; the test split keeps 3).
+        train_engines: TTS engines of the training and validation clips; ``None`` = the
+            protocol's (``WakewordDataConfig.train_engines``). The test split and the
+            negative stream are the protocol's either way, so runs with different
+            engines are measured on the same test data.
         background_probability: chance a clip mixes real background audio (else
             coloured noise only; 0 skips reading the background files).
         seed: data and initialization seed.
@@ -188,6 +192,7 @@ class TrainConfig:
     ones_steps: int = 50
     hard_negative_fraction: float = 0.7
     max_negatives: int = 3
+    train_engines: tuple[str, ...] | None = None
     background_probability: float = 0.9
     seed: int = 0
 
@@ -237,6 +242,20 @@ class TrainConfig:
             )
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        if self.train_engines is not None:
+            from seqkeras.audio.synth import list_engines
+
+            if isinstance(self.train_engines, str) or not self.train_engines:
+                raise ValueError(
+                    f"train_engines must be a non-empty sequence of engine names, "
+                    f"got {self.train_engines!r}"
+                )
+            unknown = sorted(set(self.train_engines) - set(list_engines()))
+            if unknown:
+                raise ValueError(
+                    f"train_engines: unknown TTS engine(s) {unknown}; choose from {list_engines()}"
+                )
+            object.__setattr__(self, "train_engines", tuple(self.train_engines))
         if not self.clip_seconds >= 1.0:
             raise ValueError(f"clip_seconds must be >= 1, got {self.clip_seconds!r}")
 
@@ -267,12 +286,16 @@ class TrainConfig:
         )
 
     def training_data_config(self) -> Any:
-        """``data_config()`` with this run's share of near misses (train and val splits)."""
-        return dataclasses.replace(
+        """``data_config()`` with this run's near-miss share, negative count and engines
+        (train and val splits)."""
+        config = dataclasses.replace(
             self.data_config(),
             hard_negative_fraction=self.hard_negative_fraction,
             max_negatives=self.max_negatives,
         )
+        if self.train_engines is not None:
+            config = dataclasses.replace(config, train_engines=self.train_engines)
+        return config
 
     def model_kwargs(self) -> dict[str, Any]:
         if self.model == "streaming":

@@ -75,10 +75,14 @@ def test_train_flags_reach_the_config():
     parser = argparse.ArgumentParser()
     configure(parser)
     args = parser.parse_args(
-        ["train", "--out", "x", "--frequency-warp", "0.05", "--lr-schedule", "cosine"]
-    )
+        [
+            "train", "--out", "x", "--frequency-warp", "0.05", "--lr-schedule", "cosine",
+            "--train-engines", "espeak, festival",
+        ]
+    )  # fmt: skip
     config = train_config_from_args(args)
     assert config.frequency_warp == 0.05 and config.lr_schedule == "cosine"
+    assert config.train_engines == ("espeak", "festival")
     defaults = train_config_from_args(parser.parse_args(["train", "--out", "x"]))
     assert (defaults.lr_schedule, defaults.frequency_warp) == ("constant", 0.0)
 

@@ -119,6 +119,8 @@ def test_cosine_schedule_decays_to_the_final_fraction():
         ({"lr_schedule": "step"}, "lr_schedule"),
         ({"final_lr_fraction": 0.0}, "final_lr_fraction"),
         ({"frequency_warp": 0.6}, "frequency_warp"),
+        ({"train_engines": ("espeak", "mbrola")}, "mbrola"),
+        ({"train_engines": "espeak"}, "train_engines"),
         ({"loss": "hinge"}, "loss"),
         ({"epochs": 0}, "epochs"),
         ({"learning_rate": -1.0}, "learning_rate"),
@@ -141,6 +143,12 @@ def test_config_round_trip_and_unknown_keys():
     assert mixed.training_data_config().max_negatives == 5
     assert mixed.data_config().hard_negative_fraction == 0.5
     assert mixed.data_config().max_negatives == 3
+    # Training engines change the training clips only: the test protocol stays the same.
+    engines = TrainConfig(train_engines=["espeak", "festival"])
+    assert engines.train_engines == ("espeak", "festival")
+    assert engines.training_data_config().train_engines == ("espeak", "festival")
+    assert engines.data_config().train_engines == TrainConfig().data_config().train_engines
+    assert TrainConfig.from_dict(json.loads(json.dumps(engines.to_dict()))) == engines
     with pytest.raises(ValueError, match="unknown training config keys"):
         TrainConfig.from_dict({"unit": 3})
 
