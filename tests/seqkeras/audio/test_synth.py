@@ -21,6 +21,7 @@ FAST_VOICES = {
     "flite": Voice("flite", "kal16", 1.0, 110),
     "festival": Voice("festival", "kal_diphone", 1.0, 120),
     "festival-l2": Voice("festival-l2", "czech_machac", 1.0),
+    "pico": Voice("pico", "en-US", 1.0, 100),
 }
 
 
@@ -68,6 +69,32 @@ def test_accented_festival_voices_are_not_english_festival_voices():
         voice = Voice("festival-l2", name, 1.0)
         short, long = (trim_silence(a) for a in synthesize_many(["activate", "activation"], voice))
         assert 0.3 * 16000 < short.size < long.size, name
+
+
+def _f0_hz(audio: np.ndarray, sample_rate: int = 16000) -> float:
+    """Pitch of the loudest 100 ms by autocorrelation (lags of 2.5-20 ms: 50-400 Hz)."""
+    width = sample_rate // 10
+    energy = np.convolve(audio**2, np.ones(width), mode="valid")
+    start = int(np.argmax(energy))
+    frame = audio[start : start + width] - audio[start : start + width].mean()
+    corr = np.correlate(frame, frame, mode="full")[width - 1 :]
+    low, high = sample_rate // 400, sample_rate // 50
+    return sample_rate / (low + int(np.argmax(corr[low:high])))
+
+
+def test_pico_pitch_and_speed():
+    _require("pico")
+    low = synthesize("activate", Voice("pico", "en-GB", 1.0, 60))
+    high = synthesize("activate", Voice("pico", "en-GB", 1.0, 120))
+    # Pitch is a percentage of the voice's own: 60 % makes the woman's voice a deep one.
+    assert _f0_hz(low) < 130.0 and _f0_hz(low) < 0.75 * _f0_hz(high)
+    slow, fast = (
+        trim_silence(synthesize("activate the lights", Voice("pico", "en-US", speed)))
+        for speed in (0.7, 1.4)
+    )
+    assert fast.size < 0.75 * slow.size
+    with pytest.raises(ValueError, match="pitch"):
+        synthesize("activate", Voice("pico", "en-US", 1.0, 300))
 
 
 @pytest.mark.slow
