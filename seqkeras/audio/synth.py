@@ -242,18 +242,13 @@ class FliteEngine(TTSEngine):
         _run([*command, "-t", text, "-o", path], self.name)
 
 
-class FestivalEngine(TTSEngine):
-    """Festival. One process synthesizes a whole batch (its start-up is ~1 s)."""
+class BatchTTSEngine(TTSEngine):
+    """An engine whose ``_batch(items, paths)`` writes a whole batch of WAV files in one
+    process (engines with a slow start, or one that must run apart from this process)."""
 
-    name = "festival"
-    install = "apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
-    program = "festival"
-
-    def is_available(self) -> bool:
-        return shutil.which(self.program) is not None and bool(self.voices())
-
-    def voices(self) -> list[str]:
-        return _festival_voices()
+    @abc.abstractmethod
+    def _batch(self, items: list[tuple[str, Voice]], paths: list[str]) -> None:
+        """Write ``items[i]`` spoken to the WAV file ``paths[i]``, for every ``i``."""
 
     def _synthesize_file(self, text: str, voice: Voice, path: str) -> None:
         self._batch([(text, voice)], [path])
@@ -272,6 +267,21 @@ class FestivalEngine(TTSEngine):
                 _read_output(p, sample_rate, self.name, t)
                 for p, (t, _) in zip(paths, items, strict=True)
             ]
+
+
+class FestivalEngine(BatchTTSEngine):
+    """Festival. One process synthesizes a whole batch (its start-up is ~1 s)."""
+
+    name = "festival"
+    install = "apt-get install festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
+    program = "festival"
+
+    def is_available(self) -> bool:
+        return shutil.which(self.program) is not None and bool(self.voices())
+
+    def voices(self) -> list[str]:
+        return _festival_voices()
+
 
     def _spoken_texts(self, items: list[tuple[str, Voice]]) -> list[str]:
         """What the voices read for each item (the text itself: English voices)."""
@@ -411,7 +421,7 @@ def _piper_model() -> Any:
     )
 
 
-class PicoEngine(TTSEngine):
+class PicoEngine(BatchTTSEngine):
     """SVOX Pico (python package ``ttspico``, which builds the C library and bundles its
     voices): the en-US and en-GB voices, two women. Speed is Pico's ``rate`` (percent),
     pitch its ``pitch`` property (percent of the voice's own, 50–200: low values give a
@@ -429,23 +439,6 @@ class PicoEngine(TTSEngine):
     def voices(self) -> list[str]:
         return list(PICO_VOICES) if self.is_available() else []
 
-    def _synthesize_file(self, text: str, voice: Voice, path: str) -> None:
-        self._batch([(text, voice)], [path])
-
-    def synthesize_items(
-        self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
-    ) -> list[np.ndarray]:
-        self.require()
-        for text, voice in items:
-            _check_text(text)
-            _check_voice(self, voice)
-        with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
-            paths = [os.path.join(folder, f"{index}.wav") for index in range(len(items))]
-            self._batch(list(items), paths)
-            return [
-                _read_output(p, sample_rate, self.name, t)
-                for p, (t, _) in zip(paths, items, strict=True)
-            ]
 
     def _batch(self, items: list[tuple[str, Voice]], paths: list[str]) -> None:
         import json
