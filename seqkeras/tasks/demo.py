@@ -35,14 +35,23 @@ DEMO_VOICES_PER_ENGINE = 40
 DEMO_NEGATIVES_PER_VOICE = 10
 
 
-def default_demo_dir() -> Path:
+def default_demo_dir(config: Any) -> Path:
+    """``<cache>/demo/<keyword>-<hash of the training config>``: a demo with other settings
+    (or from a seqkeras with other training options) starts its own run instead of
+    meeting another run's checkpoint; the same command again resumes or reuses its run."""
+    import hashlib
+
     from seqkeras.wakeword.cache import cache_root
 
-    return cache_root() / "demo" / "activate"
+    keyword = "".join(ch if ch.isalnum() else "-" for ch in config.keyword.lower()).strip("-")
+    digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
+    return cache_root() / "demo" / f"{keyword or 'keyword'}-{digest[:12]}"
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", help="run directory (default: <cache>/demo/activate)")
+    parser.add_argument(
+        "--out", help="run directory (default: <cache>/demo/<keyword>-<config hash>)"
+    )
     parser.add_argument(
         "--keyword", default="activate", help="the wake word (default: %(default)s)"
     )
@@ -182,10 +191,6 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
     from seqkeras.wakeword.evaluate import EvalSettings
     from seqkeras.wakeword.train import TrainConfig, train
 
-    out = Path(args.out) if args.out else default_demo_dir()
-    if args.fresh and out.exists():
-        shutil.rmtree(out)
-    progress = not args.quiet
     config = TrainConfig(
         keyword=args.keyword,
         train_clips=args.train_clips,
@@ -195,6 +200,10 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
         background_probability=args.background_probability,
         val_clips=max(8, args.train_clips // 20),
     )
+    out = Path(args.out) if args.out else default_demo_dir(config)
+    if args.fresh and out.exists():
+        shutil.rmtree(out)
+    progress = not args.quiet
     started = time.time()
     _say(f"run directory {out}")
     _say(

@@ -138,3 +138,15 @@ def test_demo_end_to_end_on_a_tiny_budget(tmp_path, cache, capsys):
     assert metadata["features"]["num_mel_bins"] == 40
     if report["quantized"]["at_target"] is not None:
         assert metadata["decision"]["threshold"] == report["quantized"]["at_target"]["threshold"]
+
+
+def test_demo_directory_follows_the_config(cache):
+    from seqkeras.tasks.demo import default_demo_dir
+    from seqkeras.wakeword.train import TrainConfig
+
+    base = default_demo_dir(TrainConfig(epochs=10))
+    assert base.parent == cache / "demo" and base.name.startswith("activate-")
+    assert default_demo_dir(TrainConfig(epochs=10)) == base  # the same command resumes
+    # Other settings get their own run instead of another run's checkpoint.
+    assert default_demo_dir(TrainConfig(epochs=6)) != base
+    assert default_demo_dir(TrainConfig(keyword="hey computer")).name.startswith("hey-computer-")
