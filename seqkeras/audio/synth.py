@@ -282,7 +282,6 @@ class FestivalEngine(BatchTTSEngine):
     def voices(self) -> list[str]:
         return _festival_voices()
 
-
     def _spoken_texts(self, items: list[tuple[str, Voice]]) -> list[str]:
         """What the voices read for each item (the text itself: English voices)."""
         return [text for text, _ in items]
@@ -438,7 +437,6 @@ class PicoEngine(BatchTTSEngine):
 
     def voices(self) -> list[str]:
         return list(PICO_VOICES) if self.is_available() else []
-
 
     def _batch(self, items: list[tuple[str, Voice]], paths: list[str]) -> None:
         import json

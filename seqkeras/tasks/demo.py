@@ -39,13 +39,10 @@ def default_demo_dir(config: Any) -> Path:
     """``<cache>/demo/<keyword>-<hash of the training config>``: a demo with other settings
     (or from a seqkeras with other training options) starts its own run instead of
     meeting another run's checkpoint; the same command again resumes or reuses its run."""
-    import hashlib
-
-    from seqkeras.wakeword.cache import cache_root
+    from seqkeras.wakeword.cache import cache_root, config_hash
 
     keyword = "".join(ch if ch.isalnum() else "-" for ch in config.keyword.lower()).strip("-")
-    digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
-    return cache_root() / "demo" / f"{keyword or 'keyword'}-{digest[:12]}"
+    return cache_root() / "demo" / f"{keyword or 'keyword'}-{config_hash(config.to_dict())[:12]}"
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:

@@ -3,6 +3,7 @@ audio folder (``audio.npy`` + a JSON index) is written."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -14,6 +15,12 @@ import numpy as np
 
 from seqkeras.datasets.cache import CACHE_ENV as CACHE_ENV
 from seqkeras.datasets.cache import cache_root as cache_root
+
+
+def config_hash(value: Any) -> str:
+    """16 hex digits of SHA-256 over ``value`` as sorted JSON (cache and run folder keys)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
 
 # Cached audio is int16; this maps it to and from [-1, 1] floats.
 INT16_SCALE = 32767.0

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +14,7 @@ from seqkeras.audio.synth import (
     available_engines,
     get_engine,
 )
+from seqkeras.wakeword.cache import config_hash
 from seqkeras.wakeword.labels import LabelConfig
 from seqkeras.wakeword.vocabulary import (
     DEFAULT_KEYWORD,
@@ -300,11 +299,7 @@ class WakewordDataConfig:
 
     def digest(self, *extra: Any) -> str:
         """Short stable hash of this config plus ``extra`` (cache keys)."""
-        return _hash([self.to_dict(), *extra])
-
-
-def _hash(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return config_hash([self.to_dict(), *extra])
 
 
 def _voice_in_training(config: WakewordDataConfig, voice: str) -> bool:
@@ -353,7 +348,7 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
             names = [n for n in names if f"{engine}:{n}" in test_voices]
         if not names:
             continue
-        seed = int(_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
+        seed = int(config_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(names))
         pitch_range = PITCH_RANGES.get(engine)
