@@ -178,6 +178,26 @@ def _measure_pair(candidate, reference, x, y, warmup, rounds, steps):
     return result
 
 
+def _accelerator() -> str | None:
+    """The device the backend computes on when it is not the CPU (e.g. "jax: NVIDIA H200")."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return None if device.platform == "cpu" else f"jax: {device.device_kind}"
+    if backend == "torch":
+        import torch
+
+        return f"torch: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else None
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return f"tensorflow: {gpus[0].name}" if gpus else None
+    return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds x 1 step, 1 warm-up")
@@ -233,7 +253,11 @@ def main(argv=None) -> int:
         "benchmark": "recurrent",
         "backend": keras.backend.backend(),
         "keras": keras.__version__,
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "accelerator": _accelerator(),
+        },
         "shape": {
             "batch": args.batch,
             "timesteps": args.timesteps,
