@@ -117,6 +117,33 @@ class TTSEngine(abc.ABC):
                 f"TTS engine {self.name!r} is not installed: {self.install}"
             )
 
+    # Whether synthesize_word_ends works (the engine reports when each word ends).
+    word_timings: bool = False
+
+    def synthesize_word_ends(
+        self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
+    ) -> list[tuple[np.ndarray, list[float] | None]]:
+        """Each ``(text, voice)`` spoken, with the time (seconds from the start of the
+        returned audio) at which each whitespace-separated word of ``text`` ends, or
+        ``None`` for an item whose words the engine split differently (a number read as
+        two words, say), so no end can be matched to a word.
+
+        Running speech is not a row of isolated words: inside a sentence a word is shorter,
+        unstressed and runs into its neighbours. Word end times let a keyword spoken inside
+        a sentence be labelled where it ends. Engines that cannot report them raise
+        ``NotImplementedError`` naming those that can.
+        """
+        capable = sorted(name for name, engine in _ENGINES.items() if engine.word_timings)
+        raise NotImplementedError(
+            f"TTS engine {self.name!r} does not report word timings; engines that do: {capable}"
+        )
+
+    def _checked_items(self, items: Sequence[tuple[str, Voice]]) -> None:
+        self.require()
+        for text, voice in items:
+            _check_text(text)
+            _check_voice(self, voice)
+
     def synthesize(self, text: str, voice: Voice, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         """``text`` spoken by ``voice`` as float32 mono samples at ``sample_rate``."""
         return self.synthesize_items([(text, voice)], sample_rate)[0]
@@ -135,10 +162,7 @@ class TTSEngine(abc.ABC):
         Subprocess engines run ``PARALLEL_PROCESSES`` at once; engines with a slow start
         override this to synthesize the whole batch in one process.
         """
-        self.require()
-        for text, voice in items:
-            _check_text(text)
-            _check_voice(self, voice)
+        self._checked_items(items)
         with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
 
             def one(index: int) -> np.ndarray:
@@ -151,6 +175,20 @@ class TTSEngine(abc.ABC):
                 with ThreadPoolExecutor(max_workers=PARALLEL_PROCESSES) as pool:
                     return list(pool.map(one, range(len(items))))
             return [one(index) for index in range(len(items))]
+
+
+FLITE_PAUSE = "pau"
+
+
+def _phone_ends(printed: str) -> list[float]:
+    """End times of the phones in flite's ``-psdur`` output (``phone:end`` tokens), pauses
+    left out."""
+    ends = []
+    for token in printed.split():
+        phone, _, end = token.rpartition(":")
+        if phone and phone != FLITE_PAUSE:
+            ends.append(float(end))
+    return ends
 
 
 def _check_text(text: str) -> None:
@@ -174,10 +212,17 @@ def _read_output(path: str, sample_rate: int, engine: str, text: str) -> np.ndar
     return audio / np.float32(peak) if peak > 1.0 else audio
 
 
-def _run(command: list[str], engine: str, stdin: str | None = None) -> None:
+def _run(command: list[str], engine: str, stdin: str | None = None) -> str:
+    """Run an engine's program; its standard output (decoded leniently) is returned."""
     try:
-        subprocess.run(
-            command, input=stdin, capture_output=True, text=True, check=True, timeout=TTS_TIMEOUT_S
+        done = subprocess.run(
+            command,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=True,
+            timeout=TTS_TIMEOUT_S,
         )
     except subprocess.CalledProcessError as error:
         raise RuntimeError(
@@ -186,6 +231,7 @@ def _run(command: list[str], engine: str, stdin: str | None = None) -> None:
         ) from error
     except subprocess.TimeoutExpired as error:
         raise RuntimeError(f"TTS engine {engine!r} timed out after {TTS_TIMEOUT_S} s") from error
+    return done.stdout
 
 
 class EspeakEngine(TTSEngine):
@@ -229,7 +275,9 @@ class FliteEngine(TTSEngine):
     def voices(self) -> list[str]:
         return list(FLITE_VOICES)
 
-    def _synthesize_file(self, text: str, voice: Voice, path: str) -> None:
+    word_timings = True
+
+    def _command(self, voice: Voice) -> list[str]:
         command = [
             self.program,
             "-voice",
@@ -239,7 +287,39 @@ class FliteEngine(TTSEngine):
         ]
         if voice.pitch is not None:
             command += ["--setf", f"int_f0_target_mean={voice.pitch:g}"]
-        _run([*command, "-t", text, "-o", path], self.name)
+        return command
+
+    def _synthesize_file(self, text: str, voice: Voice, path: str) -> None:
+        _run([*self._command(voice), "-t", text, "-o", path], self.name)
+
+    def synthesize_word_ends(
+        self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
+    ) -> list[tuple[np.ndarray, list[float] | None]]:
+        """flite prints every phone's end time (``-psdur``); a word ends with its last
+        phone, found by counting each word's phones (flite run on the word alone)."""
+        self._checked_items(items)
+        with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
+
+            def one(index: int) -> tuple[np.ndarray, list[float] | None]:
+                text, voice = items[index]
+                path = os.path.join(folder, f"{index}.wav")
+                printed = _run([*self._command(voice), "-psdur", "-t", text, "-o", path], self.name)
+                ends = _phone_ends(printed)
+                counts = [self._phone_count(voice.name, word) for word in text.split()]
+                words = (
+                    [ends[total - 1] for total in np.cumsum(counts)]
+                    if sum(counts) == len(ends) and min(counts) > 0
+                    else None
+                )
+                return _read_output(path, sample_rate, self.name, text), words
+
+            with ThreadPoolExecutor(max_workers=PARALLEL_PROCESSES) as pool:
+                return list(pool.map(one, range(len(items))))
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one engine object per process
+    def _phone_count(self, voice_name: str, word: str) -> int:
+        printed = _run([self.program, "-voice", voice_name, "-ps", "-t", word, "-o", "none"], self.name)
+        return sum(1 for phone in printed.split() if phone != FLITE_PAUSE)
 
 
 class BatchTTSEngine(TTSEngine):
@@ -256,10 +336,7 @@ class BatchTTSEngine(TTSEngine):
     def synthesize_items(
         self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
     ) -> list[np.ndarray]:
-        self.require()
-        for text, voice in items:
-            _check_text(text)
-            _check_voice(self, voice)
+        self._checked_items(items)
         with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
             paths = [os.path.join(folder, f"{index}.wav") for index in range(len(items))]
             self._batch(list(items), paths)
@@ -290,9 +367,36 @@ class FestivalEngine(BatchTTSEngine):
         """The byte encoding ``voice`` reads its text in."""
         return "utf-8"
 
+    word_timings = True
+
     def _batch(self, items: list[tuple[str, Voice]], paths: list[str]) -> None:
+        self._festival(items, paths, word_ends=False)
+
+    def synthesize_word_ends(
+        self, items: Sequence[tuple[str, Voice]], sample_rate: int = SAMPLE_RATE
+    ) -> list[tuple[np.ndarray, list[float] | None]]:
+        """Festival prints the end of each word's last segment after synthesizing it."""
+        self._checked_items(items)
+        with tempfile.TemporaryDirectory(prefix="seqkeras-tts-") as folder:
+            paths = [os.path.join(folder, f"{index}.wav") for index in range(len(items))]
+            printed = self._festival(list(items), paths, word_ends=True)
+            ends: dict[int, list[float]] = {}
+            for line in printed.splitlines():
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == _WORD_ENDS_TAG:
+                    ends[int(fields[1])] = [float(value) for value in fields[2:]]
+            results = []
+            for index, (path, (text, _)) in enumerate(zip(paths, items, strict=True)):
+                words = ends.get(index)
+                matched = words if words is not None and len(words) == len(text.split()) else None
+                results.append((_read_output(path, sample_rate, self.name, text), matched))
+            return results
+
+    def _festival(self, items: list[tuple[str, Voice]], paths: list[str], word_ends: bool) -> str:
         script: list[bytes] = []
-        for (_, voice), spoken, path in zip(items, self._spoken_texts(items), paths, strict=True):
+        for index, ((_, voice), spoken, path) in enumerate(
+            zip(items, self._spoken_texts(items), paths, strict=True)
+        ):
             if voice.name not in self.voices():
                 raise ValueError(
                     f"{self.name} voice {voice.name!r} not installed; found {self.voices()}"
@@ -307,14 +411,27 @@ class FestivalEngine(BatchTTSEngine):
                     "(list 'target_f0_std 10) (list 'model_f0_mean 170) (list 'model_f0_std 34)))"
                 )
             quoted = spoken.replace("\\", " ").replace('"', " ")
-            lines.append(f'(utt.save.wave (utt.synth (Utterance Text "{quoted}")) "{path}" \'riff)')
+            lines.append(f'(set! seqkeras_utt (utt.synth (Utterance Text "{quoted}")))')
+            lines.append(f'(utt.save.wave seqkeras_utt "{path}" \'riff)')
+            if word_ends:
+                # The end of a word = the end of the last segment of its last syllable.
+                lines.append(
+                    f'(format t "{_WORD_ENDS_TAG} {index}")'
+                    "(mapcar (lambda (w) (format t \" %f\" (item.feat w "
+                    '"R:SylStructure.daughtern.daughtern.end"))) '
+                    "(utt.relation.items seqkeras_utt 'Word))"
+                    '(format t "\\n")'
+                )
             script.append("\n".join(lines).encode(self._encoding(voice), errors="replace"))
         with tempfile.NamedTemporaryFile("wb", suffix=".scm", delete=False) as handle:
             handle.write(b"\n".join(script) + b"\n")
         try:
-            _run([self.program, "--batch", handle.name], self.name)
+            return _run([self.program, "--batch", handle.name], self.name)
         finally:
             os.unlink(handle.name)
+
+
+_WORD_ENDS_TAG = "SEQKERAS-WORD-ENDS"
 
 
 # Folders of /usr/share/festival/voices/ whose voices speak English (the others read
@@ -614,19 +731,31 @@ def trim_silence(
     the speech ends, so utterances are trimmed before they are mixed.
     """
     samples = np.asarray(audio, dtype=np.float32)
+    start, end = silence_bounds(samples, sample_rate, threshold_db, pad_ms)
+    return samples[start:end]
+
+
+def silence_bounds(
+    audio: Any,
+    sample_rate: int = SAMPLE_RATE,
+    threshold_db: float = SILENCE_THRESHOLD_DB,
+    pad_ms: float = SILENCE_PAD_MS,
+) -> tuple[int, int]:
+    """``(start, end)``: the samples :func:`trim_silence` keeps (``(0, 0)`` for silence)."""
+    samples = np.asarray(audio, dtype=np.float32)
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     if peak == 0.0:
-        return samples[:0]
+        return 0, 0
     block = max(1, int(sample_rate * 0.005))
     usable = samples[: samples.size // block * block]
     if usable.size == 0:
-        return samples
+        return 0, samples.size
     envelope = np.abs(usable).reshape(-1, block).max(axis=1)
     loud = np.flatnonzero(envelope >= peak * db_to_gain(threshold_db))
     pad = int(round(pad_ms * sample_rate / 1000.0))
-    start = max(0, loud[0] * block - pad)
-    end = min(samples.size, (loud[-1] + 1) * block + pad)
-    return samples[start:end]
+    start = max(0, int(loud[0]) * block - pad)
+    end = min(samples.size, (int(loud[-1]) + 1) * block + pad)
+    return start, end
 
 
 def voices_grid(

@@ -28,6 +28,7 @@ from seqkeras.cli import register_command
 DEMO_TRAIN_CLIPS = 2000
 DEMO_EPOCHS = 10
 DEMO_TEST_CLIPS = 60
+DEMO_SENTENCE_CLIPS = 30
 DEMO_NEGATIVE_HOURS = 0.1
 DEMO_STREAM_CLIPS = 6
 DEMO_STREAM_SEED = 2024
@@ -213,6 +214,7 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
         test_clips=args.test_clips,
         negative_hours=args.negative_hours,
         target_fa_per_hour=args.target_fa_per_hour,
+        sentence_clips=min(DEMO_SENTENCE_CLIPS, args.test_clips),
     )
     _say(
         "3-4/5 exporting (int8 weights, int16 activations) and evaluating "

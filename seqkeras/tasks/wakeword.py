@@ -73,6 +73,16 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
         "share of training negatives that are near misses (default 0.7; the test keeps 0.5)",
     ),
     ("--max-negatives", int, "negative words/phrases per training clip: 0..N (default 3)"),
+    (
+        "--sentences-per-voice",
+        int,
+        "carrier sentences with the keyword inside per keyword voice of festival/festival-l2",
+    ),
+    (
+        "--sentence-fraction",
+        float,
+        "share of training keywords spoken inside a sentence (needs --sentences-per-voice)",
+    ),
     ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
     ("--seed", int, "data and initialization seed"),
 ]
@@ -150,6 +160,13 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.2,
         help="a detection this long before a keyword's labelled window (its last syllable) "
         "still counts as a hit (0 = strict labelled windows)",
+    )
+    parser.add_argument(
+        "--sentence-clips",
+        type=int,
+        default=100,
+        help="clips with the keyword inside carrier sentences (flite test voices) for the "
+        "FRR in running speech (0 = skip)",
     )
     parser.add_argument(
         "--keras-only", action="store_true", help="evaluate only the Keras model (no export)"
@@ -420,6 +437,14 @@ def summarize(report: dict[str, Any]) -> str:
                 "         FRR by voice: "
                 + ", ".join(f"{v} {100 * r['frr']:.0f}% of {r['keywords']}" for v, r in by_voice.items())
             )
+    in_sentences = report.get("keras_in_sentences")
+    if in_sentences and in_sentences["at_keras_target_threshold"]:
+        point = in_sentences["at_keras_target_threshold"]
+        lines.append(
+            f"  keras, keywords inside sentences ({', '.join(in_sentences['engines'])}): "
+            f"FRR {100 * point['frr']:.1f}% ({point['misses']}/{point['keywords']}) at the "
+            "same threshold"
+        )
     for row in report.get("real_near_misses", []):
         if "missing" in row:
             lines.append(f"  real recording {row['file']}: not installed ({row['missing']})")
@@ -447,6 +472,7 @@ def _eval(args: argparse.Namespace) -> int:
         smoothing_steps=args.smoothing_steps,
         refractory_seconds=args.refractory_seconds,
         early_tolerance_seconds=args.early_tolerance_seconds,
+        sentence_clips=args.sentence_clips,
     )
     report = evaluate_with_settings(
         _run_dir(args), settings, use_export=not args.keras_only, progress=not args.quiet

@@ -18,11 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from seqkeras.audio.synth import Voice, get_engine, trim_silence
+from seqkeras.audio.synth import Voice, get_engine, silence_bounds, trim_silence
 from seqkeras.wakeword.cache import INT16_SCALE, cache_root, write_audio_folder
 from seqkeras.wakeword.data_config import WakewordDataConfig, voices_for_split
 
-KINDS = ("keyword", "hard", "word", "phrase", "real")
+KINDS = ("keyword", "sentence", "hard", "word", "phrase", "real")
+# Kinds that hold the keyword ("sentence": inside a carrier sentence, ending at keyword_end).
+KEYWORD_KINDS = ("keyword", "sentence")
 # Synthesized negatives; "real" (recorded human speech) is only mixed in on request.
 NEGATIVE_KINDS = ("hard", "word", "phrase")
 PEAK_LEVEL = 0.9
@@ -33,22 +35,31 @@ _MIN_SPEECH_SECONDS = 0.08
 
 @dataclasses.dataclass(frozen=True)
 class Utterance:
-    """One entry of the bank: what was said, by which voice, where its samples are."""
+    """One entry of the bank: what was said, by which voice, where its samples are.
+
+    ``keyword_end``: for a ``"sentence"``, the sample (from the utterance's first) where
+    the keyword inside it ends; ``None`` for the other kinds.
+    """
 
     text: str
     kind: str
     voice: str
     start: int
     length: int
+    keyword_end: int | None = None
 
 
 def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, str, Voice]]:
     """``(kind, text, voice)`` to synthesize for ``split``.
 
-    Of each engine's voices, the first ``keyword_voices_per_engine`` say the keyword once and
-    the first ``voices_per_engine`` say ``negatives_per_voice`` negatives each (hard / word /
-    phrase by the configured shares).
+    Of each engine's voices, the first ``keyword_voices_per_engine`` say the keyword once
+    (and, for engines reporting word timings, ``sentences_per_voice`` carrier sentences
+    with the keyword inside, in turn) and the first ``voices_per_engine`` say
+    ``negatives_per_voice`` negatives each (hard / word / phrase by the configured shares).
     """
+    from seqkeras.audio.synth import get_engine
+    from seqkeras.wakeword.vocabulary import keyword_sentences
+
     voices = voices_for_split(config, split)
     hard, words, phrases = config.hard_negative_texts(), config.word_texts(), config.phrase_texts()
     seed = int(
@@ -61,11 +72,17 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
     for pool in pools.values():
         rng.shuffle(pool)
     rank: dict[str, int] = {}
+    sentences = [text for text, _ in keyword_sentences(config.keyword)]
+    sentence_cursor = 0
     for voice in voices:
         position = rank.get(voice.engine, 0)
         rank[voice.engine] = position + 1
         if position < config.keyword_voices_per_engine:
             plan.append(("keyword", config.keyword, voice))
+            if config.sentences_per_voice and get_engine(voice.engine).word_timings:
+                for _ in range(config.sentences_per_voice):
+                    plan.append(("sentence", sentences[sentence_cursor % len(sentences)], voice))
+                    sentence_cursor += 1
         if position >= config.voices_per_engine:
             continue
         for _ in range(config.negatives_per_voice):
@@ -115,7 +132,11 @@ class UtteranceBank:
         folder = Path(cache_dir or cache_root()) / "wakeword" / f"bank-{split}-{key}"
         if not (folder / "index.json").exists():
             bank = cls.synthesize(
-                plan, config.sample_rate, progress=progress, info={"split": split, "key": key}
+                plan,
+                config.sample_rate,
+                progress=progress,
+                info={"split": split, "key": key},
+                keyword=config.keyword,
             )
             bank.save(folder)
         return cls.open(folder)
@@ -127,35 +148,61 @@ class UtteranceBank:
         sample_rate: int = 16000,
         progress: bool = True,
         info: dict[str, Any] | None = None,
+        keyword: str | None = None,
     ) -> UtteranceBank:
-        """Run the TTS engines over ``plan`` (grouped by engine, batched)."""
-        by_engine: dict[str, list[int]] = {}
-        for index, (_, _, voice) in enumerate(plan):
-            by_engine.setdefault(voice.engine, []).append(index)
+        """Run the TTS engines over ``plan`` (grouped by engine and by whether word timings
+        are needed, batched). ``"sentence"`` entries need ``keyword`` (whose end in each
+        sentence is kept); a sentence whose words the engine split differently is dropped.
+        """
+        from seqkeras.wakeword.vocabulary import keyword_sentences
+
+        last_word = dict(keyword_sentences(keyword)) if keyword else {}
+        groups: dict[tuple[str, bool], list[int]] = {}
+        for index, (kind, text, voice) in enumerate(plan):
+            if kind == "sentence" and text not in last_word:
+                raise ValueError(
+                    f"sentence {text!r} is not a carrier sentence of keyword {keyword!r}"
+                )
+            groups.setdefault((voice.engine, kind == "sentence"), []).append(index)
         results: list[np.ndarray | None] = [None] * len(plan)
+        word_ends: list[list[float] | None] = [None] * len(plan)
         bar = _progress(len(plan), "synthesizing utterances", progress)
-        for engine_name, indices in by_engine.items():
+        for (engine_name, timed), indices in groups.items():
             engine = get_engine(engine_name)
             for batch_start in range(0, len(indices), _BATCH):
                 batch = indices[batch_start : batch_start + _BATCH]
                 items = [(plan[i][1], plan[i][2]) for i in batch]
-                for i, audio in zip(
-                    batch, engine.synthesize_items(items, sample_rate), strict=True
-                ):
-                    results[i] = audio
+                if timed:
+                    for i, (audio, ends) in zip(
+                        batch, engine.synthesize_word_ends(items, sample_rate), strict=True
+                    ):
+                        results[i], word_ends[i] = audio, ends
+                else:
+                    for i, audio in zip(
+                        batch, engine.synthesize_items(items, sample_rate), strict=True
+                    ):
+                        results[i] = audio
                 bar.update(len(batch))
         bar.close()
         pieces, utterances, position, dropped = [], [], 0, 0
-        for (kind, text, voice), synthesized in zip(plan, results, strict=True):
-            speech = trim_silence(
-                synthesized if synthesized is not None else np.zeros(0), sample_rate
-            )
+        for index, ((kind, text, voice), synthesized) in enumerate(zip(plan, results, strict=True)):
+            audio = synthesized if synthesized is not None else np.zeros(0, np.float32)
+            start, end = silence_bounds(audio, sample_rate)
+            speech = np.asarray(audio[start:end], dtype=np.float32)
+            keyword_end = None
+            if kind == "sentence":
+                ends = word_ends[index]
+                if ends is None:
+                    dropped += 1
+                    continue
+                keyword_end = int(round(ends[last_word[text]] * sample_rate)) - start
+                keyword_end = min(max(keyword_end, 1), speech.size)
             if speech.size < _MIN_SPEECH_SECONDS * sample_rate:
                 dropped += 1
                 continue
             speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
             pieces.append(np.round(speech * INT16_SCALE).astype(np.int16))
-            utterances.append(Utterance(text, kind, voice.key, position, speech.size))
+            utterances.append(Utterance(text, kind, voice.key, position, speech.size, keyword_end))
             position += speech.size
         if not pieces:
             raise ValueError("no utterance could be synthesized")

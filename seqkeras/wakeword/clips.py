@@ -151,7 +151,15 @@ def synthesize_clip(
         int(rng.integers(0, config.max_negatives + 1)) if num_negatives is None else num_negatives
     )
     hard_share = config.hard_negative_fraction
-    chosen = [bank.choose(["keyword"], rng) for _ in range(keywords)]
+    # No draw at all when sentences are off, so such clips match those of earlier versions.
+    in_sentences = config.sentence_fraction > 0 and bank.count("sentence") > 0
+    chosen = [
+        bank.choose(
+            ["sentence"] if in_sentences and rng.random() < config.sentence_fraction else ["keyword"],
+            rng,
+        )
+        for _ in range(keywords)
+    ]
     for _ in range(negatives):
         if real_speech_fraction > 0 and bank.count("real") and rng.random() < real_speech_fraction:
             chosen.append(bank.choose(["real"], rng))
@@ -161,23 +169,33 @@ def synthesize_clip(
             kinds = list(NEGATIVE_KINDS)
         chosen.append(bank.choose(kinds, rng))
     order = [chosen[i] for i in rng.permutation(len(chosen))]
-    pieces = [_augment(bank.samples(i), config, rng) for i in order]
+    originals = [bank.samples(i) for i in order]
+    pieces = [_augment(audio, config, rng) for audio in originals]
+    # The tape stretch moves a sentence's keyword end by the same ratio as its length.
+    ratios = [piece.size / max(audio.size, 1) for audio, piece in zip(originals, pieces, strict=True)]
     min_gap = int(round(config.min_gap_seconds * config.sample_rate))
     # Drop utterances (last in the random order) until the rest fit.
     while pieces and sum(p.size for p in pieces) + (len(pieces) - 1) * min_gap > total:
         pieces.pop()
         order.pop()
+        ratios.pop()
     starts = place_segments([p.size for p in pieces], total, min_gap, rng)
 
     speech_level = db_to_gain(float(rng.uniform(*config.speech_dbfs_range)))
     mix = np.zeros(total, dtype=np.float64)
     segments = []
-    for index, audio, start in zip(order, pieces, starts, strict=True):
+    for index, audio, start, ratio in zip(order, pieces, starts, ratios, strict=True):
         entry = bank.utterances[index]
         gain_db = float(rng.uniform(-config.utterance_gain_db, config.utterance_gain_db))
         level = speech_level * db_to_gain(gain_db) / max(rms(audio), 1e-9)
         mix[start : start + audio.size] += audio * level
-        segments.append(Segment(start, start + audio.size, entry.kind, entry.text, entry.voice))
+        if entry.kind == "sentence" and entry.keyword_end is not None:
+            # The sentence's keyword part (its end scaled by the tape stretch) is the
+            # labelled keyword; the words after it are ordinary speech.
+            end = start + max(1, min(audio.size, round(entry.keyword_end * ratio)))
+            segments.append(Segment(start, end, "keyword", entry.text, entry.voice))
+        else:
+            segments.append(Segment(start, start + audio.size, entry.kind, entry.text, entry.voice))
 
     background_rms = speech_level * db_to_gain(-float(rng.uniform(*config.snr_db_range)))
     use_real = background is not None and rng.random() < config.real_background_probability

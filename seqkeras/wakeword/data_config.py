@@ -98,6 +98,13 @@ class WakewordDataConfig:
             name, so single-voice engines (festival kal, piper joe) are not asked for 120
             near-identical voices (piper needs ~0.5 s per utterance).
         negatives_per_voice: negative texts each voice speaks.
+        sentences_per_voice: carrier sentences with the keyword inside
+            (``vocabulary.CARRIER_SENTENCES``: "please activate the camera") that each
+            keyword voice of an engine reporting word timings (festival, festival-l2,
+            flite) speaks; the keyword's end inside the sentence labels it. 0 = none.
+        sentence_fraction: share of the keyword insertions spoken inside such a sentence
+            (when the bank has any); inside running speech a keyword is shorter, unstressed
+            and runs into the next word, and a model that only heard it alone misses it.
         speed_range: relative speaking-rate range.
         speech_dbfs_range: RMS level of speech in dB full scale.
         snr_db_range: speech RMS over background RMS, per clip.
@@ -137,6 +144,8 @@ class WakewordDataConfig:
     keyword_voices_per_engine: int = 120
     variants_per_voice_name: int = 30
     negatives_per_voice: int = 12
+    sentences_per_voice: int = 0
+    sentence_fraction: float = 0.0
     speed_range: tuple[float, float] = (0.8, 1.3)
     speech_dbfs_range: tuple[float, float] = (-32.0, -14.0)
     snr_db_range: tuple[float, float] = (0.0, 25.0)
@@ -170,12 +179,14 @@ class WakewordDataConfig:
             "keyword_voices_per_engine",
             "variants_per_voice_name",
             "negatives_per_voice",
+            "sentences_per_voice",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         for name in (
             "hard_negative_fraction",
             "phrase_fraction",
+            "sentence_fraction",
             "real_background_probability",
             "noise_probability",
             "lowpass_probability",

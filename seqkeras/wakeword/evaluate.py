@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from seqkeras_edge.decision import DecisionConfig, detect
 
+from seqkeras.wakeword.data_config import WakewordDataConfig
 from seqkeras.wakeword.labels import LabelConfig
 
 # Fine enough that "FRR at the same FA/h" of two models is not a grid artefact.
@@ -370,6 +371,10 @@ class EvalSettings:
             (during its last syllable) still hits it (see the module docstring).
         thresholds: thresholds of the DET curve.
         seed: offsets the test-set and stream seeds.
+        sentence_clips: clips whose keywords are spoken inside carrier sentences
+            ("please activate the camera") by the test engines that report word timings
+            (flite), scored against the same negative stream: FRR in running speech. 0
+            skips it.
     """
 
     test_clips: int = 200
@@ -380,10 +385,13 @@ class EvalSettings:
     early_tolerance_seconds: float = 0.2
     thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
     seed: int = 0
+    sentence_clips: int = 100
 
     def __post_init__(self) -> None:
         if self.test_clips < 1:
             raise ValueError(f"test_clips must be >= 1, got {self.test_clips}")
+        if self.sentence_clips < 0:
+            raise ValueError(f"sentence_clips must be >= 0, got {self.sentence_clips}")
         if not self.negative_hours > 0:
             raise ValueError(f"negative_hours must be > 0, got {self.negative_hours}")
         if not self.early_tolerance_seconds >= 0:
@@ -392,6 +400,67 @@ class EvalSettings:
             )
         if not self.target_fa_per_hour >= 0:
             raise ValueError(f"target_fa_per_hour must be >= 0, got {self.target_fa_per_hour}")
+
+
+# Carrier sentences per test voice in the keywords-in-sentences test set.
+SENTENCE_TEST_PER_VOICE = 2
+
+
+def sentence_test_config(config: WakewordDataConfig) -> WakewordDataConfig | None:
+    """The protocol's test data with every keyword inside a carrier sentence, spoken by
+    the test engines that report word timings; ``None`` when none of them does."""
+    from seqkeras.audio.synth import available_engines, get_engine
+
+    installed = set(available_engines())
+    engines = tuple(
+        e for e in config.test_engines if e in installed and get_engine(e).word_timings
+    )
+    if not engines:
+        return None
+    return dataclasses.replace(
+        config,
+        test_engines=engines,
+        sentences_per_voice=SENTENCE_TEST_PER_VOICE,
+        sentence_fraction=1.0,
+    )
+
+
+@dataclasses.dataclass
+class _TestSet:
+    """A test split's clips, their keyword windows and keyword voices."""
+
+    dataset: Any
+    features: np.ndarray
+    windows: list[list[tuple[int, int]]]
+    voices: list[list[str]]
+
+    @property
+    def keywords(self) -> int:
+        return sum(len(w) for w in self.windows)
+
+
+def _test_set(
+    clips: int,
+    config: WakewordDataConfig,
+    feature_config: Any,
+    seed: int,
+    early_steps: int,
+    cache_dir: str | Path | None,
+    progress: bool,
+) -> _TestSet:
+    from seqkeras.wakeword.data import build_dataset
+
+    dataset = build_dataset(clips, "test", config, seed, cache_dir, progress)
+    keywords = [[s for s in clip if s.kind == "keyword"] for clip in dataset.segments]
+    return _TestSet(
+        dataset,
+        dataset.features(feature_config, progress=progress),
+        [
+            keyword_windows([s.end for s in clip], config.labels, config.clip_samples, early_steps)
+            for clip in keywords
+        ],
+        [[voice_name(s.voice) for s in clip] for clip in keywords],
+    )
 
 
 def decision_for(
@@ -469,7 +538,7 @@ def evaluate_run(
     from seqkeras_edge.features import StreamingFeatures
 
     from seqkeras.training import write_json_atomic
-    from seqkeras.wakeword.data import build_dataset, negative_stream
+    from seqkeras.wakeword.data import negative_stream
     from seqkeras.wakeword.train import (
         MODEL_FILE,
         TrainConfig,
@@ -498,24 +567,18 @@ def evaluate_run(
             f"exported model {quantized} does not exist: run seqkeras wakeword export {run_dir}"
         )
 
-    test = build_dataset(
-        settings.test_clips, "test", data_config, TEST_SEED + settings.seed, cache_dir, progress
-    )
-    test_features = test.features(feature_config, progress=progress)
     early_steps = int(round(settings.early_tolerance_seconds / labels.step_seconds()))
-    windows = [
-        keyword_windows(
-            [s.end for s in clip if s.kind == "keyword"],
-            labels,
-            data_config.clip_samples,
-            early_steps,
-        )
-        for clip in test.segments
-    ]
-    keyword_voices = [
-        [voice_name(s.voice) for s in clip if s.kind == "keyword"] for clip in test.segments
-    ]
-    keras_positive = list(keras_scores(model, test_features))
+    test_set = _test_set(
+        settings.test_clips,
+        data_config,
+        feature_config,
+        TEST_SEED + settings.seed,
+        early_steps,
+        cache_dir,
+        progress,
+    )
+    test, windows, keyword_voices = test_set.dataset, test_set.windows, test_set.voices
+    keras_positive = list(keras_scores(model, test_set.features))
 
     seconds = settings.negative_hours * SECONDS_PER_HOUR
     chunks = []
@@ -616,6 +679,44 @@ def evaluate_run(
             "quantized_at_keras_threshold": same.to_dict(),
         }
     keras_threshold = chosen["keras"].threshold if chosen["keras"] else 0.5
+    sentence_config = sentence_test_config(data_config) if settings.sentence_clips else None
+    if sentence_config is not None:
+        sentences = _test_set(
+            settings.sentence_clips,
+            sentence_config,
+            feature_config,
+            TEST_SEED + settings.seed,
+            early_steps,
+            cache_dir,
+            progress,
+        )
+        sentence_positive = list(keras_scores(model, sentences.features))
+        name = "keras, keywords in sentences"
+        curves[name] = det_curve(
+            sentence_positive,
+            sentences.windows,
+            keras_negative,
+            seconds,
+            base,
+            settings.thresholds,
+            early_steps,
+        )
+        at_threshold = dataclasses.replace(base, threshold=keras_threshold)
+        report["keras_in_sentences"] = {
+            "clips": settings.sentence_clips,
+            "keywords": sentences.keywords,
+            "engines": list(sentence_config.test_engines),
+            "folder": str(sentences.dataset.folder),
+            "at_keras_target_threshold": next(
+                p for p in curves[name] if p.threshold == keras_threshold
+            ).to_dict()
+            if keras_threshold in settings.thresholds
+            else None,
+            "frr_by_voice_at_keras_target_threshold": frr_by_voice(
+                sentence_positive, sentences.voices, sentences.windows, at_threshold
+            ),
+            "det": [p.to_dict() for p in curves[name]],
+        }
     quantized_point = chosen.get("quantized")
     report["real_near_misses"] = _near_miss_report(
         model,

@@ -151,6 +151,11 @@ class TrainConfig:
             ("captivate", "activity"...); the test split and the negative stream keep the
             protocol's ``WakewordDataConfig`` share (0.5). Near misses that end like the
             keyword need more than that share to be rejected.
+        sentences_per_voice, sentence_fraction: keywords spoken inside carrier sentences
+            ("please activate the camera"; ``WakewordDataConfig``), training and
+            validation clips only: each keyword voice of an engine reporting word timings
+            speaks ``sentences_per_voice`` of them, and ``sentence_fraction`` of the
+            clips' keywords are such sentences.
         max_negatives: each training clip holds 0..max_negatives negative words/phrases
             (the course recipe's 3 by default; the test split keeps 3).
         train_engines: TTS engines of the training and validation clips; ``None`` = the
@@ -192,6 +197,8 @@ class TrainConfig:
     ones_steps: int = 50
     hard_negative_fraction: float = 0.7
     max_negatives: int = 3
+    sentences_per_voice: int = 0
+    sentence_fraction: float = 0.0
     train_engines: tuple[str, ...] | None = None
     background_probability: float = 0.9
     seed: int = 0
@@ -233,9 +240,17 @@ class TrainConfig:
             "freq_masks",
             "freq_mask_bins",
             "max_negatives",
+            "sentences_per_voice",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if not 0.0 <= self.sentence_fraction <= 1.0:
+            raise ValueError(f"sentence_fraction must be in [0, 1], got {self.sentence_fraction!r}")
+        if self.sentence_fraction > 0 and not self.sentences_per_voice:
+            raise ValueError(
+                "sentence_fraction > 0 needs sentences_per_voice >= 1 (no sentence would be "
+                "synthesized)"
+            )
         if not 0.0 <= self.hard_negative_fraction <= 1.0:
             raise ValueError(
                 f"hard_negative_fraction must be in [0, 1], got {self.hard_negative_fraction!r}"
@@ -286,12 +301,14 @@ class TrainConfig:
         )
 
     def training_data_config(self) -> Any:
-        """``data_config()`` with this run's near-miss share, negative count and engines
-        (train and val splits)."""
+        """``data_config()`` with this run's near-miss share, negative count, sentences and
+        engines (train and val splits)."""
         config = dataclasses.replace(
             self.data_config(),
             hard_negative_fraction=self.hard_negative_fraction,
             max_negatives=self.max_negatives,
+            sentences_per_voice=self.sentences_per_voice,
+            sentence_fraction=self.sentence_fraction,
         )
         if self.train_engines is not None:
             config = dataclasses.replace(config, train_engines=self.train_engines)

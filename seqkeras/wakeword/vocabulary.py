@@ -62,6 +62,42 @@ BUILTIN_PHRASES = (
     "the system is now operational",
 )
 
+# Carrier sentences for a keyword spoken inside running speech ("{keyword}" is replaced):
+# before, after and between other words, as people say a wake word followed by a command.
+CARRIER_SENTENCES = (
+    "{keyword} the lights",
+    "please {keyword} the camera",
+    "hey computer {keyword} the alarm now",
+    "could you {keyword} it for me",
+    "{keyword} and then play some music",
+    "I want to {keyword} my account today",
+    "you need to {keyword} the system first",
+    "okay {keyword}",
+    "we should {keyword} the backup tonight",
+    "{keyword} now",
+    "can you {keyword} the heating",
+    "remember to {keyword} it",
+)
+
+
+def keyword_sentences(keyword: str) -> tuple[tuple[str, int], ...]:
+    """``(sentence, index of the keyword's last word)`` for every carrier sentence.
+
+    The index counts whitespace-separated words, the unit in which
+    ``TTSEngine.synthesize_word_ends`` reports word end times.
+    """
+    words = keyword.split()
+    if not words:
+        raise ValueError("keyword must be non-empty")
+    sentences = []
+    for template in CARRIER_SENTENCES:
+        before, _, _ = template.partition("{keyword}")
+        sentences.append(
+            (template.format(keyword=" ".join(words)), len(before.split()) + len(words) - 1)
+        )
+    return tuple(sentences)
+
+
 ASTERISK_TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
 ASTERISK_PROMPTS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
 ASTERISK_INSTALL = "apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-wav"

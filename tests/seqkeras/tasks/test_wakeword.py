@@ -128,6 +128,13 @@ def test_demo_end_to_end_on_a_tiny_budget(tmp_path, cache, capsys):
     report = json.loads((out / "eval.json").read_text())
     assert set(report) >= {"keras", "quantized", "real_near_misses", "runner_hop_latency_us"}
     assert report["quantized_mode"] == "int16x8 per-tensor"
+    from seqkeras.audio.synth import available_engines
+
+    if "flite" in available_engines():  # keywords inside sentences, flite's test voices
+        in_sentences = report["keras_in_sentences"]
+        assert in_sentences["clips"] == 3 and in_sentences["engines"] == ["flite"]
+        assert len(in_sentences["det"]) == len(report["keras"]["det"])
+        assert all(v.startswith("flite:") for v in in_sentences["frr_by_voice_at_keras_target_threshold"])
     assert (out / "det.png").read_bytes()[:4] == b"\x89PNG"
     exported = out / "model.int16x8-per-tensor.tflite"
     from seqkeras_edge.metadata import read_metadata
