@@ -77,10 +77,12 @@ def test_train_flags_reach_the_config():
     args = parser.parse_args(
         [
             "train", "--out", "x", "--frequency-warp", "0.05", "--lr-schedule", "cosine",
-            "--train-engines", "espeak, festival",
+            "--train-engines", "espeak, festival", "--sentences-per-voice", "2",
+            "--sentence-fraction", "0.25",
         ]
     )  # fmt: skip
     config = train_config_from_args(args)
+    assert (config.sentences_per_voice, config.sentence_fraction) == (2, 0.25)
     assert config.frequency_warp == 0.05 and config.lr_schedule == "cosine"
     assert config.train_engines == ("espeak", "festival")
     defaults = train_config_from_args(parser.parse_args(["train", "--out", "x"]))
