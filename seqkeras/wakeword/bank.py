@@ -54,11 +54,13 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
 
     Of each engine's voices, the first ``keyword_voices_per_engine`` say the keyword once
     (and, for engines reporting word timings, ``sentences_per_voice`` carrier sentences
-    with the keyword inside, in turn) and the first ``voices_per_engine`` say
-    ``negatives_per_voice`` negatives each (hard / word / phrase by the configured shares).
+    with the keyword inside, in turn, each paired with the same carrier around a near
+    miss, a ``"hard"`` negative: so that a sentence by these voices is not itself the
+    cue) and the first ``voices_per_engine`` say ``negatives_per_voice`` negatives each
+    (hard / word / phrase by the configured shares).
     """
     from seqkeras.audio.synth import get_engine
-    from seqkeras.wakeword.vocabulary import keyword_sentences
+    from seqkeras.wakeword.vocabulary import carrier_sentence
 
     voices = voices_for_split(config, split)
     hard, words, phrases = config.hard_negative_texts(), config.word_texts(), config.phrase_texts()
@@ -72,7 +74,7 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
     for pool in pools.values():
         rng.shuffle(pool)
     rank: dict[str, int] = {}
-    sentences = [text for text, _ in keyword_sentences(config.keyword)]
+    near_misses = [t for t in hard if len(t.split()) == 1] or list(hard) or list(words)
     sentence_cursor = 0
     for voice in voices:
         position = rank.get(voice.engine, 0)
@@ -81,7 +83,9 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
             plan.append(("keyword", config.keyword, voice))
             if config.sentences_per_voice and get_engine(voice.engine).word_timings:
                 for _ in range(config.sentences_per_voice):
-                    plan.append(("sentence", sentences[sentence_cursor % len(sentences)], voice))
+                    plan.append(("sentence", carrier_sentence(sentence_cursor, config.keyword), voice))
+                    near_miss = near_misses[sentence_cursor % len(near_misses)]
+                    plan.append(("hard", carrier_sentence(sentence_cursor, near_miss), voice))
                     sentence_cursor += 1
         if position >= config.voices_per_engine:
             continue

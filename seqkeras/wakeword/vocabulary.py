@@ -90,12 +90,17 @@ def keyword_sentences(keyword: str) -> tuple[tuple[str, int], ...]:
     if not words:
         raise ValueError("keyword must be non-empty")
     sentences = []
-    for template in CARRIER_SENTENCES:
+    for index, template in enumerate(CARRIER_SENTENCES):
         before, _, _ = template.partition("{keyword}")
         sentences.append(
-            (template.format(keyword=" ".join(words)), len(before.split()) + len(words) - 1)
+            (carrier_sentence(index, " ".join(words)), len(before.split()) + len(words) - 1)
         )
     return tuple(sentences)
+
+
+def carrier_sentence(index: int, words: str) -> str:
+    """Carrier sentence ``index`` (cyclic) with ``words`` in the keyword's place."""
+    return CARRIER_SENTENCES[index % len(CARRIER_SENTENCES)].format(keyword=words)
 
 
 ASTERISK_TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")

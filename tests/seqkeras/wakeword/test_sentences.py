@@ -117,8 +117,16 @@ def test_plan_gives_sentences_only_to_word_timing_engines():
     festival_keyword_voices = {v for k, _, v in plan if k == "keyword" and v.engine == "festival"}
     assert len(sentences) == 2 * len(festival_keyword_voices)
     assert len({t for t, _ in sentences}) == len(sentences)  # carriers taken in turn
+    # Each sentence is paired with the same carrier around a near miss, by the same voice.
+    paired = [(k, t, v) for k, t, v in plan if k == "hard" and len(t.split()) > 1]
+    assert len(paired) == len(sentences)
+    for (text, voice), (_, near, near_voice) in zip(sentences, paired, strict=True):
+        assert near_voice == voice and "activate" not in near.split()
+        assert text.split().index("activate") == next(
+            i for i, (a, b) in enumerate(zip(text.split(), near.split(), strict=True)) if a != b
+        )
     off = plan_utterances(dataclasses.replace(config, sentences_per_voice=0), "train")
-    assert [p for p in plan if p[0] != "sentence"] == off
+    assert [p for p in plan if p[0] != "sentence" and p not in paired] == off
 
 
 def test_config_validation():
