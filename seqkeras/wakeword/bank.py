@@ -108,6 +108,20 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
     return plan
 
 
+def _plan_key(plan: Sequence[tuple[str, str, Voice]], sample_rate: int) -> str:
+    source = [_FORMAT_VERSION, sample_rate, [(k, t, v.key) for k, t, v in plan]]
+    return hashlib.sha256(json.dumps(source).encode()).hexdigest()[:16]
+
+
+def bank_key(config: WakewordDataConfig, split: str) -> str:
+    """The cache key of ``split``'s bank: a hash of everything it synthesizes (no TTS run).
+
+    Clip caches include it, so clips are mixed again whenever what the bank holds
+    changes, whether by configuration or by a new version of the plan.
+    """
+    return _plan_key(plan_utterances(config, split), config.sample_rate)
+
+
 class UtteranceBank:
     """Synthesized, trimmed utterances of one split, as int16 samples plus an index."""
 
@@ -131,8 +145,7 @@ class UtteranceBank:
     ) -> UtteranceBank:
         """The cached bank of ``split`` (synthesized on first use)."""
         plan = plan_utterances(config, split)
-        key_source = [_FORMAT_VERSION, config.sample_rate, [(k, t, v.key) for k, t, v in plan]]
-        key = hashlib.sha256(json.dumps(key_source).encode()).hexdigest()[:16]
+        key = _plan_key(plan, config.sample_rate)
         folder = Path(cache_dir or cache_root()) / "wakeword" / f"bank-{split}-{key}"
         if not (folder / "index.json").exists():
             bank = cls.synthesize(

@@ -36,7 +36,7 @@ import numpy as np
 from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
 from seqkeras.wakeword.background import BackgroundBank
-from seqkeras.wakeword.bank import UtteranceBank, _progress
+from seqkeras.wakeword.bank import UtteranceBank, _progress, bank_key
 from seqkeras.wakeword.cache import cache_root, write_audio_folder
 from seqkeras.wakeword.clips import Clip, Segment, synthesize_clip
 from seqkeras.wakeword.data_config import SPLITS, WakewordDataConfig
@@ -161,9 +161,10 @@ def dataset_folder(
     seed: int,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Where :func:`build_dataset` caches these clips."""
+    """Where :func:`build_dataset` caches these clips: the key covers the config, the
+    clip count, split and seed, and what the split's bank holds (``bank_key``)."""
     safe = "".join(c if c.isalnum() else "_" for c in config.keyword.lower())[:32]
-    digest = config.digest(_FORMAT_VERSION, num_clips, split, seed)
+    digest = config.digest(_FORMAT_VERSION, num_clips, split, seed, bank_key(config, split))
     return Path(cache_dir or cache_root()) / "wakeword" / f"{safe}-{split}-{num_clips}-{digest}"
 
 

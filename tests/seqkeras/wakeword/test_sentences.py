@@ -177,3 +177,22 @@ def test_word_ends_are_ordered_and_the_last_one_ends_the_speech(engine, voice):
         _, stop = silence_bounds(audio, 16000, pad_ms=0.0)
         assert abs(ends[-1] - stop / 16000) < 0.12, (text, ends[-1], stop / 16000)
         assert ends[-1] <= audio.size / 16000 + 1e-3
+
+
+def test_clip_cache_follows_what_the_bank_holds(monkeypatch, tmp_path):
+    """A change of the utterance plan (new code, same config) must not reuse old clips."""
+    from seqkeras.audio.synth import Voice
+    from seqkeras.wakeword import bank as bank_module
+    from seqkeras.wakeword.data import dataset_folder
+
+    config = WakewordDataConfig()
+    plans = {
+        "a": [("keyword", "activate", Voice("espeak", "en-us"))],
+        "b": [("keyword", "activate", Voice("espeak", "en-us")), ("hard", "active", Voice("espeak", "en-us"))],
+    }
+    folders = {}
+    for name, plan in plans.items():
+        monkeypatch.setattr(bank_module, "plan_utterances", lambda c, s, plan=plan: plan)
+        folders[name] = dataset_folder(10, "train", config, 0, tmp_path)
+        assert dataset_folder(10, "train", config, 0, tmp_path) == folders[name]
+    assert folders["a"] != folders["b"]
