@@ -46,7 +46,7 @@ COURSE_DROPOUT = 0.2
 
 STREAMING_FILTERS = 24
 STREAMING_KERNEL = 5
-STREAMING_UNITS = 48
+STREAMING_UNITS = 64
 STREAMING_DROPOUT = 0.1
 STREAMING_CONV_LAYERS = 1
 
@@ -137,8 +137,11 @@ def streaming_model(
     (a WaveNet-style stack: 2 layers of width 5 see 13 frames, 3 layers 29) so the
     recurrent layer gets syllable-sized context per frame. The output at frame ``t``
     depends only on frames ``<= t``, so the whole-clip output equals the frame-by-frame
-    output of the exported step graph. With the defaults: 15.8 k parameters (GRU),
-    ≈ 35 KB as full int8.
+    output of the exported step graph. With the defaults: 22.4 k parameters (GRU),
+    ≈ 37 KB as int16x8 with per-tensor int8 weights, ≈ 35 KB as full int8 with per-tensor
+    weights (44 KB with per-channel weights). 64 units rather than 48 (30 KB): on the
+    recipe both seeds missed fewer unseen-voice keywords at low false-accept rates
+    (BENCHMARKS.md, session 4).
 
     Args:
         num_mel_bins: features per input frame.

@@ -140,7 +140,7 @@ def test_unknown_kind_and_feature_mismatch():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "quantize, weights", [("int8", "per-channel"), ("int16x8", "per-tensor")]
+    "quantize, weights", [("int8", "per-tensor"), ("int16x8", "per-tensor")]
 )
 def test_default_streaming_model_exports_under_40_kb(tmp_path, quantize, weights):
     from seqkeras_edge.features import FeatureConfig
