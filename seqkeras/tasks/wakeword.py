@@ -76,12 +76,13 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     (
         "--sentences-per-voice",
         int,
-        "carrier sentences with the keyword inside per keyword voice of festival/festival-l2",
+        "carrier sentences with the keyword inside per keyword voice of festival/festival-l2 "
+        "(default 3; 0 = isolated keywords only)",
     ),
     (
         "--sentence-fraction",
         float,
-        "share of training keywords spoken inside a sentence (needs --sentences-per-voice)",
+        "share of training keywords spoken inside a sentence (default 0.3; 0 = none)",
     ),
     ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
     ("--seed", int, "data and initialization seed"),

@@ -134,8 +134,11 @@ def test_config_validation():
         WakewordDataConfig(sentence_fraction=1.5)
     with pytest.raises(ValueError, match="sentences_per_voice"):
         WakewordDataConfig(sentences_per_voice=-1)
-    with pytest.raises(ValueError, match="needs sentences_per_voice"):
-        TrainConfig(sentence_fraction=0.3)
+    off = TrainConfig(sentences_per_voice=0)
+    assert off.sentence_fraction == 0.0 and off.training_data_config().sentence_fraction == 0.0
+    assert (TrainConfig().sentences_per_voice, TrainConfig().sentence_fraction) == (3, 0.3)
+    with pytest.raises(ValueError, match="sentence_fraction"):
+        TrainConfig(sentence_fraction=-0.1)
     config = TrainConfig(sentences_per_voice=2, sentence_fraction=0.3).training_data_config()
     assert (config.sentences_per_voice, config.sentence_fraction) == (2, 0.3)
     # The protocol's test data has none.
