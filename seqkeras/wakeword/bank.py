@@ -23,8 +23,6 @@ from seqkeras.wakeword.cache import INT16_SCALE, cache_root, write_audio_folder
 from seqkeras.wakeword.data_config import WakewordDataConfig, voices_for_split
 
 KINDS = ("keyword", "sentence", "hard", "word", "phrase", "real")
-# Kinds that hold the keyword ("sentence": inside a carrier sentence, ending at keyword_end).
-KEYWORD_KINDS = ("keyword", "sentence")
 # Synthesized negatives; "real" (recorded human speech) is only mixed in on request.
 NEGATIVE_KINDS = ("hard", "word", "phrase")
 PEAK_LEVEL = 0.9
