@@ -5,13 +5,12 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
-
-from seqkeras.models import Seq2Seq, TokenVocabulary  # noqa: E402
+from seqkeras.models import Seq2Seq, TokenVocabulary
 
 DATES = ["3 May 1999", "Sep 4, 2024", "mercredi 4 septembre 2024", "12.10.1950", "2001-01-31"]
 
