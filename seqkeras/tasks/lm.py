@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from seqkeras.cli import register_command
 
@@ -66,7 +67,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--no-stop-at-eos", action="store_true")
     s.set_defaults(func=_sample)
 
-    c = sub.add_parser("score", help="log-probability and perplexity of sentences")
+    c = sub.add_parser(
+        "score",
+        help="log-probability and perplexity of sentences (words outside the vocabulary "
+        "are scored as <unk> and listed on stderr)",
+    )
     c.add_argument("model_dir")
     c.add_argument("sentences", nargs="+")
     c.add_argument("--per-token", action="store_true", help="also print log P of every token")
@@ -142,6 +147,13 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(token: str) -> str:
+    """``token`` as is, or JSON-quoted if it holds a separator or space (``","``, ``" "``)."""
+    if any(c == "," or c.isspace() for c in token) or not token.isprintable():
+        return json.dumps(token, ensure_ascii=False)
+    return token
+
+
 def _score(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -159,8 +171,17 @@ def _score(args: argparse.Namespace) -> int:
                     [t, float(lp)]
                     for t, lp in zip(scores.tokens[i], scores.token_log_probs[i], strict=True)
                 ],
+                "oov": scores.oov[i],
             }
         )
+        if scores.oov[i]:
+            # Silently scoring "pear" as <unk> would make "pear" and "pair" comparisons lie.
+            unknown = ", ".join(_shown(t) for t in dict.fromkeys(scores.oov[i]))
+            print(
+                f"seqkeras lm score: {json.dumps(sentence, ensure_ascii=False)}: not in the "
+                f"vocabulary, scored as {model.vocabulary.unk_token}: {unknown}",
+                file=sys.stderr,
+            )
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0

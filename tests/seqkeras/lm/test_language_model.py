@@ -52,8 +52,20 @@ def test_log_prob_is_hand_sum_of_softmax_outputs(vocab, kind, embedding_dim, dep
         assert scores.total[i] == pytest.approx(by_hand.sum(), rel=1e-4)
         assert scores.tokens[i][-1] == "<eos>"
     assert scores.tokens[1][1] == "<unk>"
+    assert scores.oov == [[], ["zebra"]]  # the word that was scored as <unk>
     expected_ppl = np.exp(-scores.total.sum() / scores.num_tokens.sum())
     assert lm.perplexity(texts) == pytest.approx(expected_ppl)
+
+
+def test_log_prob_lists_out_of_vocabulary_words(vocab):
+    lm = LanguageModel(vocab, units=4)
+    known = {w for s in SENTENCES for w in s.split()}
+    texts = ["the apple and pear salad", "the cat sat", "pear pear the"]
+    scores = lm.log_prob(texts)
+    for text, oov, tokens in zip(texts, scores.oov, scores.tokens, strict=True):
+        assert oov == [w for w in text.split() if w not in known]
+        assert tokens.count("<unk>") == len(oov)
+    assert scores.oov[2] == ["pear", "pear"]
 
 
 def test_stepwise_logits_equal_full_sequence(vocab):

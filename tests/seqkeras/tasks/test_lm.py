@@ -1,5 +1,6 @@
 import json
 import math
+import re
 import time
 
 import numpy as np
@@ -71,10 +72,35 @@ def test_sample_and_score(word_run, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and all(len(line.split()) <= 5 for line in lines)
     assert main(["lm", "score", str(out), "the cat sat", "mat the sat cat", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
     assert [r["sentence"] for r in rows] == ["the cat sat", "mat the sat cat"]
     assert rows[0]["tokens"][-1][0] == "<eos>"
     assert rows[0]["log_prob"] == pytest.approx(sum(lp for _, lp in rows[0]["tokens"]))
+    assert [r["oov"] for r in rows] == [[], []] and captured.err == ""
+
+
+def test_score_reports_the_words_it_scored_as_unk(word_run, capsys):
+    _, out = word_run
+    sentences = ["the apple and pear salad", "the cat sat", "The Pear, the pear!"]
+    assert main(["lm", "score", str(out), *sentences, "--json"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    known = set(TINY.split())  # the corpus' words: everything else is out of vocabulary
+    for row in rows:
+        # A user corpus is read as lowercased words with punctuation marks as tokens.
+        words = re.findall(r"\w+|[^\w\s]", row["sentence"].lower())
+        assert row["oov"] == [w for w in words if w not in known]
+        assert [t for t, _ in row["tokens"]].count("<unk>") == len(row["oov"])
+    assert rows[0]["oov"] == ["apple", "and", "pear", "salad"]
+    assert captured.err.splitlines() == [
+        'seqkeras lm score: "the apple and pear salad": not in the vocabulary, scored as '
+        "<unk>: apple, and, pear, salad",
+        'seqkeras lm score: "The Pear, the pear!": not in the vocabulary, scored as <unk>: '
+        'pear, ",", !',
+    ]
+    assert main(["lm", "score", str(out), "the dog ate the pear"]) == 0  # plain output too
+    assert "scored as <unk>: pear" in capsys.readouterr().err
 
 
 @pytest.mark.slow
