@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from math import gcd
 from pathlib import Path
@@ -11,6 +10,8 @@ from typing import Any
 
 import numpy as np
 from seqkeras_edge.features import SAMPLE_RATE, FeatureConfig, mel_weight_matrix
+
+from seqkeras.atomic import atomic_path
 
 
 class LowSampleRateWarning(UserWarning):
@@ -166,14 +167,6 @@ def write_audio(path: str | os.PathLike[str], audio: Any, sample_rate: int = SAM
     samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
     if samples.ndim != 1:
         raise ValueError(f"write_audio expects 1-D mono samples, got shape {samples.shape}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(suffix=".wav", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         _soundfile().write(temp, samples, sample_rate, subtype="PCM_16", format="WAV")
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
     return path
