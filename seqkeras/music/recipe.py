@@ -135,7 +135,7 @@ def train_music_model(
         for k, v in asdict(config).items()
         if k not in ("epochs", "samples", "max_length", "strategy", "verbose")
     }
-    train(
+    history = train(
         model,
         train_batches,
         validation_data=valid_batches,
@@ -184,6 +184,7 @@ def train_music_model(
         ),
         "generated_mean_length": float(np.mean([len(g) for g in generated])) if generated else 0.0,
         "wall_time_s": wall,
+        "history": history,
         "config": asdict(config),
     }
     save_model_atomic(model, os.path.join(out_dir, MODEL))
