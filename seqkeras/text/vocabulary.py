@@ -122,6 +122,8 @@ class Vocabulary:
 
     # -- building --------------------------------------------------------------------
     def _set_tokens(self, tokens: Iterable[str]) -> None:
+        if isinstance(tokens, str):
+            raise ValueError(f"tokens must be a list of strings, not the string {tokens!r}")
         tokens = list(tokens)
         bad = [t for t in tokens if not isinstance(t, str) or not t]
         if bad:

@@ -44,6 +44,7 @@ def test_reserved_layouts():
         ({"tokens": ["a", "a"]}, "unique; repeated: \\['a'\\]"),
         ({"tokens": ["<unk>"]}, "reserved tokens \\['<unk>'\\]"),
         ({"tokens": ["a", ""]}, "non-empty strings"),
+        ({"tokens": "abc"}, "list of strings, not the string 'abc'"),
         ({"tokens": ["ab"], "split": "chars"}, "single characters"),
         ({"tokens": ["Ab"], "lowercase": True}, "lowercase=True.*'Ab'"),
         ({"max_size": 2}, "max_size must be an integer > 2"),
