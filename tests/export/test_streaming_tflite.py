@@ -13,9 +13,9 @@ that error belongs to the choice of calibration data, not to the exporter):
   pre-activations to 8 bits at every frame, and the error compounds through the state.
   Measured distribution (``benchmarks/int8_step_error.py --seeds 8``, BENCHMARKS.md
   "Export"): worst max |Δp| over 8 training seeds 0.025 (median 0.018; per-tensor
-  weights 0.026), worst mean 0.003. The bounds are twice the worst seed: calibration and
-  kernels vary between TensorFlow releases; a real fault (a wrong scale, a state not fed
-  back) is off by more than 0.1.
+  weights 0.026), worst mean 0.003. The bounds are twice the worst seed, because
+  calibration and kernels vary between TensorFlow releases; a real fault stays far
+  outside them (a step graph that does not carry its states: max 0.46, mean 0.20).
 * ``int16x8`` (16-bit activations): max |Δp| <= 0.02, the wake-word target, with either
   weight granularity; measured worst over the same 8 seeds 0.009.
 """
