@@ -5,6 +5,7 @@ clear errors with the documented exit codes."""
 
 import io
 import json
+import warnings
 
 import flatbuffers
 import keras
@@ -133,6 +134,20 @@ def test_other_sample_rate_and_stereo(exported, tmp_path):
     resampling_change = np.max(np.abs(result.scores[:n] - scores[:n]))
     noise_change = np.max(np.abs(runner.run_file(other).scores - scores))
     assert resampling_change < noise_change
+
+
+def test_audio_below_the_model_rate_warns_with_its_empty_bands(exported, tmp_path):
+    from seqkeras_edge.features import LowSampleRateWarning
+
+    path = tmp_path / "phone.wav"
+    soundfile.write(path, exported["samples"][::2], RATE // 2, subtype="PCM_16")
+    runner = WakeRunner(exported["tflite"])
+    top = MEL_BINS - 1  # the highest bands of the model's own front end are empty
+    with pytest.warns(LowSampleRateWarning, match=rf"8000 Hz .* mel bands \d+-{top} \(0-based, of {MEL_BINS}\)"):
+        runner.run_file(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none at the model's own rate
+        runner.run_file(exported["wav"])
 
 
 def _model_without_metadata(path):
