@@ -382,5 +382,6 @@ def in_multi_worker_mode(strategy: Any) -> bool:
     resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is None:
         return False
+    # Only the tasks that train count (an evaluator or parameter server does not).
     spec = resolver.cluster_spec().as_dict()
-    return sum(len(v) if not isinstance(v, dict) else len(v) for v in spec.values()) > 1
+    return sum(len(spec.get(job, ())) for job in ("chief", "worker")) > 1
