@@ -13,3 +13,14 @@ from .shapes_captions import generate_shape_captions as generate_shape_captions
 from .text_files import load_text_files as load_text_files
 from .text_files import read_text_file as read_text_file
 from .text_files import split_text as split_text
+from .conll import TaggedSentence as TaggedSentence
+from .conll import parse_conll as parse_conll
+from .conll import read_conll as read_conll
+from .labelled_text import LabelledTexts as LabelledTexts
+from .labelled_text import read_labelled_texts as read_labelled_texts
+from .negation_probe import load_negation_probe as load_negation_probe
+from .negation_probe import probe_report as probe_report
+from .pang_lee import load_pang_lee as load_pang_lee
+from .splits import every_nth_split as every_nth_split
+from .splits import stratified_kfold as stratified_kfold
+from .wnut16 import load_wnut16_ner as load_wnut16_ner
