@@ -17,6 +17,7 @@ _SUBPACKAGES = (
     "cli",
     "datasets",
     "decoding",
+    "embeddings",
     "layers",
     "lm",
     "metrics",

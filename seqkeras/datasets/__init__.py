@@ -6,6 +6,7 @@ from .bach_chorales import load_bach_chorales as load_bach_chorales
 from .bible_parallel import load_verse_pairs as load_verse_pairs
 from .cache import cache_root as cache_root
 from .dates import generate_dates as generate_dates
+from .glove import glove_6b_50d as glove_6b_50d
 from .ptb import load_ptb as load_ptb
 from .shakespeare import load_shakespeare as load_shakespeare
 from .shakespeare import strip_gutenberg as strip_gutenberg
