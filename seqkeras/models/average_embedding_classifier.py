@@ -57,6 +57,9 @@ class AverageEmbeddingClassifier(TextClassifierMixin, keras.Model):
         self._init_text(embedding, self.num_classes, "class", labels, vectorizer)
         self.dropout_layer = keras.layers.Dropout(self.dropout)
         self.classifier = keras.layers.Dense(num_classes, activation="softmax", name="classifier")
+        # built at once: the input shape is known, and a model saved before its first
+        # call must still hold its (pretrained) weights
+        self.build()
 
     def build(self, input_shape: Any = None) -> None:
         self.embedding.build((None, None))

@@ -90,6 +90,9 @@ class RNNClassifier(TextClassifierMixin, keras.Model):
         self.output_dropout = keras.layers.Dropout(self.dropout)
         self.recurrent = recurrent_stack(kind, units, depth, bidirectional, False, "rnn")
         self.classifier = keras.layers.Dense(num_classes, activation="softmax", name="classifier")
+        # built at once: the input shape is known, and a model saved before its first
+        # call must still hold its (pretrained) weights
+        self.build()
 
     def build(self, input_shape: Any = None) -> None:
         self.embedding.build((None, None))

@@ -116,6 +116,9 @@ class SequenceTagger(TextModel, keras.Model):
         self.output_dropout = keras.layers.Dropout(self.dropout)
         self.recurrent = recurrent_stack(kind, units, self.depth, bidirectional, True, "tagger_rnn")
         self.classifier = keras.layers.Dense(num_tags, activation="softmax", name="tags")
+        # built at once: the input shape is known, and a model saved before its first
+        # call must still hold its (pretrained) weights
+        self.build()
 
     @property
     def uses_chars(self) -> bool:

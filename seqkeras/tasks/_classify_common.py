@@ -151,14 +151,18 @@ def train_model(
             .shuffle(len(y), seed=seed)
             .batch(batch_size, drop_remainder=True)
         )
-        return train_distributed(
+        history = train_distributed(
             model, dataset, loss, model.optimizer, epochs, strategy,
             run_dir=run_dir, config=config, delete_when_done=True, verbose=verbose,
         )  # fmt: skip
-    return fit_resumable(
-        model, x, y, run_dir=run_dir, epochs=epochs, batch_size=batch_size, config=config,
-        delete_when_done=True, verbose="auto" if verbose else 0, shuffle=True,
-    )  # fmt: skip
+    else:
+        history = fit_resumable(
+            model, x, y, run_dir=run_dir, epochs=epochs, batch_size=batch_size, config=config,
+            delete_when_done=True, verbose="auto" if verbose else 0, shuffle=True,
+        )  # fmt: skip
+    if os.path.isdir(run_dir) and not os.listdir(run_dir):
+        os.rmdir(run_dir)  # the finished run's checkpoint is gone; so is its folder
+    return history
 
 
 def add_training_arguments(parser: argparse.ArgumentParser, batch_size: int) -> None:

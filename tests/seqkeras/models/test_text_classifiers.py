@@ -168,3 +168,11 @@ def test_raw_strings_need_a_vectorizer_and_tokens():
     model = AverageEmbeddingClassifier(_matrix(_vectorizer()), 2, vectorizer=_vectorizer())
     with pytest.raises(ValueError, match="text 1 is empty"):
         model.predict_labels(["good", "   "])
+
+
+def test_a_model_saved_before_its_first_call_keeps_its_weights(tmp_path):
+    v = _vectorizer()
+    matrix = _matrix(v)
+    AverageEmbeddingClassifier(matrix, 2, vectorizer=v).save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(np.asarray(loaded.embedding.embeddings), matrix)
