@@ -117,7 +117,8 @@ class TextModel:
     def _predict_array(self, texts: Sequence[Any], batch_size: int) -> list[Any]:
         out = []
         for chunk, inputs in self._batches(texts, batch_size):
-            probabilities = np.asarray(keras.ops.convert_to_numpy(self(inputs, training=False)))
+            model_output = self(inputs, training=False)  # type: ignore[operator]  # a keras.Model mixin
+            probabilities = np.asarray(keras.ops.convert_to_numpy(model_output))
             out.append((chunk, probabilities))
         return out
 

@@ -8,7 +8,12 @@ import pytest
 import tensorflow as tf
 from seqkeras_export.cli import main
 
-from seqkeras.models import AverageEmbeddingClassifier, RNNClassifier, SequenceTagger, TextVectorizer
+from seqkeras.models import (
+    AverageEmbeddingClassifier,
+    RNNClassifier,
+    SequenceTagger,
+    TextVectorizer,
+)
 
 pytestmark = pytest.mark.slow
 TRAIN = ["It's a good movie!", "not good, really bad", "Obama visits Paris", "@bob loves NYC"]
