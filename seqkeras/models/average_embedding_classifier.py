@@ -62,6 +62,8 @@ class AverageEmbeddingClassifier(TextClassifierMixin, keras.Model):
         self.build()
 
     def build(self, input_shape: Any = None) -> None:
+        if self.built:  # built in the constructor already
+            return
         self.embedding.build((None, None))
         self.classifier.build((None, self.embedding.output_dim))
         self.built = True

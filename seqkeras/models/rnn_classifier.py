@@ -95,6 +95,8 @@ class RNNClassifier(TextClassifierMixin, keras.Model):
         self.build()
 
     def build(self, input_shape: Any = None) -> None:
+        if self.built:  # built in the constructor already
+            return
         self.embedding.build((None, None))
         features = self.embedding.output_dim
         for layer in self.recurrent:

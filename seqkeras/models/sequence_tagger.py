@@ -129,6 +129,8 @@ class SequenceTagger(TextModel, keras.Model):
         return self.embedding.output_dim + (self.char_filters if self.uses_chars else 0)
 
     def build(self, input_shape: Any = None) -> None:
+        if self.built:  # built in the constructor already
+            return
         self.embedding.build((None, None))
         if self.uses_chars:
             self.char_embedding.build((None, None))

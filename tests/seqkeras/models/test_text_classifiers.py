@@ -176,3 +176,12 @@ def test_a_model_saved_before_its_first_call_keeps_its_weights(tmp_path):
     AverageEmbeddingClassifier(matrix, 2, vectorizer=v).save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     np.testing.assert_array_equal(np.asarray(loaded.embedding.embeddings), matrix)
+
+
+def test_build_again_is_harmless():
+    model = RNNClassifier(_matrix(_vectorizer()), 2, depth=1, units=3)
+    before = [np.asarray(w).copy() for w in model.weights]
+    model.build((None, 4))  # e.g. by compile/fit: must neither fail nor add weights
+    assert len(model.weights) == len(before)
+    for old, new in zip(before, model.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(new), old)
