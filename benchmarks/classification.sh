@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sentiment and entity-tagging figures of BENCHMARKS.md ("Sentiment and entity tagging").
+# Every number is written by the recipe that measured it (JSON in OUT); run it under the
+# shared lock:  flock /tmp/seqkeras-heavy.lock bash benchmarks/classification.sh [OUT]
+set -euo pipefail
+OUT=${1:-runs/benchmarks-classification}
+SEQKERAS=${SEQKERAS:-.venv/bin/seqkeras}
+mkdir -p "$OUT"
+# 10-fold CV on Pang & Lee 200: averaging vs LSTM (GloVe 6B 50d, frozen) vs VADER, same folds
+"$SEQKERAS" sentiment cv --out "$OUT/sentiment-cv" --quiet
+# NER on the WNUT-16-style tweets, fixed 80/20 split (every 5th tweet held out)
+"$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-glove" --quiet
+"$SEQKERAS" ner train --run-dir "$OUT/ner-lstm-glove" --no-bidirectional --quiet
+"$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-random" --embeddings random --quiet
+"$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-glove-chars" --char-features --quiet
