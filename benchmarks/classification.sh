@@ -8,6 +8,8 @@ SEQKERAS=${SEQKERAS:-.venv/bin/seqkeras}
 mkdir -p "$OUT"
 # 10-fold CV on Pang & Lee 200: averaging vs LSTM (GloVe 6B 50d, frozen) vs VADER, same folds
 "$SEQKERAS" sentiment cv --out "$OUT/sentiment-cv" --quiet
+# the same folds, every training set plus 500 synthetic negation sentences (VADER lexicon words)
+"$SEQKERAS" sentiment cv --out "$OUT/sentiment-cv-augmented" --models average,rnn --augment-negation 500 --quiet
 # NER on the WNUT-16-style tweets, fixed 80/20 split (every 5th tweet held out)
 "$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-glove" --quiet
 "$SEQKERAS" ner train --run-dir "$OUT/ner-lstm-glove" --no-bidirectional --quiet

@@ -12,6 +12,7 @@ from .dates import generate_dates as generate_dates
 from .glove import glove_6b_50d as glove_6b_50d
 from .labelled_text import LabelledTexts as LabelledTexts
 from .labelled_text import read_labelled_texts as read_labelled_texts
+from .lexicon_sentences import negation_sentences as negation_sentences
 from .negation_probe import load_negation_probe as load_negation_probe
 from .negation_probe import probe_report as probe_report
 from .pang_lee import load_pang_lee as load_pang_lee

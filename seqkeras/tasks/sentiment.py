@@ -160,6 +160,14 @@ def _model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--units", type=int, default=32, help="RNN units per direction (default 32)")
     p.add_argument("--bidirectional", action="store_true", help="bidirectional RNN")
     p.add_argument("--dropout", type=float, default=0.3, help="(default 0.3)")
+    p.add_argument(
+        "--augment-negation",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N synthetic negation sentences from VADER's lexicon to every training set "
+        "(never to test folds; no word of the negation probe); default 0",
+    )
 
 
 # -- data -----------------------------------------------------------------------------
@@ -197,9 +205,12 @@ def model_options(args: argparse.Namespace, model: str) -> dict[str, Any]:
     check_positive("--learning-rate", args.learning_rate)
     check_positive("--epochs", args.epochs)
     check_dropout(args.dropout)
+    if args.augment_negation < 0:
+        raise ValueError(f"--augment-negation must be >= 0, got {args.augment_negation}")
     options = {
         "model": model,
         "dropout": args.dropout,
+        "augment_negation": args.augment_negation,
         "embeddings": embedding_source_name(args),
         "fine_tune": bool(args.fine_tune),
         "pretrained_vocab": args.pretrained_vocab,
@@ -229,9 +240,10 @@ def fit_classifier(
         train_model,
     )
 
-    vectorizer = TextVectorizer.build(
-        train.texts, extra_tokens=pretrained_words(vectors, options["pretrained_vocab"])
-    )
+    pretrained = pretrained_words(vectors, options["pretrained_vocab"])
+    if options.get("augment_negation"):
+        train = _augmented(train, labels, options["augment_negation"], options["seed"], pretrained)
+    vectorizer = TextVectorizer.build(train.texts, extra_tokens=pretrained)
     x = vectorizer.encode(train.texts)
     y = np.array([labels.index(name) for name in train.labels], "int32")
     strategy = start_strategy(args)
@@ -246,6 +258,18 @@ def fit_classifier(
         strategy=strategy, run_dir=run_dir, config=config, verbose=not args.quiet,
     )  # fmt: skip
     return model
+
+
+def _augmented(train: Any, labels: list[str], n: int, seed: int, pretrained: list[str]) -> Any:
+    """``train`` plus ``n`` synthetic negation sentences (words of the pretrained
+    vocabulary when there is one, none of the negation probe's)."""
+    from seqkeras.datasets import LabelledTexts, load_negation_probe, negation_sentences
+
+    if labels != ["neg", "pos"]:
+        raise ValueError(f"--augment-negation needs the labels neg and pos, got {labels}")
+    probe_words = {w for item in load_negation_probe() for w in item.text.split()}
+    extra = negation_sentences(n, seed=seed, exclude=probe_words, vocabulary=pretrained or None)
+    return LabelledTexts(train.texts + extra.texts, train.labels + extra.labels, train.source)
 
 
 def classification_report(

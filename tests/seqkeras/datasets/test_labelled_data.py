@@ -142,3 +142,23 @@ def test_wnut16_tweets():
     assert len(entity_types(sentences)) == 10
     assert sentences[0].tokens[14:17] == ["Empire", "State", "Building"]
     assert sentences[0].tags[14:17] == ["B-facility", "I-facility", "I-facility"]
+
+
+def test_negation_sentences_labels_follow_the_lexicon():
+    pytest.importorskip("vaderSentiment")
+    from seqkeras.datasets import negation_sentences
+    from seqkeras.datasets.lexicon_sentences import vader_lexicon
+
+    lexicon = vader_lexicon()
+    data = negation_sentences(50, seed=1, exclude=["good", "bad"])
+    assert len(data) == 50 and set(data.labels) == {"neg", "pos"}
+    for text, label in zip(data.texts, data.labels, strict=True):
+        words = text.split()
+        assert "good" not in words and "bad" not in words
+        positive = lexicon[words[-1]] > 0  # the last word decides ...
+        if "not" in words:  # ... flipped by "not"
+            positive = not positive
+        if "but" in words:
+            assert (lexicon[words[0]] > 0) != (lexicon[words[-1]] > 0)
+        assert label == ("pos" if positive else "neg"), text
+    assert negation_sentences(50, seed=1, exclude=["good", "bad"]).texts == data.texts
