@@ -56,9 +56,12 @@ def test_sentiment_train_eval_predict(files, capsys):
 def test_sentiment_cross_validation_resumes(files, capsys):
     out = files["dir"] / "cv"
     argv = ["sentiment", "cv", "--data", files["sentiment"], "--folds", "3", "--epochs", "1",
-            "--models", "average,vader", "--embeddings", "random", "--out", str(out), "--quiet"]
+            "--models", "average,vader", "--embeddings", "random", "--out", str(out), "--quiet",
+            "--augment-negation", "10"]
     assert main(argv) == 0
     result = json.loads((out / "cv.json").read_text())
+    assert result["settings"]["models"]["average"]["augment_negation"] == 10
+    assert all(r["examples"] == 8 for r in result["results"])  # test folds stay real data
     assert {(r["model"], r["fold"]) for r in result["results"]} == {(m, f) for m in ("average", "vader") for f in range(3)}
     vader = [r["accuracy"] for r in result["results"] if r["model"] == "vader"]
     assert result["summary"]["vader"]["accuracy_mean"] == pytest.approx(np.mean(vader))
