@@ -124,7 +124,6 @@ def train_model(
     x: Any,
     y: Any,
     *,
-    loss: Any,
     epochs: int,
     batch_size: int,
     seed: int,
@@ -133,33 +132,19 @@ def train_model(
     config: dict[str, Any],
     verbose: bool = True,
 ) -> dict[str, list[Any]]:
-    """The recipes' one training call: resumable, stops on NaN, one replica or many.
+    """The recipes' one training call (``seqkeras.training.train``): resumable, stops on
+    NaN, ``fit`` for one replica and seqkeras' own data-parallel step for more.
 
     ``model`` is compiled (:func:`compile_model`) inside ``strategy.scope()``. A killed
     run started again with the same arguments resumes from the checkpoint in
     ``run_dir``; the checkpoint is removed once the last epoch is done.
     """
-    from seqkeras.training import fit_resumable, train_distributed
+    from seqkeras.training import train
 
-    if strategy.num_replicas_in_sync > 1:
-        # Keras 3.15 fit fails for an Embedding under MirroredStrategy and under
-        # MultiWorkerMirroredStrategy (SPEC facts): seqkeras' own data-parallel step.
-        import tensorflow as tf
-
-        dataset = (
-            tf.data.Dataset.from_tensor_slices((x, y))
-            .shuffle(len(y), seed=seed)
-            .batch(batch_size, drop_remainder=True)
-        )
-        history = train_distributed(
-            model, dataset, loss, model.optimizer, epochs, strategy,
-            run_dir=run_dir, config=config, delete_when_done=True, verbose=verbose,
-        )  # fmt: skip
-    else:
-        history = fit_resumable(
-            model, x, y, run_dir=run_dir, epochs=epochs, batch_size=batch_size, config=config,
-            delete_when_done=True, verbose="auto" if verbose else 0, shuffle=True,
-        )  # fmt: skip
+    history = train(
+        model, (x, y), epochs=epochs, strategy=strategy, run_dir=run_dir, config=config,
+        batch_size=batch_size, seed=seed, delete_when_done=True, verbose="auto" if verbose else 0,
+    )  # fmt: skip
     if os.path.isdir(run_dir) and not os.listdir(run_dir):
         os.rmdir(run_dir)  # the finished run's checkpoint is gone; so is its folder
     return history

@@ -188,7 +188,7 @@ def _train(args: argparse.Namespace) -> int:
     os.makedirs(args.run_dir, exist_ok=True)
     write_json_atomic(os.path.join(args.run_dir, RUN_FILE), run)
     history = train_model(
-        model, x, y, loss=loss, epochs=args.epochs or DEFAULT_EPOCHS, batch_size=args.batch_size,
+        model, x, y, epochs=args.epochs or DEFAULT_EPOCHS, batch_size=args.batch_size,
         seed=args.seed, strategy=strategy, run_dir=os.path.join(args.run_dir, CHECKPOINT_DIR),
         config=run, verbose=not args.quiet,
     )  # fmt: skip

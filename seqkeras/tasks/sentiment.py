@@ -254,7 +254,7 @@ def fit_classifier(
         loss = keras.losses.SparseCategoricalCrossentropy()
         compile_model(model, options["learning_rate"], loss)
     train_model(
-        model, x, y, loss=loss, epochs=epochs, batch_size=options["batch_size"], seed=options["seed"],
+        model, x, y, epochs=epochs, batch_size=options["batch_size"], seed=options["seed"],
         strategy=strategy, run_dir=run_dir, config=config, verbose=not args.quiet,
     )  # fmt: skip
     return model
