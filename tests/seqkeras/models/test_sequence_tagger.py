@@ -7,6 +7,8 @@ import pytest
 
 from seqkeras.models import SequenceTagger, TextVectorizer
 
+pytestmark = pytest.mark.backend_agnostic  # keras.ops only: also runs under JAX
+
 SENTENCES = [["Obama", "visits", "Paris", "today"], ["@bob", "loves", "NYC"], ["ok"]]
 TAGS = ["O", "B-person", "I-person", "B-geo-loc", "I-geo-loc"]
 

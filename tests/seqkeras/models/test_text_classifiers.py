@@ -12,6 +12,8 @@ import pytest
 from seqkeras.embeddings import KeyedVectors
 from seqkeras.models import AverageEmbeddingClassifier, RNNClassifier, TextVectorizer
 
+pytestmark = pytest.mark.backend_agnostic  # keras.ops only: also runs under JAX
+
 TEXTS = ["a good film", "not good at all", "bad", "good , not bad"]
 
 
