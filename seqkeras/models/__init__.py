@@ -1,4 +1,5 @@
-"""seqkeras.models: encoder–decoder models (translation, captioning).
+"""seqkeras.models: encoder–decoder models (translation, captioning, speech) and text
+classifiers and taggers (sentiment, named entities).
 
 Importing this package registers the models with Keras, so ``keras.saving.load_model``
 reads their ``.keras`` files without ``custom_objects``.
