@@ -171,13 +171,15 @@ def _model_arguments(p: argparse.ArgumentParser) -> None:
 
 
 # -- data -----------------------------------------------------------------------------
-def load_data(source: str, text_column: str = "text", label_column: str = "label") -> Any:
+def load_data(
+    source: str, text_column: str = "text", label_column: str = "label", min_labels: int = 2
+) -> Any:
     from seqkeras.datasets import load_pang_lee, read_labelled_texts
 
     if source == BUILTIN_DATA:
         return load_pang_lee()
     data = read_labelled_texts(source, text_column=text_column, label_column=label_column)
-    if len(data.label_names) < 2:
+    if len(data.label_names) < min_labels:
         raise ValueError(f"{source}: needs at least two labels, found {data.label_names}")
     return data
 
@@ -369,7 +371,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     model, run = load_run(args.run_dir)
     if args.data:
-        test = load_data(args.data, args.text_column, args.label_column)
+        test = load_data(args.data, args.text_column, args.label_column, min_labels=1)
         unknown = sorted(set(test.labels) - set(model.labels))
         if unknown:
             raise ValueError(f"{args.data}: labels {unknown} are not the model's {model.labels}")

@@ -8,6 +8,8 @@ import pytest
 
 from seqkeras.cli.main import main
 
+pytestmark = pytest.mark.slow  # trains several tiny models end to end (~30 s)
+
 POSITIVE = ["great", "good", "fun", "lovely"]
 NEGATIVE = ["bad", "dull", "awful", "boring"]
 
@@ -46,6 +48,10 @@ def test_sentiment_train_eval_predict(files, capsys):
     assert "epochs" not in run_config and run_config["embeddings"].startswith("file:")
     assert main(["sentiment", "eval", "--run-dir", run]) == 0
     assert json.loads((files["dir"] / "run" / "eval.json").read_text())["held_out"] == held
+    only_positive = files["dir"] / "pos.csv"
+    only_positive.write_text("text,label\na good film,pos\nfun,pos\n")
+    assert main(["sentiment", "eval", "--run-dir", run, "--data", str(only_positive)]) == 0
+    assert json.loads((files["dir"] / "run" / "eval.json").read_text())["held_out"]["examples"] == 2
     capsys.readouterr()
     assert main(["sentiment", "predict", "--run-dir", run, "--json", "a great film", "dull"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
