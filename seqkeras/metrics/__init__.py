@@ -14,3 +14,4 @@ from .bleu_metric import CorpusBLEU as CorpusBLEU
 from .confusion import confusion_matrix as confusion_matrix
 from .entity_f1 import bio_entities as bio_entities
 from .entity_f1 import entity_scores as entity_scores
+from .entity_f1 import bootstrap_f1 as bootstrap_f1

@@ -95,3 +95,33 @@ def entity_scores(
         for key in ("precision", "recall", "f1")
     }
     return {"micro": micro, "macro": macro, "per_type": per_type}
+
+
+def bootstrap_f1(
+    true_tags: Sequence[Sequence[str]],
+    predicted_tags: Sequence[Sequence[str]],
+    resamples: int = 1000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Spread of the micro F1 over sentences drawn with replacement (the test set is a
+    sample too): standard deviation and the 2.5 / 97.5 percentiles of ``resamples``
+    bootstrap F1 values."""
+    import numpy as np
+
+    if len(true_tags) != len(predicted_tags) or not true_tags:
+        raise ValueError("need the same, non-zero number of true and predicted sentences")
+    counts = np.zeros((len(true_tags), 3))  # correct, predicted, true entities per sentence
+    for n, (truth, guess) in enumerate(zip(true_tags, predicted_tags, strict=True)):
+        t, p = set(bio_entities(truth)), set(bio_entities(guess))
+        counts[n] = (len(t & p), len(p), len(t))
+    rng = np.random.default_rng(seed)
+    draws = counts[rng.integers(0, len(counts), (resamples, len(counts)))].sum(axis=1)
+    correct, predicted, true = draws[:, 0], draws[:, 1], draws[:, 2]
+    # F1 = 2·correct / (predicted + true): the harmonic mean of precision and recall
+    f1 = np.divide(2 * correct, predicted + true, out=np.zeros(resamples), where=predicted + true > 0)
+    return {
+        "std": float(f1.std(ddof=1)),
+        "low": float(np.percentile(f1, 2.5)),
+        "high": float(np.percentile(f1, 97.5)),
+        "resamples": resamples,
+    }

@@ -210,19 +210,26 @@ def _train(args: argparse.Namespace) -> int:
 # -- eval --------------------------------------------------------------------------------
 def evaluate(model: Any, sentences: list[Any], what: str) -> dict[str, Any]:
     """Entity scores of ``model`` on tagged sentences (and seqeval's, as a check)."""
-    from seqkeras.metrics import entity_scores
+    from seqkeras.metrics.entity_f1 import bootstrap_f1, entity_scores
 
     _, predicted = model.predict_tags([s.tokens for s in sentences])
     truth = [s.tags for s in sentences]
     scores = entity_scores(truth, predicted)
-    report: dict[str, Any] = {"data": what, "sentences": len(sentences), "scores": scores}
+    report: dict[str, Any] = {
+        "data": what,
+        "sentences": len(sentences),
+        "scores": scores,
+        "micro_f1_bootstrap": bootstrap_f1(truth, predicted),  # sentences resampled
+    }
     try:
         from seqeval.metrics import f1_score
     except ImportError:
         report["seqeval_micro_f1"] = None
     else:
         report["seqeval_micro_f1"] = float(f1_score(truth, predicted))
+    spread = report["micro_f1_bootstrap"]
     print(format_scores(scores, what))
+    print(f"micro F1 95% bootstrap interval over sentences: {spread['low']:.3f}..{spread['high']:.3f}")
     return report
 
 

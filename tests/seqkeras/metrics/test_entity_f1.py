@@ -79,3 +79,19 @@ def test_confusion_matrix_counts():
     np.testing.assert_array_equal(confusion_matrix(truth, guess, ["neg", "pos"]), [[1, 1], [1, 2]])
     with pytest.raises(ValueError, match="'meh'"):
         confusion_matrix(["neg"], ["meh"], ["neg", "pos"])
+
+
+def test_bootstrap_f1_equals_rescoring_the_resampled_sentences():
+    from seqkeras.metrics import bootstrap_f1
+
+    rng = random.Random(2)
+    vocabulary = ["O", "O", "B-a", "I-a", "B-b"]
+    truth = [[rng.choice(vocabulary) for _ in range(6)] for _ in range(40)]
+    guess = [[t if rng.random() < 0.75 else rng.choice(vocabulary) for t in s] for s in truth]
+    draws = np.random.default_rng(7).integers(0, len(truth), (5, len(truth)))  # as the function draws
+    brute = [entity_scores([truth[i] for i in d], [guess[i] for i in d])["micro"]["f1"] for d in draws]
+    spread = bootstrap_f1(truth, guess, resamples=5, seed=7)
+    assert spread["std"] == pytest.approx(np.std(brute, ddof=1))
+    assert spread["low"] == pytest.approx(np.percentile(brute, 2.5))
+    perfect = bootstrap_f1(truth, truth, resamples=20)
+    assert perfect["low"] == perfect["high"] == 1.0
