@@ -13,5 +13,5 @@ from .bleu import tokenize_13a as tokenize_13a
 from .bleu_metric import CorpusBLEU as CorpusBLEU
 from .confusion import confusion_matrix as confusion_matrix
 from .entity_f1 import bio_entities as bio_entities
-from .entity_f1 import entity_scores as entity_scores
 from .entity_f1 import bootstrap_f1 as bootstrap_f1
+from .entity_f1 import entity_scores as entity_scores
