@@ -15,3 +15,8 @@ mkdir -p "$OUT"
 "$SEQKERAS" ner train --run-dir "$OUT/ner-lstm-glove" --no-bidirectional --quiet
 "$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-random" --embeddings random --quiet
 "$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-glove-chars" --char-features --quiet
+# the same four taggers trained 60 epochs (the training loss still falls at 20)
+"$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-glove-e60" --epochs 60 --quiet
+"$SEQKERAS" ner train --run-dir "$OUT/ner-lstm-glove-e60" --no-bidirectional --epochs 60 --quiet
+"$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-random-e60" --embeddings random --epochs 60 --quiet
+"$SEQKERAS" ner train --run-dir "$OUT/ner-bilstm-glove-chars-e60" --char-features --epochs 60 --quiet
