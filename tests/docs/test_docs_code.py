@@ -154,9 +154,10 @@ def test_python_blocks_use_real_names_and_signatures(where, line, block):
 # -- bash ---------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _parsers() -> dict[str, object]:
-    from seqkeras.cli.main import build_parser as seqkeras_parser
     from seqkeras_edge.cli import build_parser as wake_parser
     from seqkeras_export.cli import build_parser as export_parser
+
+    from seqkeras.cli.main import build_parser as seqkeras_parser
 
     return {
         "seqkeras": seqkeras_parser(),

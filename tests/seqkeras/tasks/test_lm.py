@@ -126,3 +126,34 @@ def test_user_errors_exit_2(tmp_path, capsys):
     empty.write_text("\n\n\n\n")
     assert train(empty, tmp_path / "y") == 2
     assert "empty corpus" in capsys.readouterr().err
+
+
+def test_presets_fill_what_the_command_line_leaves_out():
+    from seqkeras.lm.recipe import PRESETS, LMTrainConfig, config_from
+    from seqkeras.tasks.lm import PRESET_NAMES
+
+    assert tuple(PRESETS) == PRESET_NAMES
+    # Zaremba et al. 2014 "small" is also the recipe's default.
+    assert config_from("ptb-small") == LMTrainConfig()
+    medium = config_from("ptb-medium", epochs=2, seed=None)
+    assert (medium.units, medium.seq_len, medium.dropout, medium.init_scale) == (650, 35, 0.5, 0.05)
+    assert (medium.lr_decay, medium.decay_after, medium.epochs) == (0.8, 6, 2)
+    with pytest.raises(ValueError, match="unknown preset 'ptb-large'"):
+        config_from("ptb-large")
+
+
+def test_preset_on_the_command_line_with_an_override(tmp_path, monkeypatch):
+    import seqkeras.lm.recipe as recipe
+
+    seen = {}
+
+    def fake_train(config, out, resume=True):
+        seen["config"] = config
+        return {"history": [], "config": {}}
+
+    monkeypatch.setattr(recipe, "train_language_model", fake_train)
+    argv = ["lm", "train", "--preset", "ptb-medium", "--epochs", "3", "--init-scale", "0",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    config = seen["config"]
+    assert (config.units, config.dropout, config.epochs, config.init_scale) == (650, 0.5, 3, None)
