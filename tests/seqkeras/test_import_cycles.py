@@ -26,27 +26,6 @@ KNOWN_CYCLES: dict[frozenset[str], str] = {
         "issue 12 item 8: the wake-word engineer is moving the shared demo/evaluate "
         "helpers out of tasks/wakeword.py"
     ),
-    frozenset(
-        {"seqkeras.audio.tts"}
-        | {
-            f"seqkeras.audio.tts.{m}"
-            for m in (
-                "base",
-                "espeak",
-                "festival",
-                "festival_l2",
-                "flite",
-                "kokoro",
-                "pico",
-                "piper",
-                "voices",
-            )  # fmt: skip
-        }
-    ): (
-        "audio/tts/base.py (TTSEngine.synthesize_word_ends) imports the engine registry "
-        "_ENGINES from the package __init__, which imports every engine module; the list of "
-        "engines with word timings belongs in a module below base (owner: audio)"
-    ),
 }
 
 
