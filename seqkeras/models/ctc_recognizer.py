@@ -140,7 +140,7 @@ class CTCRecognizer(keras.Model):
             raise ValueError(f"CTCRecognizer: dropout must be in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
         self.conv = keras.layers.Conv1D(
-            conv_filters, conv_kernel, strides=conv_stride, padding="same", activation="relu", name="conv"
+            conv_filters, conv_kernel, strides=conv_stride, padding="valid", activation="relu", name="conv"
         )
         self.recurrent = [
             keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True), name=f"bigru_{i}")
@@ -169,7 +169,7 @@ class CTCRecognizer(keras.Model):
             features = self.normalization(features, lengths)
         if self.augment is not None:
             features = self.augment(features, lengths, training=training)
-        x = self.conv(features)
+        x = self.conv(self._pad(features))
         mask = None
         if lengths is not None:
             mask = ops.arange(ops.shape(x)[1])[None, :] < self.output_lengths(lengths)[:, None]
@@ -177,11 +177,23 @@ class CTCRecognizer(keras.Model):
             x = dropout(recurrent(x, mask=mask), training=training)
         return self.classifier(x)
 
+    def _pad(self, features):
+        """Zeros around the frames, as ``padding="same"`` would add for an unpadded input,
+        but a fixed amount on the left: Keras's "same" with a stride puts a share of its
+        padding on the left that depends on the padded length, so an utterance's outputs
+        would change with the batch it is in (and differ from the served model's)."""
+        left = (self.conv_kernel - 1) // 2
+        right = self.conv_kernel - 1 - left
+        return ops.pad(features, [[0, 0], [left, right], [0, 0]])
+
     def build(self, input_shape):
         if isinstance(input_shape, dict):
             input_shape = input_shape["features"]
-        self.conv.build(input_shape)
-        shape = self.conv.compute_output_shape(input_shape)
+        padded = list(input_shape)
+        if padded[1] is not None:
+            padded[1] = padded[1] + self.conv_kernel - 1
+        self.conv.build(tuple(padded))
+        shape = self.conv.compute_output_shape(tuple(padded))
         for recurrent in self.recurrent:
             recurrent.build(shape)
             shape = recurrent.compute_output_shape(shape)
