@@ -23,7 +23,9 @@ _LINE = re.compile(r"^([\w/.+-]+):\s*(.*)$")
 _DESCRIPTION = re.compile(r"^\s*\[[^\]]*\]\s*$")
 
 
-def read_asterisk_transcripts(path: str | os.PathLike[str] = ASTERISK_TRANSCRIPTS) -> dict[str, str]:
+def read_asterisk_transcripts(
+    path: str | os.PathLike[str] = ASTERISK_TRANSCRIPTS,
+) -> dict[str, str]:
     """``{prompt name: text}`` from ``core-sounds-en.txt(.gz)``."""
     path = Path(path)
     if not path.exists():

@@ -76,7 +76,9 @@ def wuw_calls(
     kinds = tuple(kinds)
     unknown = [k for k in kinds if k not in UTTERANCE_KINDS]
     if unknown or not kinds:
-        raise ValueError(f"unknown utterance kind(s) {unknown}; choose from {sorted(UTTERANCE_KINDS)}")
+        raise ValueError(
+            f"unknown utterance kind(s) {unknown}; choose from {sorted(UTTERANCE_KINDS)}"
+        )
     base = real_speech_root(root)
     folder = base if (base / "data.json").exists() else base / WUW_FOLDER
     index = folder / "data.json"
@@ -96,7 +98,9 @@ def wuw_calls(
             utterance = entry["utteranceNumber"]
             session = entry["sessionNumber"]
         except (KeyError, TypeError):
-            raise ValueError(f"{index}: entry {number} lacks filePath/transcription/utteranceNumber/sessionNumber") from None
+            raise ValueError(
+                f"{index}: entry {number} lacks filePath/transcription/utteranceNumber/sessionNumber"
+            ) from None
         if utterance not in wanted:
             continue
         clean = clean_wuw_transcription(raw)

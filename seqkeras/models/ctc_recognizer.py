@@ -107,8 +107,14 @@ class CTCRecognizer(keras.Model):
 
         self.num_features = _positive_int("num_features", num_features)
         if vocabulary is not None:
-            if not isinstance(vocabulary, str) or not vocabulary or len(set(vocabulary)) != len(vocabulary):
-                raise ValueError(f"CTCRecognizer: vocabulary must be a string of distinct characters, got {vocabulary!r}")
+            if (
+                not isinstance(vocabulary, str)
+                or not vocabulary
+                or len(set(vocabulary)) != len(vocabulary)
+            ):
+                raise ValueError(
+                    f"CTCRecognizer: vocabulary must be a string of distinct characters, got {vocabulary!r}"
+                )
             if vocab_size is None:
                 vocab_size = len(vocabulary)
             elif vocab_size != len(vocabulary):
@@ -129,8 +135,12 @@ class CTCRecognizer(keras.Model):
                 )
             feature_config = config.to_dict()
         self.feature_config = feature_config
-        self.normalization = UtteranceNormalization(name="normalization") if self.normalize else None
-        self.augment = SpecAugment(**self.spec_augment, name="spec_augment") if self.spec_augment else None
+        self.normalization = (
+            UtteranceNormalization(name="normalization") if self.normalize else None
+        )
+        self.augment = (
+            SpecAugment(**self.spec_augment, name="spec_augment") if self.spec_augment else None
+        )
         self.conv_filters = _positive_int("conv_filters", conv_filters)
         self.conv_kernel = _positive_int("conv_kernel", conv_kernel)
         self.conv_stride = _positive_int("conv_stride", conv_stride)
@@ -140,10 +150,17 @@ class CTCRecognizer(keras.Model):
             raise ValueError(f"CTCRecognizer: dropout must be in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
         self.conv = keras.layers.Conv1D(
-            conv_filters, conv_kernel, strides=conv_stride, padding="valid", activation="relu", name="conv"
+            conv_filters,
+            conv_kernel,
+            strides=conv_stride,
+            padding="valid",
+            activation="relu",
+            name="conv",
         )
         self.recurrent = [
-            keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True), name=f"bigru_{i}")
+            keras.layers.Bidirectional(
+                keras.layers.GRU(units, return_sequences=True), name=f"bigru_{i}"
+            )
             for i in range(depth)
         ]
         self.dropouts = [keras.layers.Dropout(dropout, name=f"dropout_{i}") for i in range(depth)]
@@ -215,11 +232,17 @@ class CTCRecognizer(keras.Model):
         loss = ops.mean(losses)
         return loss + ops.sum(self.losses) if self.losses else loss
 
-    def decode_tensors(self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8):
+    def decode_tensors(
+        self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8
+    ):
         """Backend tensors ``(tokens (batch, steps) padded with -1, log-prob scores (batch,))``."""
         if method not in DECODERS:
             raise ValueError(f"CTCRecognizer: method must be one of {DECODERS}, got {method!r}")
-        inputs = features if feature_lengths is None else {"features": features, "feature_lengths": feature_lengths}
+        inputs = (
+            features
+            if feature_lengths is None
+            else {"features": features, "feature_lengths": feature_lengths}
+        )
         logits = self(inputs, training=False)
         if feature_lengths is None:
             lengths = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
@@ -235,12 +258,16 @@ class CTCRecognizer(keras.Model):
         )
         return decoded[0], ops.reshape(scores[:, 0], (-1,))
 
-    def decode(self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8) -> list[list[int]]:
+    def decode(
+        self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8
+    ) -> list[list[int]]:
         """Token id lists (blanks removed, repeats merged) for a batch of features."""
         tokens, _ = self.decode_tensors(features, feature_lengths, method, beam_width)
         return [[int(t) for t in row if t > 0] for row in ops.convert_to_numpy(tokens)]
 
-    def export_savedmodel(self, path: str, method: str = "greedy", beam_width: int = 8, **options: Any) -> str:
+    def export_savedmodel(
+        self, path: str, method: str = "greedy", beam_width: int = 8, **options: Any
+    ) -> str:
         """Write a SavedModel whose signatures decode (loadable with ``tf.saved_model.load``).
 
         ``features`` signature (always): ``features`` float32 ``(batch, time,
@@ -268,8 +295,9 @@ class CTCRecognizer(keras.Model):
         characters = tf.constant(["", *list(self.vocabulary)]) if self.vocabulary else None
         front_end = None
         if self.feature_config is not None and self.vocabulary is not None:
-            from seqkeras.audio import LogMelSpectrogram
             from seqkeras_edge.features import FeatureConfig
+
+            from seqkeras.audio import LogMelSpectrogram
 
             config = FeatureConfig.from_dict(self.feature_config)
             front_end = LogMelSpectrogram.from_feature_config(config)
@@ -293,7 +321,9 @@ class CTCRecognizer(keras.Model):
 
         def audio_features(waveforms, lengths):
             # Short inputs are padded to one frame so that every utterance has a frame.
-            waveforms = tf.pad(waveforms, [[0, 0], [0, tf.maximum(frame - tf.shape(waveforms)[1], 0)]])
+            waveforms = tf.pad(
+                waveforms, [[0, 0], [0, tf.maximum(frame - tf.shape(waveforms)[1], 0)]]
+            )
             features = front_end(waveforms)
             frames = 1 + (tf.maximum(lengths, frame) - frame) // hop
             return features, tf.minimum(frames, tf.shape(features)[1])

@@ -20,7 +20,10 @@ LENGTH_JITTER = 0.1
 
 
 def bucket_batches(
-    lengths: Sequence[int], frame_budget: int, rng: np.random.Generator | None = None, max_batch: int = 256
+    lengths: Sequence[int],
+    frame_budget: int,
+    rng: np.random.Generator | None = None,
+    max_batch: int = 256,
 ) -> list[np.ndarray]:
     """Index batches: similar lengths together, ``batch size * longest <= frame_budget``.
 
@@ -36,7 +39,11 @@ def bucket_batches(
         raise ValueError(f"frame_budget must be >= 1, got {frame_budget}")
     if lengths.size == 0:
         return []
-    key = lengths if rng is None else lengths * (1.0 + LENGTH_JITTER * rng.uniform(-1, 1, lengths.size))
+    key = (
+        lengths
+        if rng is None
+        else lengths * (1.0 + LENGTH_JITTER * rng.uniform(-1, 1, lengths.size))
+    )
     order = np.argsort(key, kind="stable")
     batches: list[np.ndarray] = []
     start = 0
@@ -57,7 +64,10 @@ def bucket_batches(
 
 
 def pad_batch(
-    features: Sequence[np.ndarray], texts: Sequence[str], indices: np.ndarray, vocabulary: CharVocabulary
+    features: Sequence[np.ndarray],
+    texts: Sequence[str],
+    indices: np.ndarray,
+    vocabulary: CharVocabulary,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """``({"features", "feature_lengths"}, labels)`` for one batch, zero padded."""
     chosen = [features[i] for i in indices]

@@ -61,7 +61,9 @@ class CharNgramLM:
         if not 0.0 < discount < 1.0:
             raise ValueError(f"CharNgramLM: discount must be in (0, 1), got {discount}")
         if len(contexts) != order or len(counts) != order:
-            raise ValueError(f"CharNgramLM: need {order} context/count tables, got {len(contexts)}/{len(counts)}")
+            raise ValueError(
+                f"CharNgramLM: need {order} context/count tables, got {len(contexts)}/{len(counts)}"
+            )
         self.characters = characters
         self.order = order
         self.discount = float(discount)
@@ -71,7 +73,9 @@ class CharNgramLM:
         self.bos = len(characters) + 1  # padding before the first character
         self.base = len(characters) + 2  # radix of context codes
         self._index = {c: i for i, c in enumerate(characters)}
-        seen = self.counts[0].sum(axis=0) > 0 if self.counts[0].size else np.zeros(self.end + 1, bool)
+        seen = (
+            self.counts[0].sum(axis=0) > 0 if self.counts[0].size else np.zeros(self.end + 1, bool)
+        )
         self._floor = np.where(seen, 1.0 / max(int(seen.sum()), 1), 0.0)
         self._cache: dict[tuple[int, ...], np.ndarray] = {}
 
@@ -92,14 +96,18 @@ class CharNgramLM:
         index = {c: i for i, c in enumerate(characters)}
         end, bos, base = len(characters), len(characters) + 1, len(characters) + 2
         if order * np.log(base) >= np.log(2**62):
-            raise ValueError(f"CharNgramLM: order {order} is too high for {len(characters)} characters")
+            raise ValueError(
+                f"CharNgramLM: order {order} is too high for {len(characters)} characters"
+            )
         rows = []
         for number, text in enumerate(texts):
             try:
                 ids = [index[c] for c in text]
             except KeyError:
                 bad = sorted({c for c in text if c not in index})
-                raise ValueError(f"LM text {number} ({text[:40]!r}) has characters {bad!r} outside {characters!r}") from None
+                raise ValueError(
+                    f"LM text {number} ({text[:40]!r}) has characters {bad!r} outside {characters!r}"
+                ) from None
             rows.append(np.array([bos] * (order - 1) + ids + [end], np.int64))
         if not rows:
             raise ValueError("CharNgramLM.train: no texts")
@@ -117,7 +125,9 @@ class CharNgramLM:
         counts: list[np.ndarray] = [np.zeros((0, end + 1), np.float32)] * order
         codes, occurrences = np.unique(top, return_counts=True)
         for k in range(order, 0, -1):
-            contexts[k - 1], counts[k - 1] = _table(codes, occurrences.astype(np.float32), base, end)
+            contexts[k - 1], counts[k - 1] = _table(
+                codes, occurrences.astype(np.float32), base, end
+            )
             if k > 1:
                 # continuation counts: in how many distinct left contexts each shorter gram occurs
                 codes, occurrences = np.unique(codes % base ** (k - 1), return_counts=True)
@@ -130,7 +140,9 @@ class CharNgramLM:
             ids = [self._index[c] for c in context[-(self.order - 1) :]] if self.order > 1 else []
         except KeyError:
             bad = sorted({c for c in context if c not in self._index})
-            raise ValueError(f"context {context!r} has characters {bad!r} outside the LM alphabet") from None
+            raise ValueError(
+                f"context {context!r} has characters {bad!r} outside the LM alphabet"
+            ) from None
         return (self.bos,) * (self.order - 1 - len(ids)) + tuple(ids)
 
     def next_probs_ids(self, context: tuple[int, ...]) -> np.ndarray:
@@ -151,7 +163,10 @@ class CharNgramLM:
                 c = self.counts[k - 1][row].astype(np.float64)
                 total = c.sum()
                 types = np.count_nonzero(c)
-                probs = np.maximum(c - self.discount, 0.0) / total + self.discount * types / total * probs
+                probs = (
+                    np.maximum(c - self.discount, 0.0) / total
+                    + self.discount * types / total * probs
+                )
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[context] = probs
@@ -169,7 +184,9 @@ class CharNgramLM:
         for i in range(len(text) + 1):
             symbol = self._index[text[i]] if i < len(text) else self.end
             if i < len(text) and text[i] not in self._index:
-                raise ValueError(f"text {text!r} has a character {text[i]!r} outside the LM alphabet")
+                raise ValueError(
+                    f"text {text!r} has a character {text[i]!r} outside the LM alphabet"
+                )
             p = self.next_probs_ids(self._context_ids(text[:i]))[symbol]
             total += float(np.log(p)) if p > 0 else -np.inf
         return total
@@ -232,7 +249,9 @@ class CharNgramLM:
             raise ValueError(f"{path} is not a seqkeras character LM ({err})") from None
 
 
-def _table(codes: np.ndarray, occurrences: np.ndarray, base: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+def _table(
+    codes: np.ndarray, occurrences: np.ndarray, base: int, end: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique context codes and a ``(contexts, end + 1)`` matrix of next-symbol counts."""
     context_codes = codes // base
     symbols = codes % base

@@ -96,7 +96,9 @@ def ctc_greedy_decode(logits: Any, length: int | None = None, blank: int = BLANK
     return [int(t) for t in best[keep & (best != blank)]]
 
 
-def ctc_greedy_decode_batch(logits: Any, lengths: Iterable[int] | None = None, blank: int = BLANK) -> list[list[int]]:
+def ctc_greedy_decode_batch(
+    logits: Any, lengths: Iterable[int] | None = None, blank: int = BLANK
+) -> list[list[int]]:
     """:func:`ctc_greedy_decode` for a ``(batch, time, classes)`` array."""
     x = np.asarray(logits)
     if x.ndim != 3:
@@ -139,7 +141,11 @@ class _Scorer:
         if blank != BLANK and self.active:
             raise ValueError("an LM or word list needs the blank at class 0")
         for name, model in (("LM", lm), ("word list", words)):
-            if model is not None and vocabulary is not None and model.characters != vocabulary.characters:
+            if (
+                model is not None
+                and vocabulary is not None
+                and model.characters != vocabulary.characters
+            ):
                 raise ValueError(
                     f"the {name} alphabet {model.characters!r} differs from the vocabulary {vocabulary.characters!r}"
                 )
@@ -149,7 +155,9 @@ class _Scorer:
     def key(self, tokens: tuple[int, ...]) -> Any:
         if not self.active:
             return None
-        lm_part = tokens[-(self.lm.order - 1) :] if self.lm is not None and self.lm.order > 1 else ()
+        lm_part = (
+            tokens[-(self.lm.order - 1) :] if self.lm is not None and self.lm.order > 1 else ()
+        )
         if self.words is None:
             return lm_part
         assert self.vocabulary is not None
@@ -167,7 +175,9 @@ class _Scorer:
         assert self.vocabulary is not None
         symbol = np.zeros(self.num_classes + 1)  # characters at class ids, end at [-1]
         if self.lm is not None:
-            text = self.vocabulary.decode(tokens[-(self.lm.order - 1) :]) if self.lm.order > 1 else ""
+            text = (
+                self.vocabulary.decode(tokens[-(self.lm.order - 1) :]) if self.lm.order > 1 else ""
+            )
             with np.errstate(divide="ignore"):
                 log_p = self.lm.next_log_probs(text)
             symbol[1:] += self.alpha * log_p
@@ -239,7 +249,13 @@ def ctc_prefix_beam_search(
     num_classes = x.shape[1]
     use_scorer = lm is not None or words is not None
     scorer = _Scorer(
-        num_classes, blank, vocabulary, lm, words, alpha if use_scorer else 0.0, beta if use_scorer else 0.0
+        num_classes,
+        blank,
+        vocabulary,
+        lm,
+        words,
+        alpha if use_scorer else 0.0,
+        beta if use_scorer else 0.0,
     )
     log_probs = log_softmax(x)
     classes = np.arange(num_classes)
@@ -337,5 +353,9 @@ def ctc_prefix_beam_search(
     if not results:
         # every prefix was ruled out (e.g. the word list): the empty labelling is allowed
         empty = float(np.sum(log_probs[:, blank]))
-        results.append(Hypothesis((), empty, empty, scorer.lm_log_prob(()), "" if vocabulary is not None else None))
+        results.append(
+            Hypothesis(
+                (), empty, empty, scorer.lm_log_prob(()), "" if vocabulary is not None else None
+            )
+        )
     return results

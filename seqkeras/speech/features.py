@@ -69,7 +69,9 @@ class AugmentConfig:
         return json.loads(json.dumps(dataclasses.asdict(self)))
 
 
-NO_AUGMENT = AugmentConfig(noise_probability=0.0, telephone_probability=0.0, level_db_range=(-1.0, -1.0))
+NO_AUGMENT = AugmentConfig(
+    noise_probability=0.0, telephone_probability=0.0, level_db_range=(-1.0, -1.0)
+)
 
 
 def telephone_band(audio: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
@@ -151,13 +153,17 @@ class FeatureSet:
     def load(cls, path: str | os.PathLike[str]) -> FeatureSet:
         with np.load(path, allow_pickle=False) as data:
             if int(data["format"]) != FORMAT:
-                raise ValueError(f"{path}: feature cache format {int(data['format'])}, expected {FORMAT}")
+                raise ValueError(
+                    f"{path}: feature cache format {int(data['format'])}, expected {FORMAT}"
+                )
             frames, offsets = data["frames"], data["offsets"]
             features = [frames[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
             return cls(features, [str(t) for t in data["texts"]], [str(i) for i in data["ids"]])
 
     def __add__(self, other: FeatureSet) -> FeatureSet:
-        return FeatureSet(self.features + other.features, self.texts + other.texts, self.ids + other.ids)
+        return FeatureSet(
+            self.features + other.features, self.texts + other.texts, self.ids + other.ids
+        )
 
 
 def _key(value: Any) -> str:
@@ -186,7 +192,11 @@ def compute_features(
     augmented with ``augment_config`` (random draw seeded by the utterance's ``seed_key``)."""
     from seqkeras_edge.features import log_mel_spectrogram
 
-    background = _background_sampler() if augment_config is not None and augment_config.noise_probability > 0 else None
+    background = (
+        _background_sampler()
+        if augment_config is not None and augment_config.noise_probability > 0
+        else None
+    )
     items = range(count)
     if progress:
         from tqdm import tqdm
@@ -246,7 +256,9 @@ def test_set_features(
     from seqkeras.audio.io import read_audio
 
     utterances = test_set.utterances
-    key = _key([FORMAT, test_set.name, [(u.path, u.text) for u in utterances], feature_config.to_dict()])
+    key = _key(
+        [FORMAT, test_set.name, [(u.path, u.text) for u in utterances], feature_config.to_dict()]
+    )
     path = Path(cache_dir) / f"{test_set.name}-{key}.npz"
     if path.exists():
         return FeatureSet.load(path)

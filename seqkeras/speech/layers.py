@@ -109,7 +109,9 @@ class SpecAugment(keras.layers.Layer):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"SpecAugment: {name} must be an integer >= 0, got {value!r}")
         if not 0.0 <= max_time_fraction <= 1.0:
-            raise ValueError(f"SpecAugment: max_time_fraction must be in [0, 1], got {max_time_fraction!r}")
+            raise ValueError(
+                f"SpecAugment: max_time_fraction must be in [0, 1], got {max_time_fraction!r}"
+            )
         self.freq_masks = freq_masks
         self.freq_width = freq_width
         self.time_masks = time_masks
@@ -123,8 +125,14 @@ class SpecAugment(keras.layers.Layer):
         if count == 0 or widest == 0:
             return ops.zeros((batch, size))
         shape = (batch, count, 1)
-        width = ops.floor(keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator) * (ops.minimum(widest, limit) + 1.0))
-        start = ops.floor(keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator) * ops.maximum(limit - width + 1.0, 1.0))
+        width = ops.floor(
+            keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator)
+            * (ops.minimum(widest, limit) + 1.0)
+        )
+        start = ops.floor(
+            keras.random.uniform(shape, 0.0, 1.0, seed=self.seed_generator)
+            * ops.maximum(limit - width + 1.0, 1.0)
+        )
         position = ops.cast(ops.arange(size), "float32")[None, None, :]
         covered = ops.logical_and(position >= start, position < start + width)
         return ops.max(ops.cast(covered, "float32"), axis=1)

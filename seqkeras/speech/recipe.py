@@ -90,11 +90,18 @@ def grow_banks(
         split, engines = BANKS[name]
         sentences = corpus_sentences(split="train" if split == "train" else "test")
         found = synthesize_bank(
-            bank_folder(name), sentences, count, BankPlan(split, engines), progress=progress, time_limit_s=time_limit_s
+            bank_folder(name),
+            sentences,
+            count,
+            BankPlan(split, engines),
+            progress=progress,
+            time_limit_s=time_limit_s,
         )
         rows[name] = sorted(found, key=lambda r: r["id"])[:count]
         if len(rows[name]) < count:
-            print(f"bank {name}: {len(rows[name])} of {count} utterances so far (run again to go on)")
+            print(
+                f"bank {name}: {len(rows[name])} of {count} utterances so far (run again to go on)"
+            )
     return rows
 
 
@@ -104,19 +111,29 @@ def feature_config(config: AsrConfig) -> Any:
     return FeatureConfig(upper_edge_hz=config.upper_edge_hz)
 
 
-def training_features(config: AsrConfig, rows: dict[str, list[dict[str, Any]]], progress: bool = True) -> FeatureSet:
+def training_features(
+    config: AsrConfig, rows: dict[str, list[dict[str, Any]]], progress: bool = True
+) -> FeatureSet:
     """Augmented features of the training banks, CTC-infeasible utterances dropped."""
     from .features import bank_features
 
     vocabulary = CharVocabulary()
     combined = FeatureSet([], [], [])
     for name, bank_rows in rows.items():
-        combined = combined + bank_features(bank_folder(name), bank_rows, feature_config(config), config.augment, progress=progress)
+        combined = combined + bank_features(
+            bank_folder(name), bank_rows, feature_config(config), config.augment, progress=progress
+        )
     keep = [i for i, (f, t) in enumerate(zip(combined.features, combined.texts, strict=True))
             if ctc_feasible(t, f.shape[0], config.conv_stride, vocabulary)]  # fmt: skip
     if len(keep) < len(combined):
-        print(f"dropped {len(combined) - len(keep)} utterances too fast for stride {config.conv_stride}")
-    return FeatureSet([combined.features[i] for i in keep], [combined.texts[i] for i in keep], [combined.ids[i] for i in keep])
+        print(
+            f"dropped {len(combined) - len(keep)} utterances too fast for stride {config.conv_stride}"
+        )
+    return FeatureSet(
+        [combined.features[i] for i in keep],
+        [combined.texts[i] for i in keep],
+        [combined.ids[i] for i in keep],
+    )
 
 
 def build_model(config: AsrConfig) -> Any:
@@ -140,7 +157,14 @@ def build_model(config: AsrConfig) -> Any:
 
 
 def train_model(
-    model: Any, dataset: Any, *, epochs: int, strategy: Any, run_dir: str, config: dict[str, Any], verbose: Any = "auto"
+    model: Any,
+    dataset: Any,
+    *,
+    epochs: int,
+    strategy: Any,
+    run_dir: str,
+    config: dict[str, Any],
+    verbose: Any = "auto",
 ) -> dict[str, list[Any]]:
     """The project's one training path (``seqkeras.training``), resumable."""
     from seqkeras.training import fit_resumable, train_distributed
@@ -152,7 +176,9 @@ def train_model(
             model, dataset, _per_example_ctc_loss, model.optimizer, epochs, strategy,
             run_dir=run_dir, config=config, verbose=bool(verbose),
         )  # fmt: skip
-    return fit_resumable(model, dataset, run_dir=run_dir, epochs=epochs, config=config, verbose=verbose)
+    return fit_resumable(
+        model, dataset, run_dir=run_dir, epochs=epochs, config=config, verbose=verbose
+    )
 
 
 def _per_example_ctc_loss(labels: Any, logits: Any) -> Any:
@@ -185,7 +211,9 @@ def test_sets(
     if banks:
         rows = grow_banks(banks, progress=progress)
         for name, bank_rows in rows.items():
-            sets[name] = bank_features(bank_folder(name), bank_rows[:limit], fc, None, progress=progress)
+            sets[name] = bank_features(
+                bank_folder(name), bank_rows[:limit], fc, None, progress=progress
+            )
     loaders = {"asterisk": lambda: asterisk_prompts(), "wuw": lambda: wuw_calls(real_speech)}
     for name in real:
         if name not in loaders:
@@ -194,7 +222,9 @@ def test_sets(
         reports[name] = test_set.summary()
         if limit is not None:
             test_set = dataclasses.replace(test_set, utterances=test_set.utterances[:limit])
-        sets[name] = test_set_features(test_set, fc, cache_root() / "speech" / "test-features", progress=progress)
+        sets[name] = test_set_features(
+            test_set, fc, cache_root() / "speech" / "test-features", progress=progress
+        )
     return sets, reports
 
 
@@ -210,7 +240,9 @@ def logits_of(model: Any, features: Sequence[np.ndarray]) -> list[np.ndarray]:
         for row, i in enumerate(indices):
             x[row, : lengths[i]] = features[i]
         frame_lengths = np.array([lengths[i] for i in indices], np.int32)
-        logits = np.asarray(model({"features": x, "feature_lengths": frame_lengths}, training=False))
+        logits = np.asarray(
+            model({"features": x, "feature_lengths": frame_lengths}, training=False)
+        )
         steps = -(-frame_lengths // model.conv_stride)
         for row, i in enumerate(indices):
             out[i] = log_softmax(logits[row, : steps[row]]).astype(np.float32)
@@ -239,7 +271,10 @@ class DecoderSetting:
 
 
 def score(
-    log_probs: Sequence[np.ndarray], references: Sequence[str], setting: DecoderSetting, lm: Any = None
+    log_probs: Sequence[np.ndarray],
+    references: Sequence[str],
+    setting: DecoderSetting,
+    lm: Any = None,
 ) -> dict[str, Any]:
     """CER/WER of one decoder over one set, with the decoding time."""
     from .text import character_error_rate, word_error_rate
@@ -256,7 +291,10 @@ def score(
         "cer": round(character_error_rate(references, hypotheses), 4),
         "wer": round(word_error_rate(references, hypotheses), 4),
         "decode_seconds": round(seconds, 3),
-        "examples": [{"reference": r, "hypothesis": h} for r, h in list(zip(references, hypotheses, strict=True))[:5]],
+        "examples": [
+            {"reference": r, "hypothesis": h}
+            for r, h in list(zip(references, hypotheses, strict=True))[:5]
+        ],
     }
 
 
@@ -280,7 +318,13 @@ def tune_lm_weights(
     ]
 
 
-def decoding_speed(log_probs: np.ndarray, seconds_of_audio: float, setting: DecoderSetting, lm: Any, repeats: int = 3) -> float:
+def decoding_speed(
+    log_probs: np.ndarray,
+    seconds_of_audio: float,
+    setting: DecoderSetting,
+    lm: Any,
+    repeats: int = 3,
+) -> float:
     """Real-time factor of one utterance's decoding: audio seconds per decoding second."""
     vocabulary = CharVocabulary()
     best = np.inf

@@ -208,7 +208,9 @@ def synthesize_bank(
     if plan_file.exists():
         saved = json.loads(plan_file.read_text())
         if saved != json.loads(json.dumps(plan_record)):
-            raise ValueError(f"{folder} holds a bank of another plan ({saved}); choose another folder")
+            raise ValueError(
+                f"{folder} holds a bank of another plan ({saved}); choose another folder"
+            )
     else:
         _write_text_atomic(plan_file, json.dumps(plan_record, indent=1))
     rows = read_manifest(folder)
@@ -247,10 +249,19 @@ def synthesize_bank(
                 continue
             path = folder / "audio" / f"{entry['id']}.flac"
             write_audio(str(path), audio)
-            finished.append({**entry, "path": f"audio/{entry['id']}.flac", "seconds": round(audio.size / 16000, 3)})
+            finished.append(
+                {
+                    **entry,
+                    "path": f"audio/{entry['id']}.flac",
+                    "seconds": round(audio.size / 16000, 3),
+                }
+            )
         return finished
 
-    with open(folder / MANIFEST, "a", encoding="utf-8") as manifest, ThreadPoolExecutor(max(1, workers)) as pool:
+    with (
+        open(folder / MANIFEST, "a", encoding="utf-8") as manifest,
+        ThreadPoolExecutor(max(1, workers)) as pool,
+    ):
         for finished in pool.map(work, chunks):
             for row in finished:
                 manifest.write(json.dumps(row) + "\n")

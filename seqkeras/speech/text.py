@@ -98,9 +98,7 @@ def spell_numbers(text: str) -> str:
     try:
         from num2words import num2words
     except ImportError:
-        raise ImportError(
-            "spelling out digits needs num2words: pip install num2words"
-        ) from None
+        raise ImportError("spelling out digits needs num2words: pip install num2words") from None
 
     def spell(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -116,7 +114,9 @@ def spell_numbers(text: str) -> str:
     return _NUMBER.sub(spell, text)
 
 
-def normalize_transcript(text: str, characters: str = CHARACTERS, split_camel_case: bool = True) -> str:
+def normalize_transcript(
+    text: str, characters: str = CHARACTERS, split_camel_case: bool = True
+) -> str:
     """Text in the recognizer's alphabet: lower case, digits as words, no punctuation.
 
     Args:
@@ -214,7 +214,7 @@ def clean_wuw_transcription(text: str) -> CleanTranscript:
     words: list[str] = []
     cut_off: list[str] = []
     for word in body.split():
-        bare = word.strip(_WUW_WORD_MARKS + ".,?!;:\"")
+        bare = word.strip(_WUW_WORD_MARKS + '.,?!;:"')
         if not bare:
             continue
         if bare.startswith("-") or bare.endswith("-"):

@@ -24,13 +24,20 @@ DEFAULT_EPOCHS = 12
 DEFAULT_BEAM_WIDTH = 16
 # Utterances of the held-out synthesized bank used to pick the LM weights (the rest is test).
 DEV_UTTERANCES = 200
-BANK_NAMES = ("train-espeak-festival", "train-kokoro", "heldout-flite-piper-espeak", "heldout-kokoro")
+BANK_NAMES = (
+    "train-espeak-festival",
+    "train-kokoro",
+    "heldout-flite-piper-espeak",
+    "heldout-kokoro",
+)
 
 
 def _bank_count(text: str) -> tuple[str, int]:
     name, _, count = text.partition("=")
     if name not in BANK_NAMES or not count.isdigit() or int(count) < 1:
-        raise argparse.ArgumentTypeError(f"expected NAME=COUNT with NAME one of {', '.join(BANK_NAMES)}, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=COUNT with NAME one of {', '.join(BANK_NAMES)}, got {text!r}"
+        )
     return name, int(count)
 
 
@@ -48,12 +55,28 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-bank", type=_bank_count, action="append", metavar="NAME=COUNT",
                    help="held-out synthesized bank to test on (default heldout-flite-piper-espeak=600; "
                         f"its first {DEV_UTTERANCES} utterances pick the LM weights)")  # fmt: skip
-    p.add_argument("--real", default="asterisk,wuw", help="real-speech sets, comma separated (asterisk, wuw; '' for none)")
-    p.add_argument("--real-speech", metavar="DIR", help="the real-speech folder (default $SEQKERAS_REAL_SPEECH or ../shared/data/real-speech)")
+    p.add_argument(
+        "--real",
+        default="asterisk,wuw",
+        help="real-speech sets, comma separated (asterisk, wuw; '' for none)",
+    )
+    p.add_argument(
+        "--real-speech",
+        metavar="DIR",
+        help="the real-speech folder (default $SEQKERAS_REAL_SPEECH or ../shared/data/real-speech)",
+    )
     p.add_argument("--beam-width", type=int, default=DEFAULT_BEAM_WIDTH)
-    p.add_argument("--alpha", type=float, help="LM weight (default: tuned on the synthesized development utterances)")
-    p.add_argument("--beta", type=float, help="insertion bonus per character (default: tuned with --alpha)")
-    p.add_argument("--limit", type=int, help="evaluate only the first N utterances of each set (quick checks)")
+    p.add_argument(
+        "--alpha",
+        type=float,
+        help="LM weight (default: tuned on the synthesized development utterances)",
+    )
+    p.add_argument(
+        "--beta", type=float, help="insertion bonus per character (default: tuned with --alpha)"
+    )
+    p.add_argument(
+        "--limit", type=int, help="evaluate only the first N utterances of each set (quick checks)"
+    )
 
 
 @register_command("asr", help="CTC speech recognition: synth, lm, train, eval, transcribe")
@@ -71,7 +94,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.set_defaults(func=_lm)
 
     p = sub.add_parser("train", help="train a CTCRecognizer on synthesized speech, then evaluate")
-    p.add_argument("--out", default=DEFAULT_OUT, help="run folder (checkpoints, model.keras, char_lm.npz, metrics.json)")
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        help="run folder (checkpoints, model.keras, char_lm.npz, metrics.json)",
+    )
     p.add_argument("--bank", type=_bank_count, action="append", metavar="NAME=COUNT",
                    help="training bank and its size (repeatable; default train-espeak-festival=12000)")  # fmt: skip
     p.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help="total epochs of the run")
@@ -88,7 +115,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--upper-edge-hz", type=float, default=7600.0, help="top of the mel filterbank")
     p.add_argument("--no-spec-augment", action="store_true")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--synth-time-limit", type=float, help="seconds of synthesis per call before stopping (resumable)")
+    p.add_argument(
+        "--synth-time-limit",
+        type=float,
+        help="seconds of synthesis per call before stopping (resumable)",
+    )
     p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
     _add_eval_arguments(p)
     add_strategy_argument(p)
@@ -96,7 +127,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("eval", help="CER/WER on held-out synthesized speakers and real speech")
     p.add_argument("--model", default=os.path.join(DEFAULT_OUT, "model.keras"))
-    p.add_argument("--lm", help="character LM file (default: char_lm.npz beside the model, trained if missing)")
+    p.add_argument(
+        "--lm", help="character LM file (default: char_lm.npz beside the model, trained if missing)"
+    )
     p.add_argument("--out", help="metrics JSON (default: eval.json beside the model)")
     _add_eval_arguments(p)
     p.set_defaults(func=_eval)
@@ -177,7 +210,13 @@ def _train(args: argparse.Namespace) -> int:
 
     from seqkeras.speech import CharVocabulary
     from seqkeras.speech.batches import tf_dataset
-    from seqkeras.speech.recipe import MODEL_FILE, build_model, grow_banks, train_model, training_features
+    from seqkeras.speech.recipe import (
+        MODEL_FILE,
+        build_model,
+        grow_banks,
+        train_model,
+        training_features,
+    )
     from seqkeras.training import get_strategy, is_chief, make_optimizer
 
     config = _config_from(args)
@@ -193,8 +232,12 @@ def _train(args: argparse.Namespace) -> int:
         keras.utils.set_random_seed(config.seed)
         model = build_model(config)
         model.build({"features": (None, None, model.num_features), "feature_lengths": (None,)})
-        model.compile(make_optimizer("adam", learning_rate=config.learning_rate, clipnorm=config.clipnorm))
-    dataset = tf_dataset(data.features, data.texts, CharVocabulary(), config.frame_budget, config.seed)
+        model.compile(
+            make_optimizer("adam", learning_rate=config.learning_rate, clipnorm=config.clipnorm)
+        )
+    dataset = tf_dataset(
+        data.features, data.texts, CharVocabulary(), config.frame_budget, config.seed
+    )
     run_config = {**config.to_dict(), "strategy": args.strategy}
     history = train_model(
         model, dataset, epochs=args.epochs, strategy=strategy, run_dir=os.path.join(args.out, "checkpoints"),
@@ -238,26 +281,36 @@ def _load_model(path: str) -> Any:
     import seqkeras.models  # noqa: F401  (registers CTCRecognizer)
 
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"model file not found: {path} (train one with: seqkeras asr train)")
+        raise FileNotFoundError(
+            f"model file not found: {path} (train one with: seqkeras asr train)"
+        )
     model = keras.saving.load_model(path)
     if getattr(model, "vocabulary", None) is None or getattr(model, "feature_config", None) is None:
-        raise ValueError(f"{path} is not a speech CTCRecognizer (it needs a vocabulary and a feature_config)")
+        raise ValueError(
+            f"{path} is not a speech CTCRecognizer (it needs a vocabulary and a feature_config)"
+        )
     return model
 
 
 def _config_of(model: Any) -> Any:
     from seqkeras.speech.recipe import AsrConfig
 
-    return AsrConfig(upper_edge_hz=float(model.feature_config["upper_edge_hz"]), conv_stride=model.conv_stride)
+    return AsrConfig(
+        upper_edge_hz=float(model.feature_config["upper_edge_hz"]), conv_stride=model.conv_stride
+    )
 
 
 def _eval(args: argparse.Namespace) -> int:
     model = _load_model(args.model)
-    args.out_file = args.out or os.path.join(os.path.dirname(os.path.abspath(args.model)), "eval.json")
+    args.out_file = args.out or os.path.join(
+        os.path.dirname(os.path.abspath(args.model)), "eval.json"
+    )
     return _evaluate(args, model, _config_of(model))
 
 
-def _evaluate(args: argparse.Namespace, model: Any, config: Any, extra: dict[str, Any] | None = None) -> int:
+def _evaluate(
+    args: argparse.Namespace, model: Any, config: Any, extra: dict[str, Any] | None = None
+) -> int:
     import numpy as np
 
     from seqkeras.speech.char_lm import CharNgramLM
@@ -294,37 +347,66 @@ def _evaluate(args: argparse.Namespace, model: Any, config: Any, extra: dict[str
     if first_bank is not None and len(sets[first_bank]) > DEV_UTTERANCES:
         dev = slice(0, DEV_UTTERANCES)
         whole = sets[first_bank]
-        sets[first_bank + "-dev"] = FeatureSet(whole.features[dev], whole.texts[dev], whole.ids[dev])
+        sets[first_bank + "-dev"] = FeatureSet(
+            whole.features[dev], whole.texts[dev], whole.ids[dev]
+        )
         log_probs[first_bank + "-dev"] = log_probs[first_bank][dev]
-        sets[first_bank] = FeatureSet(whole.features[DEV_UTTERANCES:], whole.texts[DEV_UTTERANCES:], whole.ids[DEV_UTTERANCES:])
+        sets[first_bank] = FeatureSet(
+            whole.features[DEV_UTTERANCES:],
+            whole.texts[DEV_UTTERANCES:],
+            whole.ids[DEV_UTTERANCES:],
+        )
         log_probs[first_bank] = log_probs[first_bank][DEV_UTTERANCES:]
     if args.alpha is not None:
         lm_setting = DecoderSetting("beam+lm", args.beam_width, args.alpha, args.beta)
     else:
         dev_name = first_bank + "-dev" if first_bank and first_bank + "-dev" in sets else None
         if dev_name is None:
-            raise ValueError("no development utterances to tune --alpha/--beta on; give them explicitly")
-        lm_setting, grid = tune_lm_weights(log_probs[dev_name], sets[dev_name].texts, lm, args.beam_width)
+            raise ValueError(
+                "no development utterances to tune --alpha/--beta on; give them explicitly"
+            )
+        lm_setting, grid = tune_lm_weights(
+            log_probs[dev_name], sets[dev_name].texts, lm, args.beam_width
+        )
         metrics["lm_tuning"] = {"on": dev_name, "grid": grid}
     settings = [DecoderSetting("greedy"), DecoderSetting("beam", args.beam_width), lm_setting]
     for name, feature_set in sets.items():
         seconds = float(sum(f.shape[0] for f in feature_set.features)) / 100.0
-        entry: dict[str, Any] = {"utterances": len(feature_set), "audio_hours": round(seconds / 3600, 3)}
+        entry: dict[str, Any] = {
+            "utterances": len(feature_set),
+            "audio_hours": round(seconds / 3600, 3),
+        }
         for setting in settings:
             entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm)
-            print(f"{name:32s} {setting.name:8s} CER {entry[setting.name]['cer']:.3f}  WER {entry[setting.name]['wer']:.3f}", flush=True)
+            print(
+                f"{name:32s} {setting.name:8s} CER {entry[setting.name]['cer']:.3f}  WER {entry[setting.name]['wer']:.3f}",
+                flush=True,
+            )
         metrics["sets"][name] = entry
     # decoding speed: one utterance near 5 s, beam + LM
-    pool = [(abs(lp.shape[0] * model.conv_stride / 100 - 5.0), name, i) for name in log_probs for i, lp in enumerate(log_probs[name])]
+    pool = [
+        (abs(lp.shape[0] * model.conv_stride / 100 - 5.0), name, i)
+        for name in log_probs
+        for i, lp in enumerate(log_probs[name])
+    ]
     if pool:
         _, name, i = min(pool)
         audio_seconds = sets[name].features[i].shape[0] / 100.0
         metrics["decoding_speed"] = {
             "utterance_seconds": audio_seconds,
             "beam_width": args.beam_width,
-            "greedy_x_realtime": round(decoding_speed(log_probs[name][i], audio_seconds, DecoderSetting("greedy"), lm), 1),
-            "beam_x_realtime": round(decoding_speed(log_probs[name][i], audio_seconds, DecoderSetting("beam", args.beam_width), lm), 1),
-            "beam_lm_x_realtime": round(decoding_speed(log_probs[name][i], audio_seconds, lm_setting, lm), 1),
+            "greedy_x_realtime": round(
+                decoding_speed(log_probs[name][i], audio_seconds, DecoderSetting("greedy"), lm), 1
+            ),
+            "beam_x_realtime": round(
+                decoding_speed(
+                    log_probs[name][i], audio_seconds, DecoderSetting("beam", args.beam_width), lm
+                ),
+                1,
+            ),
+            "beam_lm_x_realtime": round(
+                decoding_speed(log_probs[name][i], audio_seconds, lm_setting, lm), 1
+            ),
         }
         print(f"decoding speed (one {audio_seconds:.1f} s utterance): {metrics['decoding_speed']}")
     metrics.update(extra or {})
@@ -336,11 +418,16 @@ def _evaluate(args: argparse.Namespace, model: Any, config: Any, extra: dict[str
 
 def _transcribe(args: argparse.Namespace) -> int:
     import numpy as np
+    from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
     from seqkeras.audio.io import read_audio
-    from seqkeras.speech import CharNgramLM, CharVocabulary, ctc_greedy_decode, ctc_prefix_beam_search
+    from seqkeras.speech import (
+        CharNgramLM,
+        CharVocabulary,
+        ctc_greedy_decode,
+        ctc_prefix_beam_search,
+    )
     from seqkeras.speech.recipe import logits_of
-    from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
     if args.beam_width < 0 or args.top < 1:
         raise ValueError("--beam-width must be >= 0 and --top >= 1")
@@ -350,7 +437,9 @@ def _transcribe(args: argparse.Namespace) -> int:
     config = FeatureConfig.from_dict(model.feature_config)
     audio = read_audio(args.audio, sample_rate=config.sample_rate)
     if audio.size < config.frame_length:
-        raise ValueError(f"{args.audio} is too short: {audio.size} samples, need at least {config.frame_length}")
+        raise ValueError(
+            f"{args.audio} is too short: {audio.size} samples, need at least {config.frame_length}"
+        )
     if not np.all(np.isfinite(audio)):
         raise ValueError(f"{args.audio} holds NaN or infinite samples")
     features = log_mel_spectrogram(audio, config)

@@ -32,7 +32,10 @@ def _reference_kn(texts, order, alphabet, discount=0.75):
                     following[g[-1]] += c
             total = sum(following.values())
             if total:
-                p = max(following.get(symbol, 0.0) - discount, 0) / total + discount * len(following) / total * p
+                p = (
+                    max(following.get(symbol, 0.0) - discount, 0) / total
+                    + discount * len(following) / total * p
+                )
         return p
 
     return prob

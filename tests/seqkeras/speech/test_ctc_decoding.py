@@ -84,7 +84,9 @@ def test_prefix_beam_with_lm_maximizes_the_fused_score():
     exact = _brute_force(log_probs)
     fused = {k: v + alpha * lm.log_prob(vocab.decode(k)) + beta * len(k) for k, v in exact.items()}
     best = max(fused, key=fused.get)
-    found = ctc_prefix_beam_search(log_probs, 5000, vocabulary=vocab, lm=lm, alpha=alpha, beta=beta, prune_log_prob=None)
+    found = ctc_prefix_beam_search(
+        log_probs, 5000, vocabulary=vocab, lm=lm, alpha=alpha, beta=beta, prune_log_prob=None
+    )
     assert found[0].tokens == best
     assert found[0].score == pytest.approx(fused[best], abs=1e-9)
     assert found[0].lm == pytest.approx(lm.log_prob(vocab.decode(best)), abs=1e-12)
@@ -114,7 +116,9 @@ def test_lm_that_never_saw_a_character_forbids_it():
     logits = _one_hot_logits("qqq_uu__ii", vocab.characters)
     plain = ctc_prefix_beam_search(logits, 8, vocabulary=vocab)[0].text
     assert "q" in plain
-    with_lm = ctc_prefix_beam_search(logits, 8, vocabulary=vocab, lm=lm, alpha=0.5, beta=0.0, top_paths=5)
+    with_lm = ctc_prefix_beam_search(
+        logits, 8, vocabulary=vocab, lm=lm, alpha=0.5, beta=0.0, top_paths=5
+    )
     assert with_lm and all("q" not in h.text for h in with_lm)
 
 
@@ -135,7 +139,9 @@ def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="NaN"):
         ctc_prefix_beam_search(np.full((3, 4), np.nan))
     with pytest.raises(ValueError, match="classes"):
-        ctc_prefix_beam_search(np.zeros((3, 5)), vocabulary=CharVocabulary(), lm=CharNgramLM.train(["a"], order=2))
+        ctc_prefix_beam_search(
+            np.zeros((3, 5)), vocabulary=CharVocabulary(), lm=CharNgramLM.train(["a"], order=2)
+        )
     with pytest.raises(ValueError, match="alphabet"):
         ctc_prefix_beam_search(np.zeros((3, 4)), lm=CharNgramLM.train(["ab"], 2, "ab "))
     with pytest.raises(ValueError, match="beam_width"):

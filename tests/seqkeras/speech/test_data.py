@@ -9,7 +9,13 @@ import soundfile
 
 from seqkeras.datasets.asterisk_prompts import asterisk_prompts
 from seqkeras.datasets.wuw_calls import REAL_SPEECH_ENV, real_speech_root, wuw_calls
-from seqkeras.speech.features import AugmentConfig, FeatureSet, augment, bank_features, telephone_band
+from seqkeras.speech.features import (
+    AugmentConfig,
+    FeatureSet,
+    augment,
+    bank_features,
+    telephone_band,
+)
 from seqkeras.speech.synthesis import BankPlan, read_manifest, split_voice_names, synthesize_bank
 
 SENTENCES = ["one two", "three four five", "six", "seven eight"]
@@ -32,10 +38,14 @@ def _fake_engine(calls):
 def test_bank_grows_resumes_and_keeps_its_plan(tmp_path):
     calls = []
     plan = BankPlan("train", engines=("espeak",), seed=3)
-    rows = synthesize_bank(tmp_path, SENTENCES, 5, plan, progress=False, synthesize=_fake_engine(calls))
+    rows = synthesize_bank(
+        tmp_path, SENTENCES, 5, plan, progress=False, synthesize=_fake_engine(calls)
+    )
     assert len(rows) == 5 and sum(calls) == 5
     first = {r["id"]: (r["text"], r["voice"], r["speed"]) for r in rows}
-    rows = synthesize_bank(tmp_path, SENTENCES, 8, plan, progress=False, synthesize=_fake_engine(calls))
+    rows = synthesize_bank(
+        tmp_path, SENTENCES, 8, plan, progress=False, synthesize=_fake_engine(calls)
+    )
     assert len(rows) == 8 and sum(calls) == 8  # only the three new ones were made
     again = {r["id"]: (r["text"], r["voice"], r["speed"]) for r in read_manifest(tmp_path)}
     assert all(again[k] == v for k, v in first.items())
@@ -44,7 +54,9 @@ def test_bank_grows_resumes_and_keeps_its_plan(tmp_path):
     assert rate == 16000 and row["seconds"] == pytest.approx(audio.size / 16000)
     assert audio.size < 16000 + int(0.2 * 16000 * 3) + 2 * 2400  # silence trimmed to PAD_MS
     with pytest.raises(ValueError, match="another plan"):
-        synthesize_bank(tmp_path, SENTENCES, 8, BankPlan("train", engines=("espeak",), seed=4), progress=False)
+        synthesize_bank(
+            tmp_path, SENTENCES, 8, BankPlan("train", engines=("espeak",), seed=4), progress=False
+        )
     # a kill while writing leaves a torn last line: it is ignored
     with open(tmp_path / "manifest.jsonl", "a") as f:
         f.write('{"id": "tr')
@@ -79,7 +91,11 @@ def test_augment_is_deterministic_and_records_what_it_did():
     a, record = augment(speech, config, np.random.default_rng(1))
     b, _ = augment(speech, config, np.random.default_rng(1))
     np.testing.assert_array_equal(a, b)
-    assert record["snr_db"] == 10 and record["telephone"] and record["noise"] in ("white", "pink", "brown")
+    assert (
+        record["snr_db"] == 10
+        and record["telephone"]
+        and record["noise"] in ("white", "pink", "brown")
+    )
     assert np.max(np.abs(a)) == pytest.approx(10 ** (-6 / 20), rel=1e-5)
     with pytest.raises(ValueError, match="noise_probability"):
         AugmentConfig(noise_probability=2.0)
@@ -92,8 +108,12 @@ def test_bank_features_are_cached(tmp_path):
                            synthesize=_fake_engine([]))  # fmt: skip
     features = bank_features(tmp_path, rows, FeatureConfig(), None, progress=False)
     assert isinstance(features, FeatureSet) and len(features) == 3
-    audio, _ = soundfile.read(tmp_path / sorted(rows, key=lambda r: r["id"])[0]["path"], dtype="float32")
-    np.testing.assert_allclose(features.features[0], log_mel_spectrogram(audio, FeatureConfig()), atol=2e-2)
+    audio, _ = soundfile.read(
+        tmp_path / sorted(rows, key=lambda r: r["id"])[0]["path"], dtype="float32"
+    )
+    np.testing.assert_allclose(
+        features.features[0], log_mel_spectrogram(audio, FeatureConfig()), atol=2e-2
+    )
     assert len(list((tmp_path / "features").glob("*.npz"))) == 1
     again = bank_features(tmp_path, rows, FeatureConfig(), None, progress=False)
     np.testing.assert_array_equal(again.features[2], features.features[2])
@@ -130,7 +150,9 @@ def test_wuw_calls_cleans_and_reports_drops(tmp_path, monkeypatch):
     assert data.summary()["dropped_by_reason"] == {
         "unclear words ((…))": 1, "no words after removing markers": 1, "no audio file": 1,
     }  # fmt: skip
-    assert [u.text for u in wuw_calls(kinds=["sentence"]).utterances] == ["i'm gonna say think engine"]
+    assert [u.text for u in wuw_calls(kinds=["sentence"]).utterances] == [
+        "i'm gonna say think engine"
+    ]
     assert len(wuw_calls(keep_unclear=True)) == 4
     with pytest.raises(ValueError, match="utterance kind"):
         wuw_calls(kinds=["song"])
@@ -146,9 +168,14 @@ def test_asterisk_prompts_from_a_folder(tmp_path):
     for name in ("hello", "tones"):
         soundfile.write(sounds / f"{name}.wav", np.zeros(800, "int16"), 8000)
     transcripts = tmp_path / "core-sounds-en.txt"
-    transcripts.write_text("; comment\nhello: Press 1 now.\ntones: [ascending tones]\nmissing: Goodbye.\n")
+    transcripts.write_text(
+        "; comment\nhello: Press 1 now.\ntones: [ascending tones]\nmissing: Goodbye.\n"
+    )
     data = asterisk_prompts(sounds, transcripts)
     assert [(u.text, u.meta["name"]) for u in data.utterances] == [("press one now", "hello")]
-    assert sorted(d.reason for d in data.dropped) == ["describes a sound, no speech", "no audio file"]
+    assert sorted(d.reason for d in data.dropped) == [
+        "describes a sound, no speech",
+        "no audio file",
+    ]
     with pytest.raises(FileNotFoundError, match="apt-get install"):
         asterisk_prompts(tmp_path / "absent", transcripts)

@@ -22,7 +22,9 @@ def test_utterance_normalization_matches_numpy_over_valid_frames():
 
 
 def test_spec_augment_masks_whole_bands_and_spans_only_in_training():
-    layer = SpecAugment(freq_masks=2, freq_width=3, time_masks=2, time_width=4, max_time_fraction=0.5, seed=1)
+    layer = SpecAugment(
+        freq_masks=2, freq_width=3, time_masks=2, time_width=4, max_time_fraction=0.5, seed=1
+    )
     x = np.ones((8, 20, 10), "float32")
     np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
     out = np.asarray(layer(x, np.full(8, 20), training=True))

@@ -10,7 +10,13 @@ import tensorflow as tf
 from export.cli import main as export_main
 from seqkeras.cli.main import main
 from seqkeras.models import CTCRecognizer
-from seqkeras.speech import CHARACTERS, CharVocabulary, character_error_rate, ctc_greedy_decode, log_softmax
+from seqkeras.speech import (
+    CHARACTERS,
+    CharVocabulary,
+    character_error_rate,
+    ctc_greedy_decode,
+    log_softmax,
+)
 from seqkeras.speech.batches import pad_batch
 
 TEXTS = ["yes", "no", "stop", "go", "left", "right", "up", "down", "on", "off"]
@@ -54,7 +60,9 @@ def test_ctc_loss_with_padding_matches_numpy_forward_algorithm():
     # padding frames do not change the valid outputs' loss: the same utterance alone
     alone = {"features": x["features"][2:3, :6], "feature_lengths": x["feature_lengths"][2:3]}
     single = float(model.compute_loss(alone, labels[2:3, :1], model(alone, training=False)))
-    assert single == pytest.approx(_numpy_ctc_nll(log_softmax(logits[2, : steps[2]]), [2]), rel=1e-4)
+    assert single == pytest.approx(
+        _numpy_ctc_nll(log_softmax(logits[2, : steps[2]]), [2]), rel=1e-4
+    )
 
 
 def test_config_round_trip_and_argument_errors():
@@ -75,9 +83,9 @@ def test_config_round_trip_and_argument_errors():
 def trained(tmp_path_factory):
     """A tiny recognizer trained on 10 espeak utterances (one voice) until it spells them."""
     import keras
+    from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
     from seqkeras.audio.synth import Voice, get_engine
-    from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
     engine = get_engine("espeak")
     if not engine.is_available():
@@ -95,7 +103,10 @@ def trained(tmp_path_factory):
         if step % 20 == 0:
             logits = np.asarray(model(x, training=False))
             steps = -(-x["feature_lengths"] // 3)
-            decoded = [CharVocabulary().decode(ctc_greedy_decode(logits[i], steps[i])) for i in range(len(TEXTS))]
+            decoded = [
+                CharVocabulary().decode(ctc_greedy_decode(logits[i], steps[i]))
+                for i in range(len(TEXTS))
+            ]
             if decoded == TEXTS:
                 break
     path = tmp_path_factory.mktemp("asr") / "model.keras"

@@ -2,7 +2,12 @@
 
 import pytest
 
-from seqkeras.speech import CharVocabulary, character_error_rate, clean_wuw_transcription, normalize_transcript
+from seqkeras.speech import (
+    CharVocabulary,
+    character_error_rate,
+    clean_wuw_transcription,
+    normalize_transcript,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +38,12 @@ def test_normalize_transcript(raw, expected):
         ("wait a ju(-) wait a second", "wait a wait a second", False, ("ju-",)),
         ("((Nehal)) Goda", "goda", True, ()),
         ("[static\\] (( )) [\\static]", "", True, ()),
-        ("^Star Trek *gonna ~TV <as> twoVoyager </as>", "star trek gonna tv two voyager", False, ()),
+        (
+            "^Star Trek *gonna ~TV <as> twoVoyager </as>",
+            "star trek gonna tv two voyager",
+            False,
+            (),
+        ),
         ("[[skip]]", "", False, ()),
     ],
 )
