@@ -22,7 +22,13 @@ import time
 
 import numpy as np
 
-from seqkeras.speech import CharNgramLM, CharVocabulary, ctc_greedy_decode, ctc_prefix_beam_search, log_softmax
+from seqkeras.speech import (
+    CharNgramLM,
+    CharVocabulary,
+    ctc_greedy_decode,
+    ctc_prefix_beam_search,
+    log_softmax,
+)
 from seqkeras.speech.corpus import corpus_sentences
 
 STEP_SECONDS = 0.03  # CTCRecognizer output step with 10 ms hops and conv stride 3
@@ -66,10 +72,11 @@ def main() -> None:
     import tensorflow as tf
 
     if args.model and args.audio:
+        from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
+
         from seqkeras.audio.io import read_audio
         from seqkeras.speech.recipe import logits_of
         from seqkeras.tasks.asr import _load_model
-        from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
         model = _load_model(args.model)
         config = FeatureConfig.from_dict(model.feature_config)
@@ -77,11 +84,17 @@ def main() -> None:
         log_probs = logits_of(model, [log_mel_spectrogram(audio, config)])[0].astype(np.float64)
         seconds, source = audio.size / config.sample_rate, args.audio
     else:
-        log_probs, seconds, source = synthetic_log_probs(args.seconds), args.seconds, "synthetic peaky CTC output"
+        log_probs, seconds, source = (
+            synthetic_log_probs(args.seconds),
+            args.seconds,
+            "synthetic peaky CTC output",
+        )
     lm = CharNgramLM.load(args.lm) if args.lm else CharNgramLM.train(corpus_sentences(), order=6)
     vocab = CharVocabulary()
     width = args.beam_width
-    moved = np.concatenate([log_probs[:, 1:], log_probs[:, :1]], axis=1).astype(np.float32)[:, None, :]
+    moved = np.concatenate([log_probs[:, 1:], log_probs[:, :1]], axis=1).astype(np.float32)[
+        :, None, :
+    ]
     length = tf.constant([log_probs.shape[0]])
 
     def tensorflow_beam():
@@ -90,9 +103,13 @@ def main() -> None:
     tensorflow_beam()  # first call builds the op
     results = {
         "greedy": rate(lambda: ctc_greedy_decode(log_probs), seconds, args.repeats),
-        "prefix_beam": rate(lambda: ctc_prefix_beam_search(log_probs, width), seconds, args.repeats),
+        "prefix_beam": rate(
+            lambda: ctc_prefix_beam_search(log_probs, width), seconds, args.repeats
+        ),
         "prefix_beam_lm": rate(
-            lambda: ctc_prefix_beam_search(log_probs, width, vocabulary=vocab, lm=lm, alpha=args.alpha, beta=args.beta),
+            lambda: ctc_prefix_beam_search(
+                log_probs, width, vocabulary=vocab, lm=lm, alpha=args.alpha, beta=args.beta
+            ),
             seconds,
             args.repeats,
         ),
@@ -107,8 +124,12 @@ def main() -> None:
                 "frames": int(log_probs.shape[0]),
                 "beam_width": width,
                 "x_realtime": {k: round(v, 1) for k, v in results.items()},
-                "prefix_beam_lm_vs_tf_beam": round(results["prefix_beam_lm"] / results["tf_ctc_beam_search_decoder"], 3),
-                "prefix_beam_vs_tf_beam": round(results["prefix_beam"] / results["tf_ctc_beam_search_decoder"], 3),
+                "prefix_beam_lm_vs_tf_beam": round(
+                    results["prefix_beam_lm"] / results["tf_ctc_beam_search_decoder"], 3
+                ),
+                "prefix_beam_vs_tf_beam": round(
+                    results["prefix_beam"] / results["tf_ctc_beam_search_decoder"], 3
+                ),
                 "machine": platform.processor() or platform.machine(),
             }
         )
