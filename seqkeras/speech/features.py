@@ -93,7 +93,7 @@ def augment(
     background: Callable[[int, np.random.Generator], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """One random augmentation of ``audio`` (16 kHz) and what was done (for the manifest)."""
-    from seqkeras.audio.synth import coloured_noise, mix_at_snr
+    from seqkeras.audio.dsp import coloured_noise, mix_at_snr
 
     out = np.asarray(audio, np.float32)
     record: dict[str, Any] = {}

@@ -18,11 +18,16 @@ Voice splits (speakers never heard in training are the test):
   :data:`~seqkeras.wakeword.data_config.HELDOUT_ESPEAK_VARIANTS`, festival's voices,
   SVOX Pico, and the Kokoro voices of its training split (once that engine exists).
 - ``heldout``: flite ``awb`` and ``rms`` (flite's kal and slt are festival's speakers),
-  piper ``joe``, espeak-ng with the held-out variants, Kokoro's held-out voices.
+  piper ``joe``, espeak-ng with the held-out variants, Kokoro's held-out voices
+  (``seqkeras.audio.tts.KOKORO_TEST_VOICES``) and blends of only those.
+
+Kokoro utterances are spoken by a base voice or, for half of them, by a random blend of
+2-3 base voices of the split (a new speaker).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -41,7 +46,7 @@ PAD_MS = 150
 # Items handed to an engine at once (festival and pico start one process per batch).
 CHUNK = 24
 SPEED_RANGE = (0.85, 1.2)
-# Pitch ranges in engine units (seqkeras.audio.synth.Voice): espeak 0-99, others Hz.
+# Pitch ranges in engine units (seqkeras.audio.tts.Voice): espeak 0-99, others Hz.
 PITCH_RANGES: dict[str, tuple[float, float] | None] = {
     "espeak": (25.0, 75.0),
     "festival": (85.0, 140.0),
@@ -52,6 +57,12 @@ PITCH_RANGES: dict[str, tuple[float, float] | None] = {
 }
 FIXED_PITCH_VOICES = frozenset({"cmu_us_slt_arctic_hts"})
 HELDOUT_FLITE = ("awb", "rms")
+# Kokoro: half the utterances by a random blend of 2-3 base voices of the split (a new
+# speaker each time), half by a base voice.
+KOKORO_BLEND_FRACTION = 0.5
+KOKORO_SPEED_RANGE = (0.85, 1.2)
+# The Kokoro engine runs its own worker processes: give it large batches, one at a time.
+KOKORO_CHUNK = 120
 TRAIN_ENGINES = ("espeak", "festival", "kokoro")
 HELDOUT_ENGINES = ("flite", "piper", "espeak", "kokoro")
 
@@ -63,24 +74,17 @@ def _heldout_espeak_variants() -> tuple[str, ...]:
 
 
 def _kokoro_voices(split: str) -> list[str]:
-    """Kokoro voice names of a split, from the engine's own held-out split (audio branch)."""
-    from seqkeras.audio import synth
+    """Kokoro base voices of a split (the engine's own held-out split) when installed."""
+    from seqkeras.audio.tts import get_engine, kokoro_voices
 
-    try:
-        engine = synth.get_engine("kokoro")
-    except (KeyError, ValueError):
+    if not get_engine("kokoro").is_available():
         return []
-    if not engine.is_available():
-        return []
-    splitter = getattr(engine, "split_voices", None) or getattr(engine, "voice_split", None)
-    if splitter is None:
-        raise RuntimeError("the kokoro engine offers no held-out voice split")
-    return list(splitter(split if split == "train" else "test"))
+    return kokoro_voices("train" if split == "train" else "test")
 
 
 def split_voice_names(split: str, engine: str) -> list[str]:
     """Voice names of ``engine`` in ``split`` (empty when the engine is not installed)."""
-    from seqkeras.audio.synth import available_engines, get_engine
+    from seqkeras.audio.tts import available_engines, get_engine
 
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -141,8 +145,14 @@ class BankPlan:
             pitch = None
             if pitch_range is not None and name not in FIXED_PITCH_VOICES:
                 pitch = round(float(rng.uniform(*pitch_range)))
-            if engine in ("piper", "kokoro"):
+            if engine == "piper":
                 speed = round(float(rng.uniform(0.9, 1.15)), 2)
+            if engine == "kokoro":
+                speed = round(float(rng.uniform(*KOKORO_SPEED_RANGE)), 2)
+                if rng.random() < KOKORO_BLEND_FRACTION:
+                    from seqkeras.audio.tts.kokoro import random_blend
+
+                    name = random_blend(voices[engine], rng).name
             text = sentences[int(rng.integers(len(sentences)))]
             entries.append(
                 {"id": f"{self.split}-{self.seed}-{i:07d}", "text": text, "engine": engine,
@@ -194,8 +204,9 @@ def synthesize_bank(
             ``seqkeras.audio`` engine registry.
         time_limit_s: stop early (cleanly) after this many seconds; call again to go on.
     """
+    from seqkeras.audio.dsp import trim_silence
     from seqkeras.audio.io import write_audio
-    from seqkeras.audio.synth import Voice, get_engine, trim_silence
+    from seqkeras.audio.tts import Voice, get_engine
 
     if count < 0:
         raise ValueError(f"count must be >= 0, got {count}")
@@ -227,9 +238,13 @@ def synthesize_bank(
     by_engine: dict[str, list[dict[str, Any]]] = {}
     for entry in todo:
         by_engine.setdefault(entry["engine"], []).append(entry)
-    for entries in by_engine.values():
-        chunks.extend(entries[i : i + CHUNK] for i in range(0, len(entries), CHUNK))
+    for engine, entries in by_engine.items():
+        size = KOKORO_CHUNK if engine == "kokoro" else CHUNK
+        chunks.extend(entries[i : i + size] for i in range(0, len(entries), size))
     chunks.sort(key=lambda c: c[0]["id"])
+    # Kokoro parallelizes itself (one worker process per core): its batches run alone.
+    serial = [c for c in chunks if c[0]["engine"] == "kokoro"]
+    chunks = [c for c in chunks if c[0]["engine"] != "kokoro"]
     started = time.time()
     bar = None
     if progress:
@@ -262,7 +277,7 @@ def synthesize_bank(
         open(folder / MANIFEST, "a", encoding="utf-8") as manifest,
         ThreadPoolExecutor(max(1, workers)) as pool,
     ):
-        for finished in pool.map(work, chunks):
+        for finished in itertools.chain(pool.map(work, chunks), map(work, serial)):
             for row in finished:
                 manifest.write(json.dumps(row) + "\n")
             manifest.flush()

@@ -85,7 +85,7 @@ def trained(tmp_path_factory):
     import keras
     from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
-    from seqkeras.audio.synth import Voice, get_engine
+    from seqkeras.audio.tts import Voice, get_engine
 
     engine = get_engine("espeak")
     if not engine.is_available():
