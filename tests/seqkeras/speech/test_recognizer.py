@@ -180,3 +180,33 @@ def test_outputs_do_not_depend_on_batch_padding(kernel, stride):
     batch = np.asarray(model({"features": padded, "feature_lengths": np.array([13], "int32")}))
     assert alone.shape[1] == -(-13 // stride)
     np.testing.assert_allclose(batch[:, : alone.shape[1]], alone, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypatch):
+    import json
+
+    import jiwer
+
+    from seqkeras.speech import CharNgramLM
+
+    _, _, _, path = trained
+    monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
+    lm = CharNgramLM.train(["yes no stop go", "left right up down", "on off"], order=3).save(
+        tmp_path / "lm.npz"
+    )
+    out = tmp_path / "eval.json"
+    argv = ["asr", "eval", "--model", str(path), "--lm", str(lm), "--out", str(out), "--real", "",
+            "--test-bank", "heldout-flite-piper-espeak=4", "--alpha", "0.5", "--beta", "1.0"]  # fmt: skip
+    assert main(argv) == 0
+    metrics = json.loads(out.read_text())
+    entry = metrics["sets"]["heldout-flite-piper-espeak"]
+    assert entry["utterances"] == 4
+    for decoder in ("greedy", "beam", "beam+lm"):
+        pairs = entry[decoder]["examples"]
+        assert len(pairs) == 4
+        references = [p["reference"] for p in pairs]
+        hypotheses = [p["hypothesis"] for p in pairs]
+        assert entry[decoder]["cer"] == pytest.approx(jiwer.cer(references, hypotheses), abs=1e-4)
+    assert metrics["decoding_speed"]["beam_width"] == 16
+    assert main(argv[:-4] + ["--alpha", "0.5"]) == 2  # --alpha without --beta
