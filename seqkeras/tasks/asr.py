@@ -357,7 +357,9 @@ def _evaluate(
             whole.ids[DEV_UTTERANCES:],
         )
         log_probs[first_bank] = log_probs[first_bank][DEV_UTTERANCES:]
-    if args.alpha is not None:
+    if args.greedy_only:
+        lm_setting = None
+    elif args.alpha is not None:
         lm_setting = DecoderSetting("beam+lm", args.beam_width, args.alpha, args.beta)
     else:
         dev_name = first_bank + "-dev" if first_bank and first_bank + "-dev" in sets else None
@@ -369,7 +371,9 @@ def _evaluate(
             log_probs[dev_name], sets[dev_name].texts, lm, args.beam_width
         )
         metrics["lm_tuning"] = {"on": dev_name, "grid": grid}
-    settings = [DecoderSetting("greedy"), DecoderSetting("beam", args.beam_width), lm_setting]
+    settings = [DecoderSetting("greedy")]
+    if lm_setting is not None:
+        settings += [DecoderSetting("beam", args.beam_width), lm_setting]
     for name, feature_set in sets.items():
         seconds = float(sum(f.shape[0] for f in feature_set.features)) / 100.0
         entry: dict[str, Any] = {
@@ -384,11 +388,15 @@ def _evaluate(
             )
         metrics["sets"][name] = entry
     # decoding speed: one utterance near 5 s, beam + LM
-    pool = [
-        (abs(lp.shape[0] * model.conv_stride / 100 - 5.0), name, i)
-        for name in log_probs
-        for i, lp in enumerate(log_probs[name])
-    ]
+    pool = (
+        []
+        if lm_setting is None
+        else [
+            (abs(lp.shape[0] * model.conv_stride / 100 - 5.0), name, i)
+            for name in log_probs
+            for i, lp in enumerate(log_probs[name])
+        ]
+    )
     if pool:
         _, name, i = min(pool)
         audio_seconds = sets[name].features[i].shape[0] / 100.0
