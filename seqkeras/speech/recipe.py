@@ -35,7 +35,7 @@ BANKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "heldout-kokoro": ("heldout", ("kokoro",)),
 }
 DEFAULT_TRAIN_BANKS = {"train-espeak-festival": 12000}
-DEFAULT_TEST_BANKS = {"heldout-flite-piper-espeak": 600}
+DEFAULT_TEST_BANKS = {"heldout-flite-piper-espeak": 600, "heldout-kokoro": 200}
 REAL_SETS = ("asterisk", "wuw")
 MODEL_FILE = "model.keras"
 LM_FILE = "char_lm.npz"

@@ -53,7 +53,7 @@ def _range(text: str) -> tuple[float, float]:
 
 def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-bank", type=_bank_count, action="append", metavar="NAME=COUNT",
-                   help="held-out synthesized bank to test on (default heldout-flite-piper-espeak=600; "
+                   help="held-out synthesized bank to test on (default heldout-flite-piper-espeak=600 and heldout-kokoro=200; "
                         f"its first {DEV_UTTERANCES} utterances pick the LM weights)")  # fmt: skip
     p.add_argument(
         "--real",
