@@ -13,3 +13,7 @@ from .shapes_captions import generate_shape_captions as generate_shape_captions
 from .text_files import load_text_files as load_text_files
 from .text_files import read_text_file as read_text_file
 from .text_files import split_text as split_text
+from .asterisk_prompts import asterisk_prompts as asterisk_prompts
+from .real_speech_utterances import SpeechTestSet as SpeechTestSet
+from .real_speech_utterances import SpeechUtterance as SpeechUtterance
+from .wuw_calls import wuw_calls as wuw_calls
