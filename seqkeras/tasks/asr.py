@@ -77,6 +77,9 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--limit", type=int, help="evaluate only the first N utterances of each set (quick checks)"
     )
+    p.add_argument(
+        "--greedy-only", action="store_true", help="skip beam search and the LM (data experiments)"
+    )
 
 
 @register_command("asr", help="CTC speech recognition: synth, lm, train, eval, transcribe")
