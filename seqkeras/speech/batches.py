@@ -1,9 +1,10 @@
 """Length-bucketed batches of variable-length utterances (numpy; tf.data at the edge).
 
 Sorting utterances by length before cutting batches keeps padding small: a batch of
-1-second clips is not padded to the length of a 5-second one. Each epoch the lengths get
-a little random jitter before sorting (so batches differ between epochs) and the batch
-order is shuffled. A batch holds as many utterances as fit ``frame_budget`` padded frames.
+1-second clips is not padded to the length of a 5-second one. A batch holds as many
+utterances as fit ``frame_budget`` padded frames; each epoch the batch order is shuffled
+(:func:`tf_dataset`). :func:`bucket_batches` can also jitter the lengths before sorting, so
+that batch composition changes too (the number of batches may then change by one or two).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def bucket_batches(
         lengths: frames per utterance.
         frame_budget: padded frames allowed per batch (an utterance longer than this is
             a batch of its own).
-        rng: shuffles (jittered sort, batch order); ``None`` keeps a fixed order.
+        rng: shuffles the batch order (and jitters the sort); ``None`` keeps a fixed order.
         max_batch: most utterances per batch.
+        jitter: with ``rng``, jitter lengths by up to ``LENGTH_JITTER`` before sorting.
     """
     lengths = np.asarray(lengths, np.float64)
     if frame_budget < 1:
@@ -115,8 +117,9 @@ def tf_dataset(
     frame_budget: int,
     seed: int,
 ) -> Any:
-    """One epoch per iteration of a ``tf.data.Dataset`` of bucketed batches (new shuffle
-    every epoch), with its cardinality set (progress bars, mid-epoch resume)."""
+    """One epoch per iteration of a ``tf.data.Dataset`` of bucketed batches (the same
+    batches every epoch, in a new order), with its cardinality set (progress bars,
+    mid-epoch resume)."""
     import tensorflow as tf
 
     lengths = [f.shape[0] for f in features]
@@ -126,10 +129,7 @@ def tf_dataset(
 
     def generate() -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
         rng = np.random.default_rng([seed, next(epochs)])
-        batches = bucket_batches(lengths, frame_budget, rng)
-        # the jitter can change the count by a batch or two; keep the cardinality exact
-        batches = (batches + batches)[:num_batches]
-        for indices in batches:
+        for indices in bucket_batches(lengths, frame_budget, rng, jitter=False):
             yield pad_batch(features, texts, indices, vocabulary)
 
     signature = (

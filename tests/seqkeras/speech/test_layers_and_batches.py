@@ -83,3 +83,31 @@ def test_pad_batch_and_ctc_feasibility():
     assert ctc_feasible("ab", 4, 2, vocab)
     assert not ctc_feasible("aa", 4, 2, vocab)  # a repeat needs a blank between: 3 steps
     assert not ctc_feasible("", 4, 2, vocab)
+
+
+def test_tf_dataset_gives_every_utterance_each_epoch_in_a_new_order():
+    from seqkeras.speech.batches import tf_dataset
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(5, 40, size=30)
+    texts = [f"u{i:02d}".replace("u", "a").replace("0", "b").replace("1", "c").replace("2", "d")
+             .replace("3", "e").replace("4", "f").replace("5", "g").replace("6", "h").replace("7", "i")
+             .replace("8", "j").replace("9", "k") for i in range(30)]  # fmt: skip
+    features = [np.full((n, 3), i, np.float32) for i, n in enumerate(lengths)]
+    dataset = tf_dataset(features, texts, CharVocabulary(), frame_budget=120, seed=0)
+    epochs = []
+    for _ in range(2):
+        seen, order = [], []
+        for x, labels in dataset:
+            x = {k: v.numpy() for k, v in x.items()}
+            ids = x["features"][:, 0, 0].astype(int)
+            assert list(x["feature_lengths"]) == [lengths[i] for i in ids]
+            assert x["features"].shape[1] == max(lengths[i] for i in ids)
+            decoded = [CharVocabulary().decode(row) for row in labels.numpy()]
+            assert decoded == [texts[i] for i in ids]
+            seen.extend(ids)
+            order.append(tuple(ids))
+        assert len(order) == int(dataset.cardinality())
+        epochs.append(order)
+        assert sorted(seen) == list(range(30))  # every utterance exactly once
+    assert epochs[0] != epochs[1]
