@@ -25,6 +25,7 @@ def bucket_batches(
     frame_budget: int,
     rng: np.random.Generator | None = None,
     max_batch: int = 256,
+    jitter: bool = True,
 ) -> list[np.ndarray]:
     """Index batches: similar lengths together, ``batch size * longest <= frame_budget``.
 
