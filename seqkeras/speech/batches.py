@@ -42,11 +42,9 @@ def bucket_batches(
         raise ValueError(f"frame_budget must be >= 1, got {frame_budget}")
     if lengths.size == 0:
         return []
-    key = (
-        lengths
-        if rng is None
-        else lengths * (1.0 + LENGTH_JITTER * rng.uniform(-1, 1, lengths.size))
-    )
+    key = lengths
+    if rng is not None and jitter:
+        key = lengths * (1.0 + LENGTH_JITTER * rng.uniform(-1, 1, lengths.size))
     order = np.argsort(key, kind="stable")
     batches: list[np.ndarray] = []
     start = 0
