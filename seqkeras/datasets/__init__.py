@@ -2,6 +2,7 @@
 that names the install command."""
 
 from ._errors import MissingDatasetError as MissingDatasetError
+from .asterisk_prompts import asterisk_prompts as asterisk_prompts
 from .bach_chorales import load_bach_chorales as load_bach_chorales
 from .bible_parallel import load_verse_pairs as load_verse_pairs
 from .cache import cache_root as cache_root
@@ -17,6 +18,8 @@ from .negation_probe import load_negation_probe as load_negation_probe
 from .negation_probe import probe_report as probe_report
 from .pang_lee import load_pang_lee as load_pang_lee
 from .ptb import load_ptb as load_ptb
+from .real_speech_utterances import SpeechTestSet as SpeechTestSet
+from .real_speech_utterances import SpeechUtterance as SpeechUtterance
 from .shakespeare import load_shakespeare as load_shakespeare
 from .shakespeare import strip_gutenberg as strip_gutenberg
 from .shapes_captions import generate_shape_captions as generate_shape_captions
@@ -26,3 +29,4 @@ from .text_files import load_text_files as load_text_files
 from .text_files import read_text_file as read_text_file
 from .text_files import split_text as split_text
 from .wnut16 import load_wnut16_ner as load_wnut16_ner
+from .wuw_calls import wuw_calls as wuw_calls

@@ -7,6 +7,12 @@ step. Class 0 is the CTC blank; tokens are ``1 .. vocab_size``. Training uses th
 uses ``keras.ops.ctc_decode`` (greedy: best class per step, merge repeats, drop blanks;
 or beam search). ``export_savedmodel`` writes a server SavedModel whose signature
 includes decoding.
+
+For speech recognition (``seqkeras.speech``, docs/speech.md) the model can also carry
+its character ``vocabulary`` (class ``i + 1`` is ``vocabulary[i]``), normalize each
+utterance's features (``normalize``), mask features while training (``spec_augment``,
+SpecAugment) and know its audio front end (``feature_config``): the SavedModel then
+takes a 16 kHz waveform and returns the transcript.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ import keras
 from keras import ops
 
 BLANK = 0
+WAVEFORM_SIGNATURE = "serving_default"
+FEATURES_SIGNATURE = "features"
+BATCH_SIGNATURE = "transcribe_batch"
 DECODERS = ("greedy", "beam")
 _KERAS_STRATEGY = {"greedy": "greedy", "beam": "beam_search"}
 
@@ -44,6 +53,15 @@ class CTCRecognizer(keras.Model):
         units: GRU units per direction.
         depth: number of bidirectional GRU levels.
         dropout: dropout rate after each GRU level.
+        vocabulary: optional characters of the tokens (``vocab_size`` defaults to its
+            length): the model can then turn tokens into text, also in its SavedModel.
+        normalize: normalize each utterance's features to zero mean and unit variance
+            (over its valid frames) before the convolution.
+        spec_augment: optional ``seqkeras.speech.layers.SpecAugment`` arguments (a dict):
+            feature masking while training.
+        feature_config: optional ``FeatureConfig.to_dict()`` of the log-mel front end the
+            features came from; with it (and a ``vocabulary``) the SavedModel takes a
+            waveform.
 
     Call arguments:
         inputs: features ``(batch, time, num_features)``, or a dict with ``"features"``
@@ -71,18 +89,58 @@ class CTCRecognizer(keras.Model):
     def __init__(
         self,
         num_features: int,
-        vocab_size: int,
+        vocab_size: int | None = None,
         conv_filters: int = 32,
         conv_kernel: int = 5,
         conv_stride: int = 2,
         units: int = 64,
         depth: int = 1,
         dropout: float = 0.0,
+        vocabulary: str | None = None,
+        normalize: bool = False,
+        spec_augment: dict[str, Any] | None = None,
+        feature_config: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        from seqkeras.speech.layers import SpecAugment, UtteranceNormalization
+
         self.num_features = _positive_int("num_features", num_features)
+        if vocabulary is not None:
+            if (
+                not isinstance(vocabulary, str)
+                or not vocabulary
+                or len(set(vocabulary)) != len(vocabulary)
+            ):
+                raise ValueError(
+                    f"CTCRecognizer: vocabulary must be a string of distinct characters, got {vocabulary!r}"
+                )
+            if vocab_size is None:
+                vocab_size = len(vocabulary)
+            elif vocab_size != len(vocabulary):
+                raise ValueError(
+                    f"CTCRecognizer: vocab_size {vocab_size} differs from the vocabulary's {len(vocabulary)} characters"
+                )
         self.vocab_size = _positive_int("vocab_size", vocab_size)
+        self.vocabulary = vocabulary
+        self.normalize = bool(normalize)
+        self.spec_augment = dict(spec_augment) if spec_augment else None
+        if feature_config is not None:
+            from seqkeras_edge.features import FeatureConfig
+
+            config = FeatureConfig.from_dict(dict(feature_config))
+            if config.num_mel_bins != num_features:
+                raise ValueError(
+                    f"CTCRecognizer: feature_config has {config.num_mel_bins} mel bins but num_features is {num_features}"
+                )
+            feature_config = config.to_dict()
+        self.feature_config = feature_config
+        self.normalization = (
+            UtteranceNormalization(name="normalization") if self.normalize else None
+        )
+        self.augment = (
+            SpecAugment(**self.spec_augment, name="spec_augment") if self.spec_augment else None
+        )
         self.conv_filters = _positive_int("conv_filters", conv_filters)
         self.conv_kernel = _positive_int("conv_kernel", conv_kernel)
         self.conv_stride = _positive_int("conv_stride", conv_stride)
@@ -92,10 +150,17 @@ class CTCRecognizer(keras.Model):
             raise ValueError(f"CTCRecognizer: dropout must be in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
         self.conv = keras.layers.Conv1D(
-            conv_filters, conv_kernel, strides=conv_stride, padding="same", activation="relu", name="conv"
+            conv_filters,
+            conv_kernel,
+            strides=conv_stride,
+            padding="valid",
+            activation="relu",
+            name="conv",
         )
         self.recurrent = [
-            keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True), name=f"bigru_{i}")
+            keras.layers.Bidirectional(
+                keras.layers.GRU(units, return_sequences=True), name=f"bigru_{i}"
+            )
             for i in range(depth)
         ]
         self.dropouts = [keras.layers.Dropout(dropout, name=f"dropout_{i}") for i in range(depth)]
@@ -111,17 +176,41 @@ class CTCRecognizer(keras.Model):
         return (lengths + self.conv_stride - 1) // self.conv_stride
 
     def call(self, inputs, training=None):
-        features = inputs["features"] if isinstance(inputs, dict) else inputs
-        x = self.conv(features)
+        lengths = None
+        if isinstance(inputs, dict):
+            features = inputs["features"]
+            lengths = inputs.get("feature_lengths")
+        else:
+            features = inputs
+        if self.normalization is not None:
+            features = self.normalization(features, lengths)
+        if self.augment is not None:
+            features = self.augment(features, lengths, training=training)
+        x = self.conv(self._pad(features))
+        mask = None
+        if lengths is not None:
+            mask = ops.arange(ops.shape(x)[1])[None, :] < self.output_lengths(lengths)[:, None]
         for recurrent, dropout in zip(self.recurrent, self.dropouts, strict=True):
-            x = dropout(recurrent(x), training=training)
+            x = dropout(recurrent(x, mask=mask), training=training)
         return self.classifier(x)
+
+    def _pad(self, features):
+        """Zeros around the frames, as ``padding="same"`` would add for an unpadded input,
+        but a fixed amount on the left: Keras's "same" with a stride puts a share of its
+        padding on the left that depends on the padded length, so an utterance's outputs
+        would change with the batch it is in (and differ from the served model's)."""
+        left = (self.conv_kernel - 1) // 2
+        right = self.conv_kernel - 1 - left
+        return ops.pad(features, [[0, 0], [left, right], [0, 0]])
 
     def build(self, input_shape):
         if isinstance(input_shape, dict):
             input_shape = input_shape["features"]
-        self.conv.build(input_shape)
-        shape = self.conv.compute_output_shape(input_shape)
+        padded = list(input_shape)
+        if padded[1] is not None:
+            padded[1] = padded[1] + self.conv_kernel - 1
+        self.conv.build(tuple(padded))
+        shape = self.conv.compute_output_shape(tuple(padded))
         for recurrent in self.recurrent:
             recurrent.build(shape)
             shape = recurrent.compute_output_shape(shape)
@@ -143,11 +232,18 @@ class CTCRecognizer(keras.Model):
         loss = ops.mean(losses)
         return loss + ops.sum(self.losses) if self.losses else loss
 
-    def decode_tensors(self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8):
+    def decode_tensors(
+        self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8
+    ):
         """Backend tensors ``(tokens (batch, steps) padded with -1, log-prob scores (batch,))``."""
         if method not in DECODERS:
             raise ValueError(f"CTCRecognizer: method must be one of {DECODERS}, got {method!r}")
-        logits = self(features, training=False)
+        inputs = (
+            features
+            if feature_lengths is None
+            else {"features": features, "feature_lengths": feature_lengths}
+        )
+        logits = self(inputs, training=False)
         if feature_lengths is None:
             lengths = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
         else:
@@ -162,18 +258,32 @@ class CTCRecognizer(keras.Model):
         )
         return decoded[0], ops.reshape(scores[:, 0], (-1,))
 
-    def decode(self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8) -> list[list[int]]:
+    def decode(
+        self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8
+    ) -> list[list[int]]:
         """Token id lists (blanks removed, repeats merged) for a batch of features."""
         tokens, _ = self.decode_tensors(features, feature_lengths, method, beam_width)
         return [[int(t) for t in row if t > 0] for row in ops.convert_to_numpy(tokens)]
 
-    def export_savedmodel(self, path: str, method: str = "greedy", beam_width: int = 8, **options: Any) -> str:
-        """Write a SavedModel whose ``serving_default`` decodes.
+    def export_savedmodel(
+        self, path: str, method: str = "greedy", beam_width: int = 8, **options: Any
+    ) -> str:
+        """Write a SavedModel whose signatures decode (loadable with ``tf.saved_model.load``).
 
-        The signature takes ``features`` float32 ``(batch, time, num_features)`` and
-        ``feature_lengths`` int32 ``(batch,)`` and returns ``tokens`` int32
+        ``features`` signature (always): ``features`` float32 ``(batch, time,
+        num_features)`` and ``feature_lengths`` int32 ``(batch,)`` in; ``tokens`` int32
         ``(batch, steps)`` padded with -1, ``token_lengths`` int32 ``(batch,)`` and
-        ``scores`` float32 ``(batch,)`` (log-probabilities). Written atomically.
+        ``scores`` float32 ``(batch,)`` (log-probabilities) out, plus ``transcripts``
+        (string ``(batch,)``) when the model has a ``vocabulary``.
+
+        With a ``vocabulary`` and a ``feature_config`` the model serves audio: its
+        ``serving_default`` takes ``waveform`` float32 ``(samples,)`` (one utterance, any
+        length, at the feature config's sample rate, values in [-1, 1]) and returns
+        ``transcript`` (a string scalar), ``tokens`` and ``score``; ``transcribe_batch``
+        takes ``waveforms`` ``(batch, samples)`` and ``lengths`` int32 ``(batch,)`` (samples)
+        and returns ``transcripts``. The log-mel front end runs in the graph
+        (``seqkeras.audio.LogMelSpectrogram``). Without them ``serving_default`` is the
+        ``features`` signature. Written atomically.
         """
         import tensorflow as tf
 
@@ -182,6 +292,41 @@ class CTCRecognizer(keras.Model):
         if method not in DECODERS:
             raise ValueError(f"CTCRecognizer: method must be one of {DECODERS}, got {method!r}")
         model = self
+        characters = tf.constant(["", *list(self.vocabulary)]) if self.vocabulary else None
+        front_end = None
+        if self.feature_config is not None and self.vocabulary is not None:
+            from seqkeras_edge.features import FeatureConfig
+
+            from seqkeras.audio import LogMelSpectrogram
+
+            config = FeatureConfig.from_dict(self.feature_config)
+            front_end = LogMelSpectrogram.from_feature_config(config)
+            frame, hop = config.frame_length, config.hop_length
+
+        def texts(tokens):
+            ids = tf.where(tokens > 0, tokens, tf.zeros_like(tokens))
+            return tf.strings.reduce_join(tf.gather(characters, ids), axis=-1)
+
+        def decode(features, feature_lengths):
+            tokens, scores = model.decode_tensors(features, feature_lengths, method, beam_width)
+            tokens = tf.cast(tokens, tf.int32)
+            result = {
+                "tokens": tokens,
+                "token_lengths": tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=1),
+                "scores": tf.cast(scores, tf.float32),
+            }
+            if characters is not None:
+                result["transcripts"] = texts(tokens)
+            return result
+
+        def audio_features(waveforms, lengths):
+            # Short inputs are padded to one frame so that every utterance has a frame.
+            waveforms = tf.pad(
+                waveforms, [[0, 0], [0, tf.maximum(frame - tf.shape(waveforms)[1], 0)]]
+            )
+            features = front_end(waveforms)
+            frames = 1 + (tf.maximum(lengths, frame) - frame) // hop
+            return features, tf.minimum(frames, tf.shape(features)[1])
 
         class Server(tf.Module):
             def __init__(self):
@@ -195,21 +340,47 @@ class CTCRecognizer(keras.Model):
                 ]
             )
             def serve(self, features, feature_lengths):
-                tokens, scores = model.decode_tensors(features, feature_lengths, method, beam_width)
-                tokens = tf.cast(tokens, tf.int32)
-                return {
-                    "tokens": tokens,
-                    "token_lengths": tf.reduce_sum(tf.cast(tokens > 0, tf.int32), axis=1),
-                    "scores": tf.cast(scores, tf.float32),
-                }
+                return decode(features, feature_lengths)
 
         server = Server()
+        if front_end is not None:
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="waveform")])
+            def serve_waveform(waveform):
+                features, lengths = audio_features(waveform[None, :], tf.shape(waveform)[:1])
+                result = decode(features, lengths)
+                return {
+                    "transcript": result["transcripts"][0],
+                    "tokens": result["tokens"][0],
+                    "score": result["scores"][0],
+                }
+
+            @tf.function(
+                input_signature=[
+                    tf.TensorSpec([None, None], tf.float32, name="waveforms"),
+                    tf.TensorSpec([None], tf.int32, name="lengths"),
+                ]
+            )
+            def serve_batch(waveforms, lengths):
+                features, frames = audio_features(waveforms, lengths)
+                return decode(features, frames)
+
+            server.serve_waveform = serve_waveform
+            server.serve_batch = serve_batch
+            server.front_end = front_end
+            signatures = {
+                WAVEFORM_SIGNATURE: serve_waveform,
+                BATCH_SIGNATURE: serve_batch,
+                FEATURES_SIGNATURE: server.serve,
+            }
+        else:
+            signatures = {WAVEFORM_SIGNATURE: server.serve, FEATURES_SIGNATURE: server.serve}
         target = os.path.abspath(path)
         parent = os.path.dirname(target)
         os.makedirs(parent, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".ctc-savedmodel-", dir=parent)
         try:
-            tf.saved_model.save(server, staging, signatures={"serving_default": server.serve})
+            tf.saved_model.save(server, staging, signatures=signatures)
             if os.path.exists(target):
                 shutil.rmtree(target)
             os.replace(staging, target)
@@ -229,6 +400,10 @@ class CTCRecognizer(keras.Model):
             units=self.units,
             depth=self.depth,
             dropout=self.dropout,
+            vocabulary=self.vocabulary,
+            normalize=self.normalize,
+            spec_augment=self.spec_augment,
+            feature_config=self.feature_config,
         )
         return config
 

@@ -1,0 +1,341 @@
+"""The speech-recognition recipe: synthesized training speech -> CTCRecognizer -> CER/WER.
+
+Steps, each returning data (``seqkeras asr`` strings them together):
+
+1. :func:`grow_banks` synthesizes the utterances asked for (cached, resumable).
+2. :func:`training_features` turns banks into augmented log-mel features (cached).
+3. :func:`build_model` / :func:`train_model` (the one call of the project's training path).
+4. :func:`test_sets` loads the held-out synthesized bank and the real-speech sets.
+5. :func:`logits_of` runs the model; :func:`score` decodes (greedy, prefix beam with the
+   character LM) and measures CER/WER with jiwer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .batches import bucket_batches, ctc_feasible
+from .features import AugmentConfig, FeatureSet
+from .synthesis import BankPlan
+from .text import CHARACTERS, CharVocabulary
+
+# Named banks: (voice split, engines). Counts are chosen per run (``--bank NAME=COUNT``).
+BANKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "train-espeak-festival": ("train", ("espeak", "festival")),
+    "train-kokoro": ("train", ("kokoro",)),
+    "heldout-flite-piper-espeak": ("heldout", ("flite", "piper", "espeak")),
+    "heldout-kokoro": ("heldout", ("kokoro",)),
+}
+DEFAULT_TRAIN_BANKS = {"train-espeak-festival": 12000}
+DEFAULT_TEST_BANKS = {"heldout-flite-piper-espeak": 600, "heldout-kokoro": 200}
+REAL_SETS = ("asterisk", "wuw")
+MODEL_FILE = "model.keras"
+LM_FILE = "char_lm.npz"
+METRICS_FILE = "metrics.json"
+# Evaluation batches: padded frames per forward pass.
+EVAL_FRAME_BUDGET = 20000
+
+
+@dataclasses.dataclass(frozen=True)
+class AsrConfig:
+    """Everything that decides a trained model (stored with its checkpoint)."""
+
+    conv_filters: int = 128
+    conv_kernel: int = 11
+    conv_stride: int = 3
+    units: int = 160
+    depth: int = 2
+    dropout: float = 0.1
+    freq_masks: int = 2
+    freq_width: int = 8
+    time_masks: int = 2
+    time_width: int = 15
+    learning_rate: float = 1e-3
+    clipnorm: float = 5.0
+    frame_budget: int = 8000
+    train_banks: tuple[tuple[str, int], ...] = tuple(DEFAULT_TRAIN_BANKS.items())
+    augment: AugmentConfig = AugmentConfig()
+    upper_edge_hz: float = 7600.0
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+
+def bank_folder(name: str) -> Path:
+    from seqkeras.datasets import cache_root
+
+    if name not in BANKS:
+        raise ValueError(f"unknown bank {name!r}; choose from {sorted(BANKS)}")
+    return cache_root() / "speech" / "banks" / name
+
+
+def grow_banks(
+    banks: Sequence[tuple[str, int]], progress: bool = True, time_limit_s: float | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Synthesizes each named bank up to its count; returns the rows of each."""
+    from .corpus import corpus_sentences
+    from .synthesis import synthesize_bank
+
+    rows = {}
+    for name, count in banks:
+        split, engines = BANKS[name]
+        sentences = corpus_sentences(split="train" if split == "train" else "test")
+        found = synthesize_bank(
+            bank_folder(name),
+            sentences,
+            count,
+            BankPlan(split, engines),
+            progress=progress,
+            time_limit_s=time_limit_s,
+        )
+        rows[name] = sorted(found, key=lambda r: r["id"])[:count]
+        if len(rows[name]) < count:
+            print(
+                f"bank {name}: {len(rows[name])} of {count} utterances so far (run again to go on)"
+            )
+    return rows
+
+
+def feature_config(config: AsrConfig) -> Any:
+    from seqkeras_edge.features import FeatureConfig
+
+    return FeatureConfig(upper_edge_hz=config.upper_edge_hz)
+
+
+def training_features(
+    config: AsrConfig, rows: dict[str, list[dict[str, Any]]], progress: bool = True
+) -> FeatureSet:
+    """Augmented features of the training banks, CTC-infeasible utterances dropped."""
+    from .features import bank_features
+
+    vocabulary = CharVocabulary()
+    combined = FeatureSet([], [], [])
+    for name, bank_rows in rows.items():
+        combined = combined + bank_features(
+            bank_folder(name), bank_rows, feature_config(config), config.augment, progress=progress
+        )
+    keep = [i for i, (f, t) in enumerate(zip(combined.features, combined.texts, strict=True))
+            if ctc_feasible(t, f.shape[0], config.conv_stride, vocabulary)]  # fmt: skip
+    if len(keep) < len(combined):
+        print(
+            f"dropped {len(combined) - len(keep)} utterances too fast for stride {config.conv_stride}"
+        )
+    return FeatureSet(
+        [combined.features[i] for i in keep],
+        [combined.texts[i] for i in keep],
+        [combined.ids[i] for i in keep],
+    )
+
+
+def build_model(config: AsrConfig) -> Any:
+    from seqkeras.models import CTCRecognizer
+
+    fc = feature_config(config)
+    return CTCRecognizer(
+        fc.num_mel_bins,
+        vocabulary=CHARACTERS,
+        conv_filters=config.conv_filters,
+        conv_kernel=config.conv_kernel,
+        conv_stride=config.conv_stride,
+        units=config.units,
+        depth=config.depth,
+        dropout=config.dropout,
+        normalize=True,
+        spec_augment={"freq_masks": config.freq_masks, "freq_width": config.freq_width,
+                      "time_masks": config.time_masks, "time_width": config.time_width, "seed": config.seed},
+        feature_config=fc.to_dict(),
+    )  # fmt: skip
+
+
+def train_model(
+    model: Any,
+    dataset: Any,
+    *,
+    epochs: int,
+    strategy: Any,
+    run_dir: str,
+    config: dict[str, Any],
+    verbose: Any = "auto",
+) -> dict[str, list[Any]]:
+    """The project's one training path (``seqkeras.training``), resumable."""
+    from seqkeras.training import fit_resumable, train_distributed
+
+    if strategy.num_replicas_in_sync > 1:
+        # seqkeras' data-parallel step calls loss(labels, logits): the feature lengths are
+        # not passed, so every output step counts (padding is short with bucketed batches).
+        return train_distributed(
+            model, dataset, _per_example_ctc_loss, model.optimizer, epochs, strategy,
+            run_dir=run_dir, config=config, verbose=bool(verbose),
+        )  # fmt: skip
+    return fit_resumable(
+        model, dataset, run_dir=run_dir, epochs=epochs, config=config, verbose=verbose
+    )
+
+
+def _per_example_ctc_loss(labels: Any, logits: Any) -> Any:
+    from keras import ops
+
+    labels = ops.cast(labels, "int32")
+    label_lengths = ops.sum(ops.cast(ops.not_equal(labels, 0), "int32"), axis=-1)
+    steps = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
+    return ops.ctc_loss(labels, logits, label_lengths, steps, mask_index=0)
+
+
+def test_sets(
+    config: AsrConfig,
+    banks: Sequence[tuple[str, int]] = tuple(DEFAULT_TEST_BANKS.items()),
+    real: Sequence[str] = REAL_SETS,
+    real_speech: str | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+) -> tuple[dict[str, FeatureSet], dict[str, Any]]:
+    """Feature sets to evaluate on, and what each real set dropped."""
+    from seqkeras.datasets import cache_root
+    from seqkeras.datasets.asterisk_prompts import asterisk_prompts
+    from seqkeras.datasets.wuw_calls import wuw_calls
+
+    from .features import bank_features, test_set_features
+
+    sets: dict[str, FeatureSet] = {}
+    reports: dict[str, Any] = {}
+    fc = feature_config(config)
+    if banks:
+        rows = grow_banks(banks, progress=progress)
+        for name, bank_rows in rows.items():
+            sets[name] = bank_features(
+                bank_folder(name), bank_rows[:limit], fc, None, progress=progress
+            )
+    loaders = {"asterisk": lambda: asterisk_prompts(), "wuw": lambda: wuw_calls(real_speech)}
+    for name in real:
+        if name not in loaders:
+            raise ValueError(f"unknown real-speech set {name!r}; choose from {sorted(loaders)}")
+        test_set = loaders[name]()
+        reports[name] = test_set.summary()
+        if limit is not None:
+            test_set = dataclasses.replace(test_set, utterances=test_set.utterances[:limit])
+        sets[name] = test_set_features(
+            test_set, fc, cache_root() / "speech" / "test-features", progress=progress
+        )
+    return sets, reports
+
+
+def logits_of(model: Any, features: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Per-utterance log-probabilities ``(steps, classes)`` (float32, numpy)."""
+    from .ctc_decoding import log_softmax
+
+    out: list[np.ndarray | None] = [None] * len(features)
+    lengths = [f.shape[0] for f in features]
+    for indices in bucket_batches(lengths, EVAL_FRAME_BUDGET):
+        longest = max(lengths[i] for i in indices)
+        x = np.zeros((len(indices), longest, features[0].shape[1]), np.float32)
+        for row, i in enumerate(indices):
+            x[row, : lengths[i]] = features[i]
+        frame_lengths = np.array([lengths[i] for i in indices], np.int32)
+        logits = np.asarray(
+            model({"features": x, "feature_lengths": frame_lengths}, training=False)
+        )
+        steps = -(-frame_lengths // model.conv_stride)
+        for row, i in enumerate(indices):
+            out[i] = log_softmax(logits[row, : steps[row]]).astype(np.float32)
+    return [o for o in out if o is not None]
+
+
+@dataclasses.dataclass(frozen=True)
+class DecoderSetting:
+    """How to decode: ``greedy``, or prefix beam search with optional LM weights."""
+
+    name: str
+    beam_width: int = 0
+    alpha: float = 0.0
+    beta: float = 0.0
+
+    def decode(self, log_probs: np.ndarray, lm: Any, vocabulary: CharVocabulary) -> str:
+        from .ctc_decoding import ctc_greedy_decode, ctc_prefix_beam_search
+
+        if self.beam_width == 0:
+            return vocabulary.decode(ctc_greedy_decode(log_probs))
+        best = ctc_prefix_beam_search(
+            log_probs, self.beam_width, vocabulary=vocabulary, lm=lm if self.alpha > 0 else None,
+            alpha=self.alpha, beta=self.beta,
+        )  # fmt: skip
+        return best[0].text or ""
+
+
+def score(
+    log_probs: Sequence[np.ndarray],
+    references: Sequence[str],
+    setting: DecoderSetting,
+    lm: Any = None,
+) -> dict[str, Any]:
+    """CER/WER of one decoder over one set, with the decoding time."""
+    from .text import character_error_rate, word_error_rate
+
+    vocabulary = CharVocabulary()
+    started = time.perf_counter()
+    hypotheses = [setting.decode(lp, lm, vocabulary) for lp in log_probs]
+    seconds = time.perf_counter() - started
+    return {
+        "decoder": setting.name,
+        "beam_width": setting.beam_width,
+        "alpha": setting.alpha,
+        "beta": setting.beta,
+        "cer": round(character_error_rate(references, hypotheses), 4),
+        "wer": round(word_error_rate(references, hypotheses), 4),
+        "decode_seconds": round(seconds, 3),
+        "examples": [
+            {"reference": r, "hypothesis": h}
+            for r, h in list(zip(references, hypotheses, strict=True))[:5]
+        ],
+    }
+
+
+def tune_lm_weights(
+    log_probs: Sequence[np.ndarray],
+    references: Sequence[str],
+    lm: Any,
+    beam_width: int,
+    alphas: Sequence[float] = (0.3, 0.6, 1.0),
+    betas: Sequence[float] = (0.5, 1.5, 3.0),
+) -> tuple[DecoderSetting, list[dict[str, Any]]]:
+    """Grid search of (alpha, beta) by CER on a *development* set."""
+    results = []
+    for alpha in alphas:
+        for beta in betas:
+            setting = DecoderSetting("beam+lm", beam_width, alpha, beta)
+            results.append(score(log_probs, references, setting, lm))
+    best = min(results, key=lambda r: r["cer"])
+    return DecoderSetting("beam+lm", beam_width, best["alpha"], best["beta"]), [
+        {k: r[k] for k in ("alpha", "beta", "cer", "wer")} for r in results
+    ]
+
+
+def decoding_speed(
+    log_probs: np.ndarray,
+    seconds_of_audio: float,
+    setting: DecoderSetting,
+    lm: Any,
+    repeats: int = 3,
+) -> float:
+    """Real-time factor of one utterance's decoding: audio seconds per decoding second."""
+    vocabulary = CharVocabulary()
+    best = np.inf
+    for _ in range(repeats):
+        started = time.perf_counter()
+        setting.decode(log_probs, lm, vocabulary)
+        best = min(best, time.perf_counter() - started)
+    return float(seconds_of_audio / best)
+
+
+def save_json(path: str | os.PathLike[str], value: Any) -> None:
+    from seqkeras.training import write_json_atomic
+
+    write_json_atomic(os.fspath(path), value)

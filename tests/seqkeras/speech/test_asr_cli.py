@@ -1,0 +1,26 @@
+"""``seqkeras asr`` argument handling (the heavy paths are in test_recognizer.py)."""
+
+import pytest
+
+from seqkeras.cli.main import main
+
+
+def test_unknown_bank_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["asr", "synth", "--bank", "train-espeak=10"])
+    assert exit_info.value.code == 2
+    assert "NAME=COUNT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("action", ["eval", "transcribe"])
+def test_missing_model_is_named(action, tmp_path, capsys):
+    argv = ["asr", action, "--model", str(tmp_path / "none.keras")]
+    argv += ["--greedy-only"] if action == "eval" else [str(tmp_path / "a.wav")]
+    assert main(argv) == 2
+    assert "none.keras" in capsys.readouterr().err
+
+
+def test_lm_needs_beam_search(tmp_path, capsys):
+    argv = ["asr", "transcribe", str(tmp_path / "a.wav"), "--lm", "x.npz", "--model", "m.keras"]
+    assert main(argv) == 2
+    assert "--beam-width" in capsys.readouterr().err

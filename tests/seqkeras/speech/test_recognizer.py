@@ -1,0 +1,212 @@
+"""A tiny speech CTCRecognizer: CTC loss with padding vs a numpy forward algorithm, it
+overfits 10 synthesized utterances to CER 0, serves them from a SavedModel (waveform in,
+transcript out), and ``seqkeras asr transcribe`` handles bad audio with clear errors."""
+
+import numpy as np
+import pytest
+import soundfile
+import tensorflow as tf
+
+from export.cli import main as export_main
+from seqkeras.cli.main import main
+from seqkeras.models import CTCRecognizer
+from seqkeras.speech import (
+    CHARACTERS,
+    CharVocabulary,
+    character_error_rate,
+    ctc_greedy_decode,
+    log_softmax,
+)
+from seqkeras.speech.batches import pad_batch
+
+TEXTS = ["yes", "no", "stop", "go", "left", "right", "up", "down", "on", "off"]
+
+
+def _numpy_ctc_nll(log_probs, label):
+    """-log P(label | x), CTC forward algorithm over the extended label (blank = 0)."""
+    extended = [0]
+    for token in label:
+        extended += [token, 0]
+    alpha = np.full(len(extended), -np.inf)
+    alpha[0] = log_probs[0, 0]
+    if len(extended) > 1:
+        alpha[1] = log_probs[0, extended[1]]
+    for t in range(1, len(log_probs)):
+        new = np.full_like(alpha, -np.inf)
+        for s, token in enumerate(extended):
+            total = alpha[s]
+            if s >= 1:
+                total = np.logaddexp(total, alpha[s - 1])
+            if s >= 2 and token != 0 and token != extended[s - 2]:
+                total = np.logaddexp(total, alpha[s - 2])
+            new[s] = total + log_probs[t, token]
+        alpha = new
+    return -np.logaddexp(alpha[-1], alpha[-2]) if len(extended) > 1 else -alpha[-1]
+
+
+def test_ctc_loss_with_padding_matches_numpy_forward_algorithm():
+    vocab = CharVocabulary("abc")
+    model = CTCRecognizer(5, vocabulary="abc", conv_filters=6, units=6, normalize=True)
+    rng = np.random.default_rng(0)
+    features = [rng.normal(size=(n, 5)).astype("float32") for n in (12, 9, 6)]
+    x, labels = pad_batch(features, ["abca", "cc", "b"], np.arange(3), vocab)
+    logits = np.asarray(model(x, training=False), np.float64)
+    steps = -(-x["feature_lengths"] // 2)
+    expected = np.mean([
+        _numpy_ctc_nll(log_softmax(logits[i, : steps[i]]), [t for t in labels[i] if t]) for i in range(3)
+    ])  # fmt: skip
+    loss = float(model.compute_loss(x, labels, model(x, training=False)))
+    assert loss == pytest.approx(expected, rel=1e-4)
+    # padding frames do not change the valid outputs' loss: the same utterance alone
+    alone = {"features": x["features"][2:3, :6], "feature_lengths": x["feature_lengths"][2:3]}
+    single = float(model.compute_loss(alone, labels[2:3, :1], model(alone, training=False)))
+    assert single == pytest.approx(
+        _numpy_ctc_nll(log_softmax(logits[2, : steps[2]]), [2]), rel=1e-4
+    )
+
+
+def test_config_round_trip_and_argument_errors():
+    model = CTCRecognizer(40, vocabulary=CHARACTERS, normalize=True, spec_augment={"freq_masks": 1},
+                          feature_config={"sample_rate": 16000})  # fmt: skip
+    config = model.get_config()
+    again = CTCRecognizer.from_config(config)
+    assert again.get_config() == config and again.vocab_size == 28
+    with pytest.raises(ValueError, match="vocab_size 5 differs"):
+        CTCRecognizer(4, 5, vocabulary="abc")
+    with pytest.raises(ValueError, match="40 mel bins"):
+        CTCRecognizer(13, vocabulary="abc", feature_config={})
+    with pytest.raises(ValueError, match="distinct"):
+        CTCRecognizer(4, vocabulary="aab")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny recognizer trained on 10 espeak utterances (one voice) until it spells them."""
+    import keras
+    from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
+
+    from seqkeras.audio.tts import Voice, get_engine
+
+    engine = get_engine("espeak")
+    if not engine.is_available():
+        pytest.skip("espeak-ng is not installed")
+    audios = engine.synthesize_items([(t, Voice("espeak", "en-us+m3", 1.0, 50)) for t in TEXTS])
+    config = FeatureConfig()
+    features = [log_mel_spectrogram(a, config) for a in audios]
+    keras.utils.set_random_seed(0)
+    model = CTCRecognizer(40, vocabulary=CHARACTERS, conv_filters=48, conv_kernel=5, conv_stride=3, units=64,
+                          normalize=True, feature_config=config.to_dict())  # fmt: skip
+    model.compile(keras.optimizers.Adam(5e-3, clipnorm=5.0))
+    x, labels = pad_batch(features, TEXTS, np.arange(len(TEXTS)), CharVocabulary())
+    for step in range(1, 401):
+        model.train_on_batch(x, labels)
+        if step % 20 == 0:
+            logits = np.asarray(model(x, training=False))
+            steps = -(-x["feature_lengths"] // 3)
+            decoded = [
+                CharVocabulary().decode(ctc_greedy_decode(logits[i], steps[i]))
+                for i in range(len(TEXTS))
+            ]
+            if decoded == TEXTS:
+                break
+    path = tmp_path_factory.mktemp("asr") / "model.keras"
+    model.save(path)
+    return model, audios, decoded, path
+
+
+@pytest.mark.slow
+def test_tiny_recognizer_overfits_ten_utterances(trained):
+    _, _, decoded, _ = trained
+    assert character_error_rate(TEXTS, decoded) == 0.0
+
+
+@pytest.mark.slow
+def test_savedmodel_takes_a_waveform_and_returns_the_transcript(trained, tmp_path):
+    model, audios, decoded, path = trained
+    out = tmp_path / "server"
+    assert export_main([str(path), "--to", "savedmodel", "--output", str(out)]) == 0
+    server = tf.saved_model.load(str(out))
+    assert {"serving_default", "transcribe_batch", "features"} <= set(server.signatures)
+    for audio, text in zip(audios[:4], decoded[:4], strict=True):
+        result = server.signatures["serving_default"](waveform=tf.constant(audio))
+        assert result["transcript"].numpy().decode() == text
+    batch = np.zeros((3, max(a.size for a in audios[4:7])), "float32")
+    for row, audio in enumerate(audios[4:7]):
+        batch[row, : audio.size] = audio
+    lengths = tf.constant([a.size for a in audios[4:7]], tf.int32)
+    served = server.signatures["transcribe_batch"](waveforms=tf.constant(batch), lengths=lengths)
+    assert [t.decode() for t in served["transcripts"].numpy()] == decoded[4:7]
+    tiny = server.signatures["serving_default"](waveform=tf.zeros([10]))  # shorter than one frame
+    assert tiny["transcript"].numpy() == b""
+
+
+@pytest.mark.slow
+def test_transcribe_cli_and_bad_audio(trained, tmp_path, capsys):
+    _, audios, decoded, path = trained
+    pcm = (audios[0] * 32767).astype("int16")
+    wav = tmp_path / "a.wav"
+    soundfile.write(wav, pcm, 16000)
+    assert main(["asr", "transcribe", str(wav), "--model", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == decoded[0]
+    # documented conversions: stereo is averaged, 8-bit read, other rates resampled
+    soundfile.write(tmp_path / "stereo.wav", np.stack([pcm, pcm], 1), 16000)
+    soundfile.write(tmp_path / "u8.wav", pcm, 16000, subtype="PCM_U8")
+    soundfile.write(tmp_path / "r22.wav", pcm, 22050)
+    for name in ("stereo.wav", "u8.wav", "r22.wav"):
+        assert main(["asr", "transcribe", str(tmp_path / name), "--model", str(path)]) == 0
+        assert capsys.readouterr().out.strip()
+    # clear errors, exit 2, no traceback
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "corrupt.wav").write_bytes(b"RIFF\x00\x00garbage")
+    soundfile.write(tmp_path / "short.wav", pcm[:100], 16000)
+    for name, message in (("empty.wav", "empty.wav"), ("corrupt.wav", "corrupt.wav"), ("short.wav", "too short"),
+                          ("missing.wav", "not found")):  # fmt: skip
+        assert main(["asr", "transcribe", str(tmp_path / name), "--model", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert main(["asr", "transcribe", str(wav), "--model", str(tmp_path / "none.keras")]) == 2
+    assert "asr train" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("kernel", "stride"), [(11, 3), (4, 2), (5, 1)])
+def test_outputs_do_not_depend_on_batch_padding(kernel, stride):
+    """An utterance gives the same logits alone and padded inside a batch (the served
+    model sees it alone; evaluation batches pad it)."""
+    model = CTCRecognizer(4, 3, conv_kernel=kernel, conv_stride=stride, units=5, normalize=True)
+    x = np.random.default_rng(1).normal(size=(1, 23, 4)).astype("float32")
+    alone = np.asarray(model({"features": x[:, :13], "feature_lengths": np.array([13], "int32")}))
+    padded = x.copy()
+    padded[:, 13:] = 0
+    batch = np.asarray(model({"features": padded, "feature_lengths": np.array([13], "int32")}))
+    assert alone.shape[1] == -(-13 // stride)
+    np.testing.assert_allclose(batch[:, : alone.shape[1]], alone, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypatch):
+    import json
+
+    import jiwer
+
+    from seqkeras.speech import CharNgramLM
+
+    _, _, _, path = trained
+    monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
+    lm = CharNgramLM.train(["yes no stop go", "left right up down", "on off"], order=3).save(
+        tmp_path / "lm.npz"
+    )
+    out = tmp_path / "eval.json"
+    argv = ["asr", "eval", "--model", str(path), "--lm", str(lm), "--out", str(out), "--real", "",
+            "--test-bank", "heldout-flite-piper-espeak=4", "--alpha", "0.5", "--beta", "1.0"]  # fmt: skip
+    assert main(argv) == 0
+    metrics = json.loads(out.read_text())
+    entry = metrics["sets"]["heldout-flite-piper-espeak"]
+    assert entry["utterances"] == 4
+    for decoder in ("greedy", "beam", "beam+lm"):
+        pairs = entry[decoder]["examples"]
+        assert len(pairs) == 4
+        references = [p["reference"] for p in pairs]
+        hypotheses = [p["hypothesis"] for p in pairs]
+        assert entry[decoder]["cer"] == pytest.approx(jiwer.cer(references, hypotheses), abs=1e-4)
+    assert metrics["decoding_speed"]["beam_width"] == 16
+    assert main(argv[:-4] + ["--alpha", "0.5"]) == 2  # --alpha without --beta
