@@ -41,6 +41,7 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.lm",
     "seqkeras.audio",
     "seqkeras.metrics",
+    "seqkeras.speech.layers",
     "seqkeras.wakeword.train",
 )
 
