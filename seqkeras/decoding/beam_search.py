@@ -38,6 +38,7 @@ from .result import (
     batch_size_of,
     call_next_logits,
     empty_history,
+    gather_rows,
     run_compiled,
     start_tokens,
     to_tensor_state,
@@ -81,17 +82,6 @@ def normalized_score(
 ) -> Any:
     """The beam-search objective: ``score / penalty(lengths)`` (see module doc)."""
     return ops.cast(score, "float32") / length_penalty_value(lengths, alpha, length_penalty)
-
-
-def _gather(x: Any, index: Any) -> Any:
-    """``x (batch, W, ...)``, ``index (batch, k)`` -> ``x[b, index[b, j], ...]``."""
-    shape = ops.shape(x)
-    batch, width = shape[0], shape[1]
-    k = index.shape[1]
-    offsets = ops.arange(batch, dtype="int32")[:, None] * width
-    flat_index = ops.reshape(index + offsets, (-1,))
-    flat = ops.reshape(x, (-1,) + tuple(shape[2:]))
-    return ops.reshape(ops.take(flat, flat_index, axis=0), (batch, k) + tuple(shape[2:]))
 
 
 def _gather_flat(x: Any, flat_index: Any) -> Any:
@@ -138,8 +128,8 @@ def beam_candidates(
     top_scores, index = ops.top_k(candidates, k=width)
     index = ops.cast(index, "int32")
     parent = index // per_beam
-    token = ops.take_along_axis(ops.reshape(row_tokens, (-1, width * per_beam)), index, axis=1)
-    token = ops.where(ops.take_along_axis(finished, parent, axis=1), end_token, token)
+    token = gather_rows(ops.reshape(row_tokens, (-1, width * per_beam)), index)
+    token = ops.where(gather_rows(finished, parent), end_token, token)
     return top_scores, parent, token
 
 
@@ -244,7 +234,7 @@ def beam_search(
                 if "pool_" + name not in carry:
                     continue
                 both = ops.concatenate([carry["pool_" + name], cand[name]], axis=1)
-                out["pool_" + name] = _gather(both, index)
+                out["pool_" + name] = gather_rows(both, index)
             return out
 
         def step(t, carry, logits, new_state, aux, moving):
@@ -253,7 +243,7 @@ def beam_search(
             top_scores, parent, token = beam_candidates(
                 logits, carry["scores"], done, end_token, forbid_end
             )
-            parent_done = ops.take_along_axis(done, parent, axis=1)
+            parent_done = gather_rows(done, parent)
             parent_alive = ops.logical_not(parent_done)
             is_end_token = ops.equal(token, end_token)
             flat_parent = ops.reshape(parent + row_offsets, (-1,))
@@ -262,9 +252,9 @@ def beam_search(
             out["t"] = t + 1
             out["scores"] = top_scores
             out["finished"] = ops.logical_or(parent_done, is_end_token)
-            out["lengths"] = _gather(carry["lengths"], parent) + ops.cast(parent_alive, "int32")
+            out["lengths"] = gather_rows(carry["lengths"], parent) + ops.cast(parent_alive, "int32")
             out["tokens"] = write_at(
-                _gather(carry["tokens"], parent), t, ops.where(parent_done, pad, token),
+                gather_rows(carry["tokens"], parent), t, ops.where(parent_done, pad, token),
                 max_length, time_axis=2,
             )
             out["next_tokens"] = ops.reshape(token, (-1,))
@@ -281,7 +271,7 @@ def beam_search(
                 keep = ops.reshape(parent_alive, (batch, width) + (1,) * (len(aux.shape) - 1))
                 step_aux = ops.where(keep, step_aux, ops.zeros_like(step_aux))
                 out["aux"] = write_at(
-                    _gather(carry["aux"], parent), t, step_aux, max_length, time_axis=2
+                    gather_rows(carry["aux"], parent), t, step_aux, max_length, time_axis=2
                 )
             # Hypotheses that end here join the pool of finished hypotheses.
             newly = ops.logical_and(

@@ -195,6 +195,18 @@ def start_tokens(start_token: Any, batch: Any) -> Any:
     return start
 
 
+def gather_rows(x: Any, index: Any) -> Any:
+    """``x (R, W, ...)``, int32 ``index (R, k)`` -> ``x[r, index[r, j], ...]`` ``(R, k, ...)``.
+
+    ``ops.take_along_axis`` would do, but under TensorFlow it transposes ``x``
+    (a full copy); one flat ``take`` reads only the picked rows.
+    """
+    shape = ops.shape(x)
+    offsets = ops.arange(shape[0], dtype="int32")[:, None] * shape[1]
+    flat = ops.reshape(x, (-1,) + tuple(shape[2:]))
+    return ops.take(flat, index + offsets, axis=0)
+
+
 def end_mask(end_token: int, vocab_size: Any) -> Any:
     """bool ``(V,)``: True at the end token."""
     return ops.equal(ops.arange(vocab_size, dtype="int32"), end_token)

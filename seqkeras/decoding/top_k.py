@@ -27,7 +27,7 @@ from typing import Any
 
 from keras import ops
 
-from .result import NEG_INF
+from .result import NEG_INF, gather_rows
 
 # Below this many candidates per row a plain top_k is already cheap.
 MIN_CHUNKED_VOCAB = 1024
@@ -82,10 +82,10 @@ def row_top_k(x: Any, k: int, chunk: int | None = -1) -> tuple[Any, Any]:
     # In index order, so that equal values inside the survivors still resolve
     # to the lowest original index.
     best_chunks = ops.sort(ops.cast(best_chunks, "int32"), axis=-1)
-    survivors = ops.take_along_axis(blocks, best_chunks[:, :, None], axis=1)
+    survivors = gather_rows(blocks, best_chunks)  # (N, k, chunk)
     values, position = ops.top_k(ops.reshape(survivors, (-1, k * chunk)), k=k)
     position = ops.cast(position, "int32")
-    chunk_of = ops.take_along_axis(best_chunks, position // chunk, axis=1)
+    chunk_of = gather_rows(best_chunks, position // chunk)
     return values, chunk_of * chunk + position % chunk
 
 
@@ -119,5 +119,5 @@ def top_log_probs(
         is_end = ops.logical_and(forbid_end, ops.equal(tokens, end_token))
         # Re-rank: the end token moves behind every allowed token.
         log_probs, position = ops.top_k(ops.where(is_end, NEG_INF, log_probs), k=k)
-        tokens = ops.take_along_axis(tokens, ops.cast(position, "int32"), axis=1)
+        tokens = gather_rows(tokens, ops.cast(position, "int32"))
     return log_probs, tokens
