@@ -28,7 +28,7 @@ from .top_k import top_log_probs
 
 
 def greedy_choice(end_token: int) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
-    """``choose`` for `token_by_token`: the most probable token (ties: lowest id)."""
+    """``choose`` for `token_by_token`: the token with the highest logit (ties: lowest id)."""
 
     def choose(logits, forbid_end, t):
         log_probs, tokens = top_log_probs(logits, 1, end_token, forbid_end)

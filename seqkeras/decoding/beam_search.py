@@ -99,10 +99,11 @@ def beam_candidates(
     unchanged). The B best by score are found in two exact stages: the best
     ``min(B, V)`` tokens of each hypothesis (`top_log_probs`, no full
     log-softmax), then the best B of those ``B * min(B, V)`` survivors. A row
-    holds at most B of the example's best B candidates, so nothing is lost;
-    the survivors are laid out by parent, then by rank within the row, so
-    equal scores resolve as a full top-k over ``B * V`` would: lowest parent,
-    then lowest token.
+    holds at most B of the example's best B candidates, so nothing is lost.
+    The survivors are laid out by parent, then by rank within the row, so
+    equal float32 scores go to the lowest parent, then to the higher logit,
+    then to the lowest token id (a full top-k over ``B * V`` log-probabilities
+    would prefer the lower id where two logits only round to the same score).
 
     Args:
         logits: float32 ``(batch * B, V)``, row ``b * B + j`` for beam j of example b.

@@ -23,7 +23,9 @@ def greedy_search(
     """Decodes by taking argmax P(y<t> | x, y<1..t-1>) at every step.
 
     A hypothesis stops at the end token (which is counted in its length) or
-    after ``max_length`` tokens. Ties go to the lowest token id. Runs inside
+    after ``max_length`` tokens. The token with the highest logit wins (it has
+    the highest probability even where float32 log-probabilities round to a
+    tie); equal logits go to the lowest token id. Runs inside
     ``tf.function`` / ``jax.jit`` (one ``keras.ops.while_loop``).
 
     Args:
@@ -55,7 +57,6 @@ def greedy_search(
     pad = end_token if pad_token is None else int(pad_token)
 
     def run(state, start_token):
-        # Ties go to the lowest id, as with argmax.
         return token_by_token(
             next_fn, state, start_token, end_token, max_length, min_length, pad,
             choose=greedy_choice(end_token),

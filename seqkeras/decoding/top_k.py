@@ -96,7 +96,9 @@ def top_log_probs(
 
     Equal to ``top_k(maximum(log_softmax(logits), NEG_INF), k)`` — with the end
     token's log-probability set to ``NEG_INF`` first where ``forbid_end`` holds —
-    without writing the ``(N, V)`` log-softmax.
+    without writing the ``(N, V)`` log-softmax. Tokens are ranked by logit:
+    where two different logits give the same float32 log-probability (a
+    rounding tie), the higher logit comes first, not the lower token id.
 
     Args:
         logits: float32 ``(N, V)``.

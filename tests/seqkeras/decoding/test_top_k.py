@@ -146,3 +146,26 @@ def test_two_stage_beam_step_returns_the_beams_of_a_full_top_k():
         np.testing.assert_array_equal(parent[real], ref_parent[real], err_msg=f"seed {seed}")
         ref_token = np.where(np.take_along_axis(finished, ref_parent, 1), end, ref_token)
         np.testing.assert_array_equal(token[real], ref_token[real], err_msg=f"seed {seed}")
+
+
+@pytest.mark.backend_agnostic
+def test_a_higher_logit_wins_even_when_float32_log_probs_round_to_a_tie():
+    # Token 5 is more probable than every other token by exp(1e-7); in float32 its
+    # log-probability rounds to theirs (log V ~ 9, one ulp ~ 1e-6). The searches
+    # rank by the logits, so token 5 wins; among the exact ties the lowest id.
+    from seqkeras.decoding import beam_search, greedy_search
+
+    vocab, end = 8000, 7999
+    row = np.zeros(vocab, "float32")
+    row[5] = 1e-7
+    table = np.stack([row, row])
+
+    def next_fn(tokens, state):
+        return ops.take(table, ops.zeros_like(tokens), axis=0), state
+
+    state = {"h": np.zeros((1, 1), "float32")}
+    greedy = greedy_search(next_fn, state, 1, end, max_length=2)
+    assert greedy.to_lists() == [[5, 5]]
+    beam = beam_search(next_fn, state, 1, end, beam_width=2, max_length=1, num_return=2)
+    assert beam.to_lists() == [[[5], [0]]]
+    np.testing.assert_allclose(_np(beam.scores)[0], -np.log(vocab), rtol=1e-6)
