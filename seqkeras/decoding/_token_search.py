@@ -2,7 +2,9 @@
 
 Both feed one chosen token per hypothesis back into ``next_fn`` until every
 hypothesis has produced the end token or ``max_length`` tokens; they differ only
-in how a token is chosen from the step's log-probabilities.
+in how a token is chosen from the step's logits (`greedy_choice`: the most
+probable one, without a full log-softmax; `sampling_choice`: drawn from the
+full distribution).
 """
 
 from __future__ import annotations
@@ -15,12 +17,41 @@ from keras import ops
 from .result import (
     NEG_INF,
     batch_size_of,
-    call_next,
+    call_next_logits,
     empty_history,
     end_mask,
+    log_softmax,
     start_tokens,
     write_at,
 )
+from .top_k import top_log_probs
+
+
+def greedy_choice(end_token: int) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
+    """``choose`` for `token_by_token`: the token with the highest logit (ties: lowest id)."""
+
+    def choose(logits, forbid_end, t):
+        log_probs, tokens = top_log_probs(logits, 1, end_token, forbid_end)
+        return tokens[:, 0], log_probs[:, 0]
+
+    return choose
+
+
+def sampling_choice(
+    end_token: int, draw: Callable[[Any, Any], Any]
+) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
+    """``choose`` for `token_by_token` from ``draw(log_probs (N, V), t) -> tokens (N,)``."""
+
+    def choose(logits, forbid_end, t):
+        log_probs = log_softmax(logits)
+        if forbid_end is not None:
+            vocab = ops.shape(log_probs)[-1]
+            forbidden = ops.logical_and(forbid_end, end_mask(end_token, vocab)[None, :])
+            log_probs = ops.where(forbidden, NEG_INF, log_probs)
+        token = ops.cast(draw(log_probs, t), "int32")
+        return token, ops.take_along_axis(log_probs, token[:, None], axis=-1)[:, 0]
+
+    return choose
 
 
 def token_by_token(
@@ -31,9 +62,13 @@ def token_by_token(
     max_length: int,
     min_length: int,
     pad: int,
-    choose: Callable[[Any, Any], Any],
+    choose: Callable[[Any, Any, Any], tuple[Any, Any]],
 ) -> dict:
-    """Runs the decoding loop; ``choose(log_probs (N, V), t) -> token ids (N,)``.
+    """Runs the decoding loop.
+
+    ``choose(logits (N, V) float32, forbid_end, t) -> (token ids (N,) int32,
+    their log-probabilities (N,))``, where ``forbid_end`` is ``None`` or a bool
+    scalar tensor (true while ``t < min_length``: the end token is not allowed).
 
     Returns the fields of a `DecodeResult` (scores are Σ log P under the model).
     Must be called inside the compiled function (`run_compiled`).
@@ -41,16 +76,9 @@ def token_by_token(
     batch = batch_size_of(state, start_token)
     tokens = start_tokens(start_token, batch)
 
-    def step(t, carry, log_probs, new_state, aux):
-        vocab = ops.shape(log_probs)[-1]
-        if min_length > 0:
-            log_probs = ops.where(
-                ops.logical_and(ops.less(t, min_length), end_mask(end_token, vocab)[None, :]),
-                NEG_INF,
-                log_probs,
-            )
-        token = ops.cast(choose(log_probs, t), "int32")
-        token_logp = ops.take_along_axis(log_probs, token[:, None], axis=-1)[:, 0]
+    def step(t, carry, logits, new_state, aux):
+        forbid_end = ops.less(t, min_length) if min_length > 0 else None
+        token, token_logp = choose(logits, forbid_end, t)
         done = carry["finished"]
         alive = ops.logical_not(done)
         token = ops.where(done, end_token, token)
@@ -70,7 +98,7 @@ def token_by_token(
             out["aux"] = write_at(carry["aux"], t, step_aux, max_length, time_axis=1)
         return out
 
-    log_probs, new_state, aux = call_next(next_fn, tokens, state)
+    logits, new_state, aux = call_next_logits(next_fn, tokens, state)
     carry = {
         "t": ops.convert_to_tensor(0, dtype="int32"),
         "tokens": tokens,
@@ -82,7 +110,7 @@ def token_by_token(
     }
     if aux is not None:
         carry["aux"] = empty_history((batch,), max_length, aux, aux.dtype)
-    carry = step(carry["t"], carry, log_probs, new_state, aux)
+    carry = step(carry["t"], carry, logits, new_state, aux)
 
     def cond(c):
         return ops.logical_and(
@@ -90,8 +118,8 @@ def token_by_token(
         )
 
     def body(c):
-        lp, st, ax = call_next(next_fn, c["tokens"], c["state"])
-        return (step(c["t"], c, lp, st, ax),)
+        logits, st, ax = call_next_logits(next_fn, c["tokens"], c["state"])
+        return (step(c["t"], c, logits, st, ax),)
 
     (carry,) = ops.while_loop(cond, body, (carry,), maximum_iterations=max_length)
     return dict(

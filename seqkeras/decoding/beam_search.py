@@ -36,15 +36,16 @@ from .result import (
     NEG_INF,
     DecodeResult,
     batch_size_of,
-    call_next,
+    call_next_logits,
     empty_history,
-    end_mask,
+    gather_rows,
     run_compiled,
     start_tokens,
     to_tensor_state,
     validate_common,
     write_at,
 )
+from .top_k import top_log_probs
 
 
 def _course_penalty(lengths: Any, alpha: float) -> Any:
@@ -83,20 +84,71 @@ def normalized_score(
     return ops.cast(score, "float32") / length_penalty_value(lengths, alpha, length_penalty)
 
 
-def _gather(x: Any, index: Any) -> Any:
-    """``x (batch, W, ...)``, ``index (batch, k)`` -> ``x[b, index[b, j], ...]``."""
-    shape = ops.shape(x)
-    batch, width = shape[0], shape[1]
-    k = index.shape[1]
-    offsets = ops.arange(batch, dtype="int32")[:, None] * width
-    flat_index = ops.reshape(index + offsets, (-1,))
-    flat = ops.reshape(x, (-1,) + tuple(shape[2:]))
-    return ops.reshape(ops.take(flat, flat_index, axis=0), (batch, k) + tuple(shape[2:]))
-
-
 def _gather_flat(x: Any, flat_index: Any) -> Any:
     """Rows of ``x (batch*B, ...)`` picked by ``flat_index (batch*B,)``."""
     return ops.take(x, flat_index, axis=0)
+
+
+def beam_candidates(
+    logits: Any, scores: Any, finished: Any, end_token: int, forbid_end: Any = None
+) -> tuple[Any, Any, Any]:
+    """One beam step: the best B extensions of B hypotheses per example.
+
+    Candidates are every hypothesis extended by every token (score + log P);
+    a finished hypothesis offers exactly one, itself (the end token, score
+    unchanged). The B best by score are found in two exact stages: the best
+    ``min(B, V)`` tokens of each hypothesis (`top_log_probs`, no full
+    log-softmax), then the best B of those ``B * min(B, V)`` survivors. A row
+    holds at most B of the example's best B candidates, so nothing is lost.
+    The survivors are laid out by parent, then by rank within the row, so
+    equal float32 scores go to the lowest parent, then to the higher logit,
+    then to the lowest token id (a full top-k over ``B * V`` log-probabilities
+    would prefer the lower id where two logits only round to the same score).
+
+    Args:
+        logits: float32 ``(batch * B, V)``, row ``b * B + j`` for beam j of example b.
+        scores: float32 ``(batch, B)``, Σ log P of each hypothesis so far.
+        finished: bool ``(batch, B)``.
+        end_token: the end token id.
+        forbid_end: ``None`` or a bool scalar tensor: forbid the end token.
+
+    Returns:
+        ``(new_scores (batch, B), parent (batch, B) int32, token (batch, B) int32)``,
+        best first; ``token`` is the end token where the parent had finished.
+    """
+    width = scores.shape[1]
+    vocab = logits.shape[-1]
+    # Candidates kept per hypothesis in stage 1 (a row has only V tokens).
+    per_beam = width if vocab is None else min(width, vocab)
+    log_probs, row_tokens = top_log_probs(logits, per_beam, end_token, forbid_end)
+    log_probs = ops.reshape(log_probs, (-1, width, per_beam))
+    # Log-probabilities a finished hypothesis adds: 0 for its one candidate.
+    frozen = ops.where(ops.equal(ops.arange(per_beam, dtype="int32"), 0), 0.0, NEG_INF)
+    log_probs = ops.where(finished[:, :, None], frozen, log_probs)
+    candidates = ops.reshape(scores[:, :, None] + log_probs, (-1, width * per_beam))
+    top_scores, index = ops.top_k(candidates, k=width)
+    index = ops.cast(index, "int32")
+    parent = index // per_beam
+    token = gather_rows(ops.reshape(row_tokens, (-1, width * per_beam)), index)
+    token = ops.where(gather_rows(finished, parent), end_token, token)
+    return top_scores, parent, token
+
+
+def _moving_leaves(state: Any, new_state: Any, moving_before: list) -> list:
+    """For each leaf of ``new_state``: does it need reordering by parent beam?
+
+    A leaf that ``next_fn`` returned unchanged (the very tensor it was given,
+    such as an encoder output or a source mask) keeps what it held; if that
+    was equal for all beams of an example (the B copies made at the start,
+    never reordered since), reordering it would only copy it.
+    """
+    old = keras.tree.flatten(state)
+    new = keras.tree.flatten(new_state)
+    if len(old) != len(new):
+        return [True] * len(new)
+    return [
+        moved or n is not o for n, o, moved in zip(new, old, moving_before, strict=True)
+    ]
 
 
 def beam_search(
@@ -183,27 +235,16 @@ def beam_search(
                 if "pool_" + name not in carry:
                     continue
                 both = ops.concatenate([carry["pool_" + name], cand[name]], axis=1)
-                out["pool_" + name] = _gather(both, index)
+                out["pool_" + name] = gather_rows(both, index)
             return out
 
-        def step(t, carry, log_probs, new_state, aux):
-            vocab = ops.shape(log_probs)[-1]
-            is_end = end_mask(end_token, vocab)
-            log_probs = ops.reshape(log_probs, (batch, width, vocab))
-            if min_length > 0:
-                log_probs = ops.where(
-                    ops.logical_and(ops.less(t, min_length), is_end), NEG_INF, log_probs
-                )
+        def step(t, carry, logits, new_state, aux, moving):
+            forbid_end = ops.less(t, min_length) if min_length > 0 else None
             done = carry["finished"]  # (batch, B)
-            # A finished hypothesis offers one candidate: itself, score unchanged.
-            frozen = ops.where(is_end, 0.0, NEG_INF)
-            log_probs = ops.where(done[:, :, None], frozen, log_probs)
-            candidates = ops.reshape(carry["scores"][:, :, None] + log_probs, (batch, -1))
-            top_scores, top_index = ops.top_k(candidates, k=width)
-            top_index = ops.cast(top_index, "int32")
-            parent = top_index // vocab
-            token = top_index % vocab
-            parent_done = ops.take_along_axis(done, parent, axis=1)
+            top_scores, parent, token = beam_candidates(
+                logits, carry["scores"], done, end_token, forbid_end
+            )
+            parent_done = gather_rows(done, parent)
             parent_alive = ops.logical_not(parent_done)
             is_end_token = ops.equal(token, end_token)
             flat_parent = ops.reshape(parent + row_offsets, (-1,))
@@ -212,22 +253,26 @@ def beam_search(
             out["t"] = t + 1
             out["scores"] = top_scores
             out["finished"] = ops.logical_or(parent_done, is_end_token)
-            out["lengths"] = _gather(carry["lengths"], parent) + ops.cast(parent_alive, "int32")
+            out["lengths"] = gather_rows(carry["lengths"], parent) + ops.cast(parent_alive, "int32")
             out["tokens"] = write_at(
-                _gather(carry["tokens"], parent), t, ops.where(parent_done, pad, token),
+                gather_rows(carry["tokens"], parent), t, ops.where(parent_done, pad, token),
                 max_length, time_axis=2,
             )
             out["next_tokens"] = ops.reshape(token, (-1,))
-            out["state"] = keras.tree.map_structure(
-                lambda x: _gather_flat(x, flat_parent), new_state
-            )
+            # Leaves that are the same for every beam of an example (see
+            # `_moving_leaves`) need no reordering: only the others are copied.
+            leaves = [
+                _gather_flat(x, flat_parent) if move else x
+                for x, move in zip(keras.tree.flatten(new_state), moving, strict=True)
+            ]
+            out["state"] = keras.tree.pack_sequence_as(new_state, leaves)
             if aux is not None:
                 step_aux = _gather_flat(aux, flat_parent)
                 step_aux = ops.reshape(step_aux, (batch, width) + tuple(ops.shape(aux)[1:]))
                 keep = ops.reshape(parent_alive, (batch, width) + (1,) * (len(aux.shape) - 1))
                 step_aux = ops.where(keep, step_aux, ops.zeros_like(step_aux))
                 out["aux"] = write_at(
-                    _gather(carry["aux"], parent), t, step_aux, max_length, time_axis=2
+                    gather_rows(carry["aux"], parent), t, step_aux, max_length, time_axis=2
                 )
             # Hypotheses that end here join the pool of finished hypotheses.
             newly = ops.logical_and(
@@ -240,7 +285,10 @@ def beam_search(
             out.update(merge_pool(carry, cand_key, cand))
             return out
 
-        log_probs, new_state, aux = call_next(next_fn, tokens, state)
+        logits, new_state, aux = call_next_logits(next_fn, tokens, state)
+        # Every leaf starts as B equal copies; one that next_fn hands back as
+        # it came stays equal across the beams of each example.
+        first_moving = _moving_leaves(state, new_state, [False] * len(keras.tree.flatten(state)))
         # Only beam 0 is live at the start: the B copies would otherwise fill the beam.
         first_scores = ops.where(
             ops.equal(ops.arange(width, dtype="int32"), 0), 0.0, NEG_INF
@@ -262,7 +310,7 @@ def beam_search(
         if aux is not None:
             carry["aux"] = empty_history((batch, width), max_length, aux, aux.dtype)
             carry["pool_aux"] = empty_history((batch, pool_size), max_length, aux, aux.dtype)
-        carry = step(carry["t"], carry, log_probs, new_state, aux)
+        carry = step(carry["t"], carry, logits, new_state, aux, first_moving)
 
         def active(c):
             return ops.logical_and(
@@ -273,8 +321,9 @@ def beam_search(
             return ops.logical_and(ops.less(c["t"], max_length), ops.any(active(c)))
 
         def body(c):
-            lp, st, ax = call_next(next_fn, c["next_tokens"], c["state"])
-            return (step(c["t"], c, lp, st, ax),)
+            logits, st, ax = call_next_logits(next_fn, c["next_tokens"], c["state"])
+            moving = _moving_leaves(c["state"], st, first_moving)
+            return (step(c["t"], c, logits, st, ax, moving),)
 
         (carry,) = ops.while_loop(cond, body, (carry,), maximum_iterations=max_length)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from keras import ops
 
-from ._token_search import token_by_token
+from ._token_search import greedy_choice, token_by_token
 from .result import DecodeResult, run_compiled, to_tensor_state, validate_common
 
 
@@ -23,7 +23,9 @@ def greedy_search(
     """Decodes by taking argmax P(y<t> | x, y<1..t-1>) at every step.
 
     A hypothesis stops at the end token (which is counted in its length) or
-    after ``max_length`` tokens. Ties go to the lowest token id. Runs inside
+    after ``max_length`` tokens. The token with the highest logit wins (it has
+    the highest probability even where float32 log-probabilities round to a
+    tie); equal logits go to the lowest token id. Runs inside
     ``tf.function`` / ``jax.jit`` (one ``keras.ops.while_loop``).
 
     Args:
@@ -55,10 +57,9 @@ def greedy_search(
     pad = end_token if pad_token is None else int(pad_token)
 
     def run(state, start_token):
-        # Ties go to the lowest id: argmax returns the first maximum.
         return token_by_token(
             next_fn, state, start_token, end_token, max_length, min_length, pad,
-            choose=lambda log_probs, t: ops.argmax(log_probs, axis=-1),
+            choose=greedy_choice(end_token),
         )
 
     out = run_compiled(run, to_tensor_state(initial_state), ops.convert_to_tensor(start_token))

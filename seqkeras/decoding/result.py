@@ -107,8 +107,13 @@ def validate_common(
         raise ValueError("start_token must be an int or an int tensor (batch,), got None")
 
 
-def call_next(next_fn: Callable, tokens: Any, state: Any) -> tuple[Any, Any, Any]:
-    """Calls ``next_fn`` and returns ``(log_probs float32 (N, V), state, aux | None)``."""
+def call_next_logits(next_fn: Callable, tokens: Any, state: Any) -> tuple[Any, Any, Any]:
+    """Calls ``next_fn`` and returns ``(logits float32 (N, V), state, aux | None)``.
+
+    Checks what ``next_fn`` returned; the searches normalize the logits
+    themselves (`log_softmax`, or `seqkeras.decoding.top_k.top_log_probs` when
+    they need only the best few tokens of each row).
+    """
     out = next_fn(tokens, state)
     if not isinstance(out, (tuple, list)) or len(out) not in (2, 3):
         raise ValueError(
@@ -129,10 +134,20 @@ def call_next(next_fn: Callable, tokens: Any, state: Any) -> tuple[Any, Any, Any
             f"next_fn returned logits for {rows} rows but was called with {expected} tokens "
             "(beam search calls it with batch * beam_width rows)"
         )
-    log_probs = ops.maximum(ops.log_softmax(logits, axis=-1), NEG_INF)
     if aux is not None:
         aux = ops.convert_to_tensor(aux)
-    return log_probs, new_state, aux
+    return logits, new_state, aux
+
+
+def log_softmax(logits: Any) -> Any:
+    """float32 log-probabilities, clamped at ``NEG_INF`` (no ``-inf``)."""
+    return ops.maximum(ops.log_softmax(logits, axis=-1), NEG_INF)
+
+
+def call_next(next_fn: Callable, tokens: Any, state: Any) -> tuple[Any, Any, Any]:
+    """Calls ``next_fn`` and returns ``(log_probs float32 (N, V), state, aux | None)``."""
+    logits, new_state, aux = call_next_logits(next_fn, tokens, state)
+    return log_softmax(logits), new_state, aux
 
 
 def to_tensor_state(state: Any) -> Any:
@@ -178,6 +193,18 @@ def start_tokens(start_token: Any, batch: Any) -> Any:
             f"start_token must be an int or an int tensor (batch,), got shape {tuple(start.shape)}"
         )
     return start
+
+
+def gather_rows(x: Any, index: Any) -> Any:
+    """``x (R, W, ...)``, int32 ``index (R, k)`` -> ``x[r, index[r, j], ...]`` ``(R, k, ...)``.
+
+    ``ops.take_along_axis`` would do, but under TensorFlow it transposes ``x``
+    (a full copy); one flat ``take`` reads only the picked rows.
+    """
+    shape = ops.shape(x)
+    offsets = ops.arange(shape[0], dtype="int32")[:, None] * shape[1]
+    flat = ops.reshape(x, (-1,) + tuple(shape[2:]))
+    return ops.take(flat, index + offsets, axis=0)
 
 
 def end_mask(end_token: int, vocab_size: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from ._token_search import token_by_token
+from ._token_search import sampling_choice, token_by_token
 from .result import (
     NEG_INF,
     DecodeResult,
@@ -92,7 +92,8 @@ def sample_search(
             return ops.minimum(index, last_possible)
 
         return token_by_token(
-            next_fn, state, start_token, end_token, max_length, min_length, pad, choose=draw
+            next_fn, state, start_token, end_token, max_length, min_length, pad,
+            choose=sampling_choice(end_token, draw),
         )
 
     out = run_compiled(run, initial_state, uniforms, ops.convert_to_tensor(start_token))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from seqkeras.decoding import beam_search, greedy_search
+from seqkeras.decoding import beam_search, greedy_search, score_sequences
 
 END = 0  # token 0 ends a hypothesis in every test here
 
@@ -212,3 +212,64 @@ def test_bad_state_or_logits_shape_gets_a_clear_error(state, next_fn, match):
     fn = next_fn or (lambda t, s: (ops.zeros((ops.shape(t)[0], 4)), s))
     with pytest.raises(ValueError, match=match):
         beam_search(fn, state, 1, END, beam_width=3, max_length=5)
+
+
+def _attention_next_fn(copy_memory):
+    """A GRU-like step attending over a per-example memory kept in the state.
+
+    ``copy_memory=True`` returns the memory as a new tensor (so the search must
+    reorder it by parent beam); ``False`` hands back the tensor it got.
+    """
+    rng = np.random.default_rng(4)
+    vocab, units = 11, 6
+    emb = rng.normal(size=(vocab, units)).astype("float32")
+    w = (rng.normal(size=(units, units)) * 0.5).astype("float32")
+    out = (rng.normal(size=(units, vocab)) * 2).astype("float32")
+
+    def next_fn(tokens, state):
+        memory = state["memory"]
+        weights = ops.softmax(ops.einsum("nu,ntu->nt", state["h"], memory), axis=-1)
+        context = ops.einsum("nt,ntu->nu", weights, memory)
+        h = ops.tanh(ops.take(emb, tokens, axis=0) + ops.matmul(state["h"], w) + context)
+        memory = memory * 1.0 if copy_memory else memory
+        return ops.matmul(h, out), {"h": h, "memory": memory}, weights
+
+    return next_fn
+
+
+def test_a_state_leaf_passed_through_unchanged_needs_no_reordering():
+    # The search skips reordering leaves next_fn returns as it got them (an
+    # encoder output). Teacher forcing each returned hypothesis through the same
+    # model (an independent path) must give its score, with or without the skip.
+    rng = np.random.default_rng(8)
+    state = {"h": rng.normal(size=(3, 6)).astype("float32"),
+             "memory": rng.normal(size=(3, 5, 6)).astype("float32")}
+    runs = [beam_search(_attention_next_fn(copy), state, 1, END, beam_width=4, max_length=7,
+                        num_return=3) for copy in (True, False)]
+    for field in ("tokens", "lengths", "finished", "scores", "aux"):
+        np.testing.assert_array_equal(_np(getattr(runs[0], field)), _np(getattr(runs[1], field)))
+    hypotheses = runs[1].to_lists(include_end=True)  # (end token included if any)
+    assert len({tuple(h[0]) for h in hypotheses}) > 1  # examples differ
+    for k in range(3):
+        targets = [h[k] for h in hypotheses]
+        totals, _, _ = score_sequences(_attention_next_fn(True), state, 1, END, targets,
+                                       append_end=False)
+        np.testing.assert_allclose(totals, _np(runs[1].scores)[:, k], rtol=1e-5)
+
+
+def test_seq2seq_memory_mask_and_keys_are_not_reordered():
+    # The serving SavedModel runs this search on Seq2Seq.next_fn: its encoder
+    # memory, attention keys and source mask stay in place, only the decoder
+    # states follow the beams.
+    import keras
+
+    from seqkeras.decoding.beam_search import _moving_leaves
+    from seqkeras.models import Seq2Seq
+
+    model = Seq2Seq(12, 9, units=8, attention="bahdanau")
+    state = model.encode(np.array([[4, 5, 6, 0], [7, 8, 0, 0]], "int32"))
+    _, new_state, _ = model.next_fn(np.array([2, 2], "int32"), state)
+    names = [path[0] for path, _ in keras.tree.flatten_with_path(state)]
+    moving = _moving_leaves(state, new_state, [False] * len(names))
+    assert {name for name, move in zip(names, moving, strict=True) if move} == {"states"}
+    assert {"keys", "mask", "memory"} <= set(names)
