@@ -48,7 +48,12 @@ PROBES = [
 
 def main() -> None:
     import seqkeras.models
-    from seqkeras.models import AverageEmbeddingClassifier, RNNClassifier, SequenceTagger, TextVectorizer
+    from seqkeras.models import (
+        AverageEmbeddingClassifier,
+        RNNClassifier,
+        SequenceTagger,
+        TextVectorizer,
+    )
 
     assert not hasattr(seqkeras.models.text_vectorizer, "Vocabulary"), "run with the old code"
     rng = np.random.default_rng(0)
