@@ -192,7 +192,7 @@ class TextModel:
 class RecurrentTextModel(TextModel):
     """The stacked (bi)directional recurrent layers of :class:`RNNClassifier` and
     :class:`SequenceTagger`: ``kind``, ``depth``, ``bidirectional``, ``units``,
-    ``dropout`` (on the recurrent outputs), checked, built, run and in the config."""
+    ``dropout`` (on their input and output), checked, built, run and in the config."""
 
     def _init_recurrent(
         self, kind: str, depth: int, bidirectional: bool, units: int, dropout: float,
@@ -203,8 +203,11 @@ class RecurrentTextModel(TextModel):
         self.bidirectional = check_bool("bidirectional", bidirectional)
         self.units = check_positive_int("units", units)
         self.dropout = check_dropout(dropout)
-        self.recurrent = recurrent_stack(kind, units, depth, bidirectional, last_sequences, prefix)
+        # Created in this order (the seeds set_random_seed gives layers follow it): dropout
+        # on the recurrent input (word vectors, or token features) and output, the layers.
+        self.input_dropout = keras.layers.Dropout(self.dropout)
         self.output_dropout = keras.layers.Dropout(self.dropout)
+        self.recurrent = recurrent_stack(kind, units, depth, bidirectional, last_sequences, prefix)
 
     def _build_recurrent(self, features: int) -> int:
         """Builds the recurrent layers on ``features`` inputs; returns their output size."""
@@ -214,6 +217,7 @@ class RecurrentTextModel(TextModel):
         return features
 
     def _run_recurrent(self, x: Any, mask: Any, training: bool) -> Any:
+        x = self.input_dropout(x, training=training)
         for layer in self.recurrent:
             x = layer(x, mask=mask, training=training)
         return self.output_dropout(x, training=training)

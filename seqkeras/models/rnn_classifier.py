@@ -65,7 +65,6 @@ class RNNClassifier(TextClassifierMixin, RecurrentTextModel, keras.Model):
         self.num_classes = check_positive_int("num_classes", num_classes)
         self._init_text(embedding, self.num_classes, "class", labels, vectorizer)
         self._init_recurrent(kind, depth, bidirectional, units, dropout, False, "rnn")
-        self.input_dropout = keras.layers.Dropout(self.dropout)
         self.classifier = keras.layers.Dense(num_classes, activation="softmax", name="classifier")
         self._build_now()
 
@@ -74,8 +73,7 @@ class RNNClassifier(TextClassifierMixin, RecurrentTextModel, keras.Model):
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         ids, mask = ids_and_mask(inputs)
-        x = self.input_dropout(self.embedding(ids), training=training)
-        return self.classifier(self._run_recurrent(x, mask, training))
+        return self.classifier(self._run_recurrent(self.embedding(ids), mask, training))
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

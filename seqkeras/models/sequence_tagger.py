@@ -108,7 +108,6 @@ class SequenceTagger(RecurrentTextModel, keras.Model):
                 name="char_conv",
             )  # fmt: skip
         self._init_recurrent(kind, depth, bidirectional, units, dropout, True, "tagger_rnn")
-        self.feature_dropout = keras.layers.Dropout(self.dropout)
         self.classifier = keras.layers.Dense(num_tags, activation="softmax", name="tags")
         self._build_now()
 
@@ -152,7 +151,6 @@ class SequenceTagger(RecurrentTextModel, keras.Model):
         x = self.embedding(ids)
         if self.uses_chars:
             x = ops.concatenate([x, self.char_features(char_ids)], axis=-1)
-        x = self.feature_dropout(x, training=training)
         return self.classifier(self._run_recurrent(x, mask, training))
 
     def get_config(self) -> dict[str, Any]:
