@@ -1,5 +1,7 @@
 """What the text classifiers and the tagger share: the embedding argument, the text
-vectorizer and label names in the config, and raw strings in → labels out."""
+vectorizer and label names in the config, building at construction, the stacked
+recurrent layers (:class:`RNNClassifier`, :class:`SequenceTagger`), raw strings in →
+labels out, and the SavedModel export."""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ from typing import Any
 
 import keras
 import numpy as np
+from keras import ops
 
+from seqkeras.models._recurrent_kinds import RECURRENT_KINDS, check_kind
 from seqkeras.models.text_vectorizer import TextVectorizer
+from seqkeras.text import PAD_ID, Vocabulary
 
 PREDICT_BATCH = 128
 
@@ -38,6 +43,22 @@ def resolve_embedding(embedding: Any) -> keras.layers.Embedding:
     )
 
 
+def as_vectorizer(value: Any) -> TextVectorizer | None:
+    """A model's ``vectorizer`` argument: a ``TextVectorizer``, a word
+    :class:`~seqkeras.text.Vocabulary` (wrapped in one), a ``TextVectorizer`` config
+    (also one written before it used ``Vocabulary``), or ``None``."""
+    if value is None or isinstance(value, TextVectorizer):
+        return value
+    if isinstance(value, Vocabulary):
+        return TextVectorizer(vocabulary=value)
+    if isinstance(value, dict):
+        return TextVectorizer.from_config(value)
+    raise ValueError(
+        "vectorizer must be a TextVectorizer, a seqkeras.text.Vocabulary or a TextVectorizer "
+        f"config dict, got {type(value).__name__}"
+    )
+
+
 def check_positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -50,12 +71,55 @@ def check_dropout(value: Any) -> float:
     return float(value)
 
 
+def check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be a bool, got {value!r}")
+    return value
+
+
+def recurrent_stack(
+    kind: str, units: int, depth: int, bidirectional: bool, last_sequences: bool, prefix: str
+) -> list[keras.layers.Layer]:
+    """``depth`` stacked Keras recurrent layers (the built-ins: cuDNN on a GPU)."""
+    layers = []
+    for i in range(depth):
+        sequences = last_sequences or i < depth - 1
+        rnn = RECURRENT_KINDS[kind].layer(units, return_sequences=sequences, name=f"{prefix}_{i}")
+        if bidirectional:
+            rnn = keras.layers.Bidirectional(rnn, name=f"bi{prefix}_{i}")
+        layers.append(rnn)
+    return layers
+
+
+def ids_and_mask(inputs: Any) -> tuple[Any, Any]:
+    """int32 word ids and their mask (``True`` on real tokens, id 0 is padding)."""
+    ids = ops.cast(inputs, "int32")
+    return ids, ops.not_equal(ids, PAD_ID)
+
+
 class TextModel:
     """Mixin of the text models: ``embedding``, ``labels``, ``vectorizer``.
 
-    Subclasses call :meth:`_init_text` in their constructor and add
-    :meth:`_text_config` to their config.
+    Subclasses call :meth:`_init_text` in their constructor, create their layers, call
+    :meth:`_build_now`, implement :meth:`_build_layers`, and add :meth:`_text_config`
+    to their config.
     """
+
+    def _build_now(self) -> None:
+        # Built at once: the input shape is known, and a model saved before its first
+        # call must still hold its (pretrained) weights.
+        self.build()  # type: ignore[attr-defined]  # a keras.Model mixin
+
+    def build(self, input_shape: Any = None) -> None:
+        if self.built:  # type: ignore[has-type]  # built in the constructor already
+            return
+        self.embedding.build((None, None))
+        self._build_layers(self.embedding.output_dim)
+        self.built = True
+
+    def _build_layers(self, features: int) -> None:
+        """Builds the layers after the embedding, whose vectors have ``features`` values."""
+        raise NotImplementedError
 
     def _init_text(
         self, embedding: Any, num_outputs: int, what: str, labels: Any, vectorizer: Any
@@ -71,14 +135,7 @@ class TextModel:
                 f"labels must be {num_outputs} distinct names (one per {what}), got {labels!r}"
             )
         self.labels = labels
-        if isinstance(vectorizer, TextVectorizer):
-            vectorizer = vectorizer.get_config()
-        if vectorizer is not None and not isinstance(vectorizer, dict):
-            raise ValueError(
-                "vectorizer must be a TextVectorizer or its config dict, got "
-                f"{type(vectorizer).__name__}"
-            )
-        self.vectorizer = None if vectorizer is None else TextVectorizer.from_config(vectorizer)
+        self.vectorizer = as_vectorizer(vectorizer)
         if self.vectorizer is not None and len(self.vectorizer) != self.embedding.input_dim:
             raise ValueError(
                 f"the vectorizer has {len(self.vectorizer)} ids but the embedding has "
@@ -97,7 +154,8 @@ class TextModel:
         if self.vectorizer is None:
             raise ValueError(
                 f"{type(self).__name__} {getattr(self, 'name', '')!r} has no vectorizer: give "
-                "vectorizer=TextVectorizer(...) when building it to predict on raw strings"
+                "vectorizer=TextVectorizer(...) (or a seqkeras.text.Vocabulary) when building it "
+                "to predict on raw strings"
             )
         return self.vectorizer
 
@@ -122,6 +180,57 @@ class TextModel:
             out.append((chunk, probabilities))
         return out
 
+    def export_savedmodel(self, path: str, **options: Any) -> str:
+        """A SavedModel whose ``serving_default`` maps raw strings to labels and scores
+        (classifiers) or to tokens, tags and scores (tagger); see
+        :func:`seqkeras.models.text_serving.export_text_savedmodel`."""
+        from seqkeras.models.text_serving import export_text_savedmodel
+
+        return export_text_savedmodel(self, path, **options)
+
+
+class RecurrentTextModel(TextModel):
+    """The stacked (bi)directional recurrent layers of :class:`RNNClassifier` and
+    :class:`SequenceTagger`: ``kind``, ``depth``, ``bidirectional``, ``units``,
+    ``dropout`` (on their input and output), checked, built, run and in the config."""
+
+    def _init_recurrent(
+        self, kind: str, depth: int, bidirectional: bool, units: int, dropout: float,
+        last_sequences: bool, prefix: str,
+    ) -> None:  # fmt: skip
+        self.kind = check_kind("kind", kind)
+        self.depth = check_positive_int("depth", depth)
+        self.bidirectional = check_bool("bidirectional", bidirectional)
+        self.units = check_positive_int("units", units)
+        self.dropout = check_dropout(dropout)
+        # Created in this order (the seeds set_random_seed gives layers follow it): dropout
+        # on the recurrent input (word vectors, or token features) and output, the layers.
+        self.input_dropout = keras.layers.Dropout(self.dropout)
+        self.output_dropout = keras.layers.Dropout(self.dropout)
+        self.recurrent = recurrent_stack(kind, units, depth, bidirectional, last_sequences, prefix)
+
+    def _build_recurrent(self, features: int) -> int:
+        """Builds the recurrent layers on ``features`` inputs; returns their output size."""
+        for layer in self.recurrent:
+            layer.build((None, None, features))
+            features = self.units * (2 if self.bidirectional else 1)
+        return features
+
+    def _run_recurrent(self, x: Any, mask: Any, training: bool) -> Any:
+        x = self.input_dropout(x, training=training)
+        for layer in self.recurrent:
+            x = layer(x, mask=mask, training=training)
+        return self.output_dropout(x, training=training)
+
+    def _recurrent_config(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "depth": self.depth,
+            "bidirectional": self.bidirectional,
+            "units": self.units,
+            "dropout": self.dropout,
+        }
+
 
 class TextClassifierMixin(TextModel):
     """Raw strings → labels for the many-to-one models."""
@@ -145,10 +254,3 @@ class TextClassifierMixin(TextModel):
         if return_scores:
             return labels, probabilities[np.arange(len(best)), best]
         return labels
-
-    def export_savedmodel(self, path: str, **options: Any) -> str:
-        """A SavedModel whose ``serving_default`` maps raw strings to labels and scores
-        (see :func:`seqkeras.models.text_serving.export_text_savedmodel`)."""
-        from seqkeras.models.text_serving import export_text_savedmodel
-
-        return export_text_savedmodel(self, path, **options)

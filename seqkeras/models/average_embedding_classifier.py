@@ -7,8 +7,12 @@ from typing import Any
 import keras
 from keras import ops
 
-from seqkeras.models._text_model import TextClassifierMixin, check_dropout, check_positive_int
-from seqkeras.models.text_vectorizer import PAD
+from seqkeras.models._text_model import (
+    TextClassifierMixin,
+    check_dropout,
+    check_positive_int,
+    ids_and_mask,
+)
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
@@ -25,15 +29,16 @@ class AverageEmbeddingClassifier(TextClassifierMixin, keras.Model):
         num_classes: number of classes.
         dropout: dropout on the averaged vector during training.
         labels: class names (default ``"0"``, ``"1"``, ...).
-        vectorizer: a :class:`~seqkeras.models.TextVectorizer` (or its config) whose ids
-            index the embedding; needed by :meth:`predict_labels` and the SavedModel.
+        vectorizer: a :class:`~seqkeras.models.TextVectorizer`, a word
+            :class:`~seqkeras.text.Vocabulary` or a vectorizer config, whose ids index the
+            embedding; needed by :meth:`predict_labels` and the SavedModel.
 
     Call arguments:
-        inputs: int word ids ``(batch, T)``, 0 = padding.
-        training: whether dropout is active.
+        inputs: int word ids ``(batch, T)``; id 0 (padding) is left out of the mean.
+        training: whether the dropout on the mean is active.
 
     Returns:
-        class probabilities ``(batch, num_classes)``.
+        ``(batch, num_classes)``: the softmax of the averaged vector's logits.
 
     Example:
         >>> import numpy as np
@@ -57,25 +62,19 @@ class AverageEmbeddingClassifier(TextClassifierMixin, keras.Model):
         self._init_text(embedding, self.num_classes, "class", labels, vectorizer)
         self.dropout_layer = keras.layers.Dropout(self.dropout)
         self.classifier = keras.layers.Dense(num_classes, activation="softmax", name="classifier")
-        # built at once: the input shape is known, and a model saved before its first
-        # call must still hold its (pretrained) weights
-        self.build()
+        self._build_now()
 
-    def build(self, input_shape: Any = None) -> None:
-        if self.built:  # built in the constructor already
-            return
-        self.embedding.build((None, None))
-        self.classifier.build((None, self.embedding.output_dim))
-        self.built = True
+    def _build_layers(self, features: int) -> None:
+        self.classifier.build((None, features))
 
     def average(self, inputs: Any) -> Any:
         """Mean of the word vectors of the real tokens, ``(batch, dim)`` (zeros for an
         all-padding row)."""
-        ids = ops.cast(inputs, "int32")
+        ids, mask = ids_and_mask(inputs)
         vectors = self.embedding(ids)
-        mask = ops.expand_dims(ops.cast(ops.not_equal(ids, PAD), vectors.dtype), -1)
-        count = ops.maximum(ops.sum(mask, axis=1), 1.0)
-        return ops.sum(vectors * mask, axis=1) / count
+        weights = ops.expand_dims(ops.cast(mask, vectors.dtype), -1)
+        count = ops.maximum(ops.sum(weights, axis=1), 1.0)
+        return ops.sum(vectors * weights, axis=1) / count
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         return self.classifier(self.dropout_layer(self.average(inputs), training=training))

@@ -24,7 +24,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-SIGNATURE = "serving_default"
+from seqkeras.models._serving import SIGNATURE as SIGNATURE
+from seqkeras.models._serving import save_server
 
 
 def _build_module(model: Any, beam_width: int, alpha: float, max_length: int) -> Any:
@@ -106,10 +107,6 @@ def export_seq2seq_savedmodel(
         probability), ``token_ids`` (int32 ``(batch, max_length)``) and ``length``
         (output tokens, end token excluded).
     """
-    import shutil
-
-    import tensorflow as tf
-
     if not isinstance(beam_width, int) or beam_width < 1:
         raise ValueError(f"beam_width must be an int >= 1, got {beam_width!r}")
     if float(alpha) < 0:
@@ -117,15 +114,4 @@ def export_seq2seq_savedmodel(
     max_length = int(max_length or model.max_target_length)
     if max_length < 1:
         raise ValueError(f"max_length must be >= 1, got {max_length}")
-    if not model.built:
-        model.build()
-    module = _build_module(model, beam_width, float(alpha), max_length)
-    path = os.fspath(path)
-    tmp = path.rstrip("/\\") + f".tmp-{os.getpid()}"
-    if os.path.exists(tmp):
-        shutil.rmtree(tmp)
-    tf.saved_model.save(module, tmp, signatures={SIGNATURE: module.serve})
-    if os.path.exists(path):
-        shutil.rmtree(path)
-    os.replace(tmp, path)
-    return path
+    return save_server(model, lambda: _build_module(model, beam_width, float(alpha), max_length), path)

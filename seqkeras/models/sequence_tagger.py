@@ -9,15 +9,13 @@ import keras
 import numpy as np
 from keras import ops
 
-from seqkeras.models._recurrent_kinds import check_kind
 from seqkeras.models._text_model import (
     PREDICT_BATCH,
-    TextModel,
-    check_dropout,
+    RecurrentTextModel,
     check_positive_int,
+    ids_and_mask,
 )
-from seqkeras.models.rnn_classifier import check_bool, recurrent_stack
-from seqkeras.models.text_vectorizer import PAD
+from seqkeras.text import PAD_ID
 
 # Character features (Ma & Hovy 2016): a small CNN over each word's characters sees
 # capitals, digits, '@' and '#' — what a lower-cased pretrained embedding cannot.
@@ -26,7 +24,7 @@ _NEG_LARGE = -1e9
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
-class SequenceTagger(TextModel, keras.Model):
+class SequenceTagger(RecurrentTextModel, keras.Model):
     """One tag per input token: word vectors (+ character features) → (bi)RNN → softmax.
 
     Tx = Ty: the output has one distribution over the tags for every input position;
@@ -48,16 +46,18 @@ class SequenceTagger(TextModel, keras.Model):
         char_filters: character CNN output size per token.
         char_kernel: character CNN width.
         labels: tag names (default ``"0"``, ``"1"``, ...), e.g. ``["O", "B-person", ...]``.
-        vectorizer: a :class:`~seqkeras.models.TextVectorizer` (or its config); with
-            character features it must have ``chars``.
+        vectorizer: a :class:`~seqkeras.models.TextVectorizer` (or its config, or a word
+            :class:`~seqkeras.text.Vocabulary`); with character features it must have
+            ``chars``.
 
     Call arguments:
         inputs: word ids ``(batch, T)``; with character features a tuple
-            ``(word_ids (batch, T), char_ids (batch, T, max_chars))``.
-        training: whether dropout is active.
+            ``(word_ids (batch, T), char_ids (batch, T, max_chars))`` (0 = padding).
+        training: whether the dropout on the token features and the recurrent outputs
+            is active.
 
     Returns:
-        tag probabilities ``(batch, T, num_tags)``.
+        ``(batch, T, num_tags)``: a softmax over the tags at every position.
 
     Example:
         >>> import numpy as np
@@ -87,11 +87,6 @@ class SequenceTagger(TextModel, keras.Model):
     ):
         super().__init__(**kwargs)
         self.num_tags = check_positive_int("num_tags", num_tags)
-        self.kind = check_kind("kind", kind)
-        self.bidirectional = check_bool("bidirectional", bidirectional)
-        self.depth = check_positive_int("depth", depth)
-        self.units = check_positive_int("units", units)
-        self.dropout = check_dropout(dropout)
         if isinstance(char_vocab_size, bool) or not isinstance(char_vocab_size, int) or char_vocab_size < 0:
             raise ValueError(f"char_vocab_size must be an int >= 0, got {char_vocab_size!r}")
         self.char_vocab_size = char_vocab_size
@@ -112,13 +107,9 @@ class SequenceTagger(TextModel, keras.Model):
                 self.char_filters, self.char_kernel, padding="same", activation="tanh",
                 name="char_conv",
             )  # fmt: skip
-        self.feature_dropout = keras.layers.Dropout(self.dropout)
-        self.output_dropout = keras.layers.Dropout(self.dropout)
-        self.recurrent = recurrent_stack(kind, units, self.depth, bidirectional, True, "tagger_rnn")
+        self._init_recurrent(kind, depth, bidirectional, units, dropout, True, "tagger_rnn")
         self.classifier = keras.layers.Dense(num_tags, activation="softmax", name="tags")
-        # built at once: the input shape is known, and a model saved before its first
-        # call must still hold its (pretrained) weights
-        self.build()
+        self._build_now()
 
     @property
     def uses_chars(self) -> bool:
@@ -128,19 +119,11 @@ class SequenceTagger(TextModel, keras.Model):
     def feature_dim(self) -> int:
         return self.embedding.output_dim + (self.char_filters if self.uses_chars else 0)
 
-    def build(self, input_shape: Any = None) -> None:
-        if self.built:  # built in the constructor already
-            return
-        self.embedding.build((None, None))
+    def _build_layers(self, features: int) -> None:
         if self.uses_chars:
             self.char_embedding.build((None, None))
             self.char_conv.build((None, None, self.char_embedding_dim))
-        features = self.feature_dim
-        for layer in self.recurrent:
-            layer.build((None, None, features))
-            features = self.units * (2 if self.bidirectional else 1)
-        self.classifier.build((None, None, features))
-        self.built = True
+        self.classifier.build((None, None, self._build_recurrent(self.feature_dim)))
 
     def char_features(self, char_ids: Any) -> Any:
         """Max over each token's characters of a CNN over their vectors, ``(B, T, F)``."""
@@ -148,7 +131,7 @@ class SequenceTagger(TextModel, keras.Model):
         shape = ops.shape(char_ids)
         flat = ops.reshape(char_ids, (-1, shape[2]))
         conv = self.char_conv(self.char_embedding(flat))
-        valid = ops.expand_dims(ops.not_equal(flat, PAD), -1)
+        valid = ops.expand_dims(ops.not_equal(flat, PAD_ID), -1)
         pooled = ops.max(ops.where(valid, conv, _NEG_LARGE), axis=1)
         # a padding token has no character: its feature is 0, not -1e9
         pooled = ops.where(ops.any(valid, axis=1), pooled, 0.0)
@@ -164,26 +147,18 @@ class SequenceTagger(TextModel, keras.Model):
             word_ids, char_ids = inputs
         else:
             word_ids = inputs
-        ids = ops.cast(word_ids, "int32")
-        mask = ops.not_equal(ids, PAD)
+        ids, mask = ids_and_mask(word_ids)
         x = self.embedding(ids)
         if self.uses_chars:
             x = ops.concatenate([x, self.char_features(char_ids)], axis=-1)
-        x = self.feature_dropout(x, training=training)
-        for layer in self.recurrent:
-            x = layer(x, mask=mask, training=training)
-        return self.classifier(self.output_dropout(x, training=training))
+        return self.classifier(self._run_recurrent(x, mask, training))
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update(
             {
                 "num_tags": self.num_tags,
-                "kind": self.kind,
-                "bidirectional": self.bidirectional,
-                "depth": self.depth,
-                "units": self.units,
-                "dropout": self.dropout,
+                **self._recurrent_config(),
                 "char_vocab_size": self.char_vocab_size,
                 "char_embedding_dim": self.char_embedding_dim,
                 "char_filters": self.char_filters,
@@ -222,10 +197,3 @@ class SequenceTagger(TextModel, keras.Model):
         if return_scores:
             return all_tokens, all_tags, all_scores
         return all_tokens, all_tags
-
-    def export_savedmodel(self, path: str, **options: Any) -> str:
-        """A SavedModel whose ``serving_default`` maps raw strings to tokens, tags and
-        scores (see :func:`seqkeras.models.text_serving.export_text_savedmodel`)."""
-        from seqkeras.models.text_serving import export_text_savedmodel
-
-        return export_text_savedmodel(self, path, **options)

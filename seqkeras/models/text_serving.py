@@ -1,8 +1,9 @@
 """Server export of the text models: raw strings in, labels (or tags) with scores out.
 
 The SavedModel holds the model's variables, the vectorizer's vocabularies (lookup
-tables) and one ``tf.function`` that splits the text with ``tf.strings`` — the same
-rules as :meth:`TextVectorizer.split` — so it needs nothing but TensorFlow:
+tables) and one ``tf.function`` that splits the text with ``tf.strings`` — the graph
+twin of the vocabulary's splitting rule, tested equal to :meth:`TextVectorizer.split` —
+so it needs nothing but TensorFlow:
 ``tf.saved_model.load(path).signatures["serving_default"](text=tf.constant([...]))``.
 
 Signatures (``serving_default``, input ``text``: string ``(batch,)``):
@@ -22,16 +23,16 @@ implements ``export_savedmodel(path)``; ``seqkeras-export --to savedmodel`` call
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 
-SIGNATURE = "serving_default"
+from seqkeras.models._serving import SIGNATURE as SIGNATURE
+from seqkeras.models._serving import save_server
 
 
 def _build_module(model: Any) -> Any:
     import tensorflow as tf
 
-    from seqkeras.models.text_vectorizer import PAD
+    from seqkeras.text import PAD_ID
 
     vectorizer = model.require_vectorizer()
     tagger = hasattr(model, "predict_tags")
@@ -49,7 +50,7 @@ def _build_module(model: Any) -> Any:
         def _inputs(self, tokens):
             tables = {"tokens": self.token_table, "chars": self.char_table}
             ids = vectorizer.tf_token_ids(tokens, tables)
-            dense = ids.to_tensor(default_value=PAD)
+            dense = ids.to_tensor(default_value=PAD_ID)
             # at least one time step, so a batch of empty texts still runs the model
             extra = tf.maximum(1 - tf.shape(dense)[1], 0)
             dense = tf.pad(dense, [[0, 0], [0, extra]])
@@ -89,18 +90,12 @@ def _build_module(model: Any) -> Any:
 
 def export_text_savedmodel(model: Any, path: str | os.PathLike[str]) -> str:
     """Writes ``model`` (a classifier or tagger built with a vectorizer) as a serving
-    SavedModel at ``path`` (a directory, replaced if it exists); returns ``path``."""
-    import tensorflow as tf
+    SavedModel at ``path`` (a directory, replaced if it exists); returns ``path``.
 
-    if not model.built:
-        model.build()
-    module = _build_module(model)
-    path = os.fspath(path)
-    tmp = path.rstrip("/\\") + f".tmp-{os.getpid()}"
-    if os.path.exists(tmp):
-        shutil.rmtree(tmp)
-    tf.saved_model.save(module, tmp, signatures={SIGNATURE: module.serve})
-    if os.path.exists(path):
-        shutil.rmtree(path)
-    os.replace(tmp, path)
-    return path
+    Raises:
+        ValueError: the model has no vectorizer, or its splitting rule has no
+            ``tf.strings`` twin.
+    """
+    vectorizer = model.require_vectorizer()
+    vectorizer.words.graph_splitter()  # fails here, before anything is traced
+    return save_server(model, lambda: _build_module(model), path)

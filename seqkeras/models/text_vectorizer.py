@@ -1,53 +1,65 @@
-"""Raw text → word ids (and character ids) for the text classifiers and the tagger.
+"""Raw text → padded word ids (and character ids) for the text classifiers and the tagger.
 
-Ids: ``0`` padding, ``1`` unknown, then the tokens in the order given. The splitting
-rules are written twice — Python ``re`` and ``tf.strings`` (RE2) — so a SavedModel
-tokenizes exactly like :meth:`TextVectorizer.split`; the patterns only use syntax both
-engines read identically (explicit ASCII character classes, no ``\\w``/``\\s``, whose
-meaning differs between them), and a test compares the two on awkward strings.
+A thin layer over :class:`seqkeras.text.Vocabulary`, which maps tokens to ids (the
+layout :data:`~seqkeras.text.CLASSIFIER_RESERVED_TOKENS`: ``0`` padding ``""``, ``1``
+``<unk>``, then the tokens) and splits text with a registered rule — by default
+``"treebank"`` (punctuation and English clitics split off, as GloVe was tokenized),
+``"whitespace"`` for pre-tokenized text (CoNLL files, tweets). What this class adds is
+the policy of a Keras text model:
 
-``split="words"`` suits free text and GloVe: punctuation marks become tokens of their
-own and English clitics are split off as in the Penn Treebank tokenization GloVe was
-trained on ("it's" → "it 's", "don't" → "do n't"); hyphens and slashes stay inside
-words ("co-writer"). ``split="whitespace"`` keeps pre-tokenized text (CoNLL files,
-tweets) as it is. ``lowercase`` applies to the *lookup* (GloVe 6B is lower-cased);
-:meth:`split` keeps the case, which character features need.
+* tokens keep their case — character features and the tagger's output see it — while
+  the word lookup is lowercased when the vocabulary is (GloVe 6B is lower-cased);
+* optional character ids from a second ``Vocabulary`` (``split="chars"``), at most
+  ``max_chars`` per token;
+* at most ``max_length`` tokens per text, batches padded with id 0, and an empty text
+  is an error naming its position;
+* the same in a TensorFlow graph (``tf_*`` methods), for the SavedModels: the splitting
+  rule's ``tf.strings`` twin and the vocabularies' lookup tables.
+
+Configs written before this class used ``Vocabulary`` (``{"tokens", "split",
+"lowercase", "chars", "max_chars", "max_length"}``, in ``.keras`` files of the models)
+still load to the same ids: their ``split="words"`` is the rule now registered as
+``"treebank"``.
 """
 
 from __future__ import annotations
 
-import collections
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-PAD, UNK = 0, 1
-PAD_TOKEN, UNK_TOKEN = "", "<unk>"
-RESERVED = (PAD_TOKEN, UNK_TOKEN)
-SPLITS = ("words", "whitespace")
-DEFAULT_MAX_CHARS = 20  # characters per token seen by character features (longer: cut)
+from seqkeras.text import CLASSIFIER_RESERVED_TOKENS, PAD_ID, TREEBANK, UNK_ID, Vocabulary
 
-_SPACE = "[ \t\n\r\f\v]+"
-_APOSTROPHES = "[\u2019\u2018`]"  # curly and grave apostrophes read as "'"
-_QUOTES = "[\u201c\u201d]"  # curly double quotes read as '"'
-_PUNCTUATION = r"""([.,;:!?"()\[\]{}])"""
-# A clitic glued to the end of a word: "it's" -> "it 's", "don't" -> "do n't".
-_CLITIC = "(?i)([^ ])(n't|'s|'re|'ve|'ll|'d|'m)( |$)"
+PAD, UNK = PAD_ID, UNK_ID
+DEFAULT_SPLIT = TREEBANK
+DEFAULT_MAX_CHARS = 20  # characters per token seen by character features (longer: cut)
+CHAR_SPLIT = "chars"
+# What the configs written before Vocabulary called their two rules.
+LEGACY_SPLITS = {"words": TREEBANK, "whitespace": "whitespace"}
+_LEGACY_KEYS = ("tokens", "split", "lowercase", "chars", "max_chars", "max_length")
+_CONFIG_KEYS = ("words", "chars", "max_chars", "max_length")
+_RESERVED_COUNT = sum(t is not None for t in CLASSIFIER_RESERVED_TOKENS.values())
+_SPACE = re.compile(r"\s")
 
 
 class TextVectorizer:
-    """Splits raw text into tokens and maps them to ids (and characters to ids).
+    """Splits raw text into tokens and maps them to word ids (and characters to ids).
 
     Args:
-        tokens: the regular tokens; id ``i + 2`` is ``tokens[i]`` (0 padding, 1 unknown).
-        split: ``"words"`` (punctuation and clitics split off) or ``"whitespace"``.
-        lowercase: look words up lower-cased (the tokens must then be lower-case).
-        chars: characters for character features (id ``i + 2``; 0 padding, 1 unknown),
-            or ``None`` for none.
+        tokens: the regular tokens (id ``i + 2`` is ``tokens[i]``; 0 padding, 1
+            unknown); or give ``vocabulary`` instead.
+        split: name of a registered splitter (:data:`seqkeras.text.SPLITTERS`; default
+            ``"treebank"``); one with a ``tf.strings`` twin if the model is to be served.
+        lowercase: look words up lowercased (the tokens must then be lowercase); default
+            ``True``.
+        chars: characters for character features (a list, id ``i + 2``; or a
+            ``Vocabulary`` with ``split="chars"``), or ``None`` for none.
         max_chars: characters kept per token for character features.
         max_length: tokens kept per text (longer texts are cut), ``None`` for all.
+        vocabulary: a :class:`~seqkeras.text.Vocabulary` for the words, instead of
+            ``tokens``/``split``/``lowercase`` (it carries them).
 
     Example:
         >>> v = TextVectorizer(["it", "'s", "good"])
@@ -59,44 +71,32 @@ class TextVectorizer:
 
     def __init__(
         self,
-        tokens: Sequence[str],
-        split: str = "words",
-        lowercase: bool = True,
-        chars: Sequence[str] | None = None,
+        tokens: Sequence[str] | None = None,
+        split: str | None = None,
+        lowercase: bool | None = None,
+        chars: Vocabulary | Sequence[str] | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         max_length: int | None = None,
+        *,
+        vocabulary: Vocabulary | None = None,
     ):
-        if split not in SPLITS:
-            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-        self.split_mode = split
-        self.lowercase = bool(lowercase)
-        self.tokens = _check_unique("tokens", tokens)
-        if self.lowercase:
-            upper = [t for t in self.tokens if t != t.lower()]
-            if upper:
-                raise ValueError(
-                    f"lowercase=True looks words up lower-cased, but tokens {upper[:5]} are not"
-                )
-        self.chars = None if chars is None else _check_unique("chars", chars)
-        if self.chars is not None and any(len(c) != 1 for c in self.chars):
-            raise ValueError("chars must be single characters")
-        if not isinstance(max_chars, int) or max_chars < 1:
+        self.words = _word_vocabulary(tokens, split, lowercase, vocabulary)
+        self.chars = _char_vocabulary(chars)
+        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
             raise ValueError(f"max_chars must be a positive int, got {max_chars!r}")
         self.max_chars = max_chars
-        if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
+        if max_length is not None and (
+            isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
+        ):
             raise ValueError(f"max_length must be a positive int or None, got {max_length!r}")
         self.max_length = max_length
-        self._index = {t: i + len(RESERVED) for i, t in enumerate(self.tokens)}
-        self._char_index = (
-            {} if self.chars is None else {c: i + len(RESERVED) for i, c in enumerate(self.chars)}
-        )
 
     # -- construction --------------------------------------------------------------
     @classmethod
     def build(
         cls,
         texts: Iterable[str | Sequence[str]],
-        split: str = "words",
+        split: str = DEFAULT_SPLIT,
         lowercase: bool = True,
         max_tokens: int | None = None,
         min_count: int = 1,
@@ -109,80 +109,121 @@ class TextVectorizer:
         Tokens are ranked by count (ties alphabetically), ``max_tokens`` of them kept
         (reserved ids not counted); ``extra_tokens`` (e.g. the most frequent words of a
         pretrained embedding, so that words never seen in training still get their
-        vector) are appended after them. ``char_features`` collects the characters too.
+        vector) are appended after them. ``char_features`` collects the characters too
+        (ranked the same way). ``kwargs``: ``max_chars``, ``max_length``.
+
+        Raises:
+            ValueError: the texts hold no token; a bad ``max_tokens``.
         """
-        probe = cls([], split=split, lowercase=False)
-        counts: collections.Counter[str] = collections.Counter()
-        char_counts: collections.Counter[str] = collections.Counter()
-        for text in texts:
-            pieces = probe.split(text) if isinstance(text, str) else list(text)
-            char_counts.update(c for p in pieces for c in p)
-            counts.update(p.lower() if lowercase else p for p in pieces)
-        counts.pop(PAD_TOKEN, None)
-        counts.pop(UNK_TOKEN, None)
-        ranked = sorted((t for t, n in counts.items() if n >= min_count), key=lambda t: (-counts[t], t))
-        if max_tokens is not None:
-            ranked = ranked[:max_tokens]
-        seen = set(ranked)
+        if isinstance(texts, str):
+            raise ValueError("expected a list of texts, got a single string")
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+        ):
+            raise ValueError(f"max_tokens must be a positive int or None, got {max_tokens!r}")
+        probe = cls(vocabulary=Vocabulary([], split=split, **CLASSIFIER_RESERVED_TOKENS))
+        pieces = [probe.split(t) if isinstance(t, str) else [str(p) for p in t] for t in texts]
+        counted = Vocabulary.build(
+            pieces, split=split, lowercase=lowercase, min_count=min_count,
+            max_size=None if max_tokens is None else max_tokens + _RESERVED_COUNT,
+            **CLASSIFIER_RESERVED_TOKENS,
+        )  # fmt: skip
+        ranked = counted.regular_tokens
+        seen = {*ranked, *counted.reserved}
         for token in extra_tokens:
             key = token.lower() if lowercase else token
-            if key not in seen and key not in RESERVED:
+            if key not in seen:
                 ranked.append(key)
                 seen.add(key)
-        chars = sorted(char_counts, key=lambda c: (-char_counts[c], c)) if char_features else None
-        return cls(ranked, split=split, lowercase=lowercase, chars=chars, **kwargs)
+        words = Vocabulary(ranked, split=split, lowercase=lowercase, **CLASSIFIER_RESERVED_TOKENS)
+        chars = None
+        if char_features:
+            chars = Vocabulary.build(
+                ["".join(p) for p in pieces], split=CHAR_SPLIT, **CLASSIFIER_RESERVED_TOKENS
+            )
+        return cls(vocabulary=words, chars=chars, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
         return {
-            "tokens": list(self.tokens),
-            "split": self.split_mode,
-            "lowercase": self.lowercase,
-            "chars": None if self.chars is None else list(self.chars),
+            "words": self.words.get_config(),
+            "chars": None if self.chars is None else self.chars.get_config(),
             "max_chars": self.max_chars,
             "max_length": self.max_length,
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TextVectorizer:
-        return cls(**config)
+        """Rebuilds a vectorizer from :meth:`get_config`, or from the config the class
+        wrote before it used ``Vocabulary`` (same ids)."""
+        if not isinstance(config, dict):
+            raise ValueError(f"a TextVectorizer config must be a dict, got {type(config).__name__}")
+        if "tokens" in config:
+            return cls(**_from_legacy(config))
+        unexpected = sorted(set(config) - set(_CONFIG_KEYS))
+        if unexpected or "words" not in config:
+            raise ValueError(
+                f"a TextVectorizer config needs the keys {list(_CONFIG_KEYS)}; got {sorted(config)}"
+            )
+        chars = config.get("chars")
+        return cls(
+            vocabulary=Vocabulary.from_config(config["words"]),
+            chars=None if chars is None else Vocabulary.from_config(chars),
+            max_chars=config.get("max_chars", DEFAULT_MAX_CHARS),
+            max_length=config.get("max_length"),
+        )
 
     def __len__(self) -> int:
-        return len(self.tokens) + len(RESERVED)
+        return len(self.words)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TextVectorizer) and self.get_config() == other.get_config()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"TextVectorizer(words={self.words!r}, chars={self.chars!r}, "
+            f"max_chars={self.max_chars}, max_length={self.max_length})"
+        )
+
+    @property
+    def lowercase(self) -> bool:
+        return self.words.lowercase
+
+    @property
+    def split_name(self) -> str:
+        return self.words.split_name
+
+    @property
+    def tokens(self) -> list[str]:
+        """The regular tokens (ids after the reserved ones)."""
+        return self.words.regular_tokens
 
     @property
     def vocabulary(self) -> list[str]:
         """Token of every id (``""`` padding, ``"<unk>"`` unknown): the rows of an
         embedding matrix aligned with this vectorizer."""
-        return [*RESERVED, *self.tokens]
+        return self.words.tokens
 
     @property
     def num_chars(self) -> int:
         """Number of character ids (0 when there are no character features)."""
-        return 0 if self.chars is None else len(self.chars) + len(RESERVED)
+        return 0 if self.chars is None else len(self.chars)
 
     # -- Python -------------------------------------------------------------------
     def split(self, text: str) -> list[str]:
         """The tokens of ``text`` (case kept), at most ``max_length`` of them."""
         if not isinstance(text, str):
             raise ValueError(f"expected text as a string, got {type(text).__name__}")
-        text = re.sub(_SPACE, " ", text)
-        if self.split_mode == "words":
-            text = re.sub(_APOSTROPHES, "'", text)
-            text = re.sub(_QUOTES, '"', text)
-            text = re.sub(_PUNCTUATION, r" \1 ", text)
-            text = re.sub(_SPACE, " ", text).strip(" ")
-            text = re.sub(_CLITIC, r"\1 \2\3", text)
-        tokens = [t for t in text.split(" ") if t]
+        tokens = self.words.splitter.split(text)
         return tokens if self.max_length is None else tokens[: self.max_length]
 
-    def token_ids(self, tokens: Sequence[str]) -> list[int]:
-        """Ids of already split tokens (unknown → 1)."""
+    def token_ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """int32 ids of already split tokens (looked up lowercased if ``lowercase``;
+        unknown → 1)."""
         if self.lowercase:
-            return [self._index.get(t.lower(), UNK) for t in tokens]
-        return [self._index.get(t, UNK) for t in tokens]
+            return self.words.tokens_to_ids(t.lower() for t in tokens)
+        return self.words.tokens_to_ids(tokens)
 
     def unknown(self, text: str) -> list[str]:
         """Tokens of ``text`` outside the vocabulary."""
@@ -200,7 +241,7 @@ class TextVectorizer:
                 tokens = self.split(text)
             else:
                 tokens = [str(t) for t in text]
-                if any(not t or re.search(_SPACE, t) for t in tokens):
+                if any(not t or _SPACE.search(t) for t in tokens):
                     raise ValueError(f"text {i}: tokens must be non-empty and hold no whitespace")
                 tokens = tokens if self.max_length is None else tokens[: self.max_length]
             if not tokens:
@@ -208,68 +249,60 @@ class TextVectorizer:
             out.append(tokens)
         return out
 
-    def encode(self, texts: Sequence[str] | Sequence[Sequence[str]], length: int | None = None) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str] | Sequence[Sequence[str]], length: int | None = None
+    ) -> np.ndarray:
         """``(len(texts), T)`` int32 word ids padded with 0 (``T`` = longest text, or
         ``length``)."""
         return self.encode_tokens(self.split_batch(texts), length)
 
-    def encode_tokens(self, batch: Sequence[Sequence[str]], length: int | None = None) -> np.ndarray:
+    def encode_tokens(
+        self, batch: Sequence[Sequence[str]], length: int | None = None
+    ) -> np.ndarray:
+        """``(len(batch), T)`` int32 word ids of split texts, padded with 0."""
         length = length or max((len(t) for t in batch), default=1)
-        out = np.zeros((len(batch), length), "int32")
+        out = np.full((len(batch), length), PAD, "int32")
         for row, tokens in enumerate(batch):
-            ids = self.token_ids(tokens)[:length]
+            ids = self.token_ids(tokens[:length])
             out[row, : len(ids)] = ids
         return out
 
-    def encode_chars(self, batch: Sequence[Sequence[str]], length: int | None = None) -> np.ndarray:
-        """``(len(batch), T, max_chars)`` int32 character ids of split tokens."""
-        if self.chars is None:
-            raise ValueError("this vectorizer has no character features (chars=None)")
+    def encode_chars(
+        self, batch: Sequence[Sequence[str]], length: int | None = None
+    ) -> np.ndarray:
+        """``(len(batch), T, max_chars)`` int32 character ids of split texts."""
+        chars = self._require_chars()
         length = length or max((len(t) for t in batch), default=1)
-        out = np.zeros((len(batch), length, self.max_chars), "int32")
+        out = np.full((len(batch), length, self.max_chars), PAD, "int32")
         for row, tokens in enumerate(batch):
             for col, token in enumerate(tokens[:length]):
-                ids = [self._char_index.get(c, UNK) for c in token[: self.max_chars]]
+                ids = chars.tokens_to_ids(chars.split(token)[: self.max_chars])
                 out[row, col, : len(ids)] = ids
         return out
 
+    def _require_chars(self) -> Vocabulary:
+        if self.chars is None:
+            raise ValueError("this vectorizer has no character features (chars=None)")
+        return self.chars
+
     # -- TensorFlow (SavedModel serving) ---------------------------------------------
     def tf_split(self, strings: Any) -> Any:
-        """``tf.RaggedTensor`` of tokens of a 1-D string tensor, like :meth:`split`."""
-        import tensorflow as tf
+        """``tf.RaggedTensor`` of tokens of a 1-D string tensor, like :meth:`split`.
 
-        strings = tf.strings.regex_replace(strings, _SPACE, " ")
-        if self.split_mode == "words":
-            strings = tf.strings.regex_replace(strings, _APOSTROPHES, "'")
-            strings = tf.strings.regex_replace(strings, _QUOTES, '"')
-            strings = tf.strings.regex_replace(strings, _PUNCTUATION, r" \1 ")
-            strings = tf.strings.regex_replace(strings, _SPACE, " ")
-            strings = tf.strings.regex_replace(strings, "^ +| +$", "")
-            strings = tf.strings.regex_replace(strings, _CLITIC, r"\1 \2\3")
-        tokens = tf.strings.split(strings, sep=" ")
-        tokens = tf.ragged.boolean_mask(tokens, tf.strings.length(tokens) > 0)
-        if self.max_length is not None:
-            tokens = tokens[:, : self.max_length]
-        return tokens
+        Raises:
+            ValueError: the splitting rule has no ``tf.strings`` twin.
+        """
+        splitter = self.words.graph_splitter()
+        assert splitter.tf_split is not None
+        tokens = splitter.tf_split(strings)  # case kept: the lookup lowercases
+        return tokens if self.max_length is None else tokens[:, : self.max_length]
 
     def tf_tables(self) -> dict[str, Any]:
         """Lookup tables for :meth:`tf_token_ids` / :meth:`tf_char_ids` (create them once,
         e.g. in a ``tf.Module``'s constructor, so they are saved with it)."""
-        import tensorflow as tf
-
-        def table(keys: list[str]) -> Any:
-            if not keys:  # a table needs one key; the empty string is never a token
-                keys = [PAD_TOKEN]
-                values = tf.constant([UNK], tf.int64)
-            else:
-                values = tf.range(len(RESERVED), len(keys) + len(RESERVED), dtype=tf.int64)
-            return tf.lookup.StaticHashTable(
-                tf.lookup.KeyValueTensorInitializer(tf.constant(keys), values), default_value=UNK
-            )
-
-        tables = {"tokens": table(list(self.tokens))}
+        tables = {"tokens": self.words.tf_lookup_table()}
         if self.chars is not None:
-            tables["chars"] = table(list(self.chars))
+            tables["chars"] = self.chars.tf_lookup_table()
         return tables
 
     def tf_token_ids(self, tokens: Any, tables: dict[str, Any]) -> Any:
@@ -283,21 +316,70 @@ class TextVectorizer:
         """int32 dense ``(batch, T, max_chars)`` character ids of a ragged token tensor."""
         import tensorflow as tf
 
-        chars = tf.strings.unicode_split(tokens, "UTF-8")[:, :, : self.max_chars]
+        chars = self._require_chars().tf_split(tokens.flat_values)[:, : self.max_chars]
         ids = tf.cast(tf.ragged.map_flat_values(tables["chars"].lookup, chars), tf.int32)
-        return ids.to_tensor(default_value=PAD, shape=[None, None, self.max_chars])
+        return tokens.with_flat_values(ids).to_tensor(
+            default_value=PAD, shape=[None, None, self.max_chars]
+        )
 
 
-def _check_unique(name: str, items: Sequence[str]) -> list[str]:
-    if isinstance(items, str):
-        raise ValueError(f"{name} must be a list of strings, got a single string")
-    items = list(items)
-    if any(not isinstance(t, str) or not t for t in items):
-        raise ValueError(f"{name} must be non-empty strings")
-    clash = [t for t in items if t in RESERVED]
+def _word_vocabulary(
+    tokens: Sequence[str] | None,
+    split: str | None,
+    lowercase: bool | None,
+    vocabulary: Vocabulary | None,
+) -> Vocabulary:
+    if vocabulary is None:
+        if tokens is None:
+            raise ValueError("give the tokens (a list of strings) or vocabulary=Vocabulary(...)")
+        if isinstance(tokens, str):
+            raise ValueError(f"tokens must be a list of strings, not the string {tokens!r}")
+        return Vocabulary(
+            list(tokens), split=split or DEFAULT_SPLIT,
+            lowercase=True if lowercase is None else lowercase, **CLASSIFIER_RESERVED_TOKENS,
+        )  # fmt: skip
+    if not isinstance(vocabulary, Vocabulary):
+        raise ValueError(
+            f"vocabulary must be a seqkeras.text.Vocabulary, got {type(vocabulary).__name__}"
+        )
+    given = {"tokens": tokens, "split": split, "lowercase": lowercase}
+    clash = sorted(name for name, value in given.items() if value is not None)
     if clash:
-        raise ValueError(f"{name} must not contain the reserved {clash}")
-    if len(set(items)) != len(items):
-        dup = [t for t, n in collections.Counter(items).items() if n > 1]
-        raise ValueError(f"{name} must be unique; repeated: {dup[:5]}")
-    return items
+        raise ValueError(f"give {clash} to the Vocabulary, not beside vocabulary=")
+    if not vocabulary.is_built:
+        raise ValueError("vocabulary is empty: adapt it first, or pass its tokens")
+    return vocabulary
+
+
+def _char_vocabulary(chars: Vocabulary | Sequence[str] | None) -> Vocabulary | None:
+    if chars is None or isinstance(chars, Vocabulary):
+        if chars is not None and chars.split_name != CHAR_SPLIT:
+            raise ValueError(
+                f"chars must be a Vocabulary with split={CHAR_SPLIT!r}, got split={chars.split_name!r}"
+            )
+        return chars
+    if isinstance(chars, str):
+        raise ValueError(f"chars must be a list of characters, not the string {chars!r}")
+    return Vocabulary(list(chars), split=CHAR_SPLIT, **CLASSIFIER_RESERVED_TOKENS)
+
+
+def _from_legacy(config: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments of a config written before ``Vocabulary`` (same ids)."""
+    unexpected = sorted(set(config) - set(_LEGACY_KEYS))
+    if unexpected:
+        raise ValueError(
+            f"TextVectorizer config has unknown keys {unexpected}; expected {list(_LEGACY_KEYS)}"
+        )
+    split = config.get("split", "words")
+    if split not in LEGACY_SPLITS:
+        raise ValueError(
+            f"TextVectorizer config: split must be one of {sorted(LEGACY_SPLITS)}; got {split!r}"
+        )
+    return {
+        "tokens": config["tokens"],
+        "split": LEGACY_SPLITS[split],
+        "lowercase": config.get("lowercase", True),
+        "chars": config.get("chars"),
+        "max_chars": config.get("max_chars", DEFAULT_MAX_CHARS),
+        "max_length": config.get("max_length"),
+    }

@@ -1,5 +1,6 @@
-"""Pieces the ``sentiment`` and ``ner`` recipes share: embedding sources, the one
-training call, run directories, plots.
+"""Pieces the ``sentiment`` and ``ner`` recipes share: the ``train``/``eval``/``predict``
+commands' common arguments, embedding sources, run options, building and compiling a
+model in the strategy's scope, the one training call, run directories, plots.
 
 Imported lazily by the task modules (it registers no command). Heavy imports stay
 inside the functions.
@@ -19,6 +20,51 @@ METRICS_FILE = "metrics.json"
 EVAL_FILE = "eval.json"
 CHECKPOINT_DIR = "checkpoint"
 RANDOM_EMBEDDING_DIM = 50  # same size as GloVe 6B 50d, so the comparison is fair
+DEFAULT_EMBEDDINGS = "glove-6b-50d"
+FIGURE_DPI = 120
+DEFAULT_BATCH_SIZE = 32
+
+
+# -- the commands every recipe has ------------------------------------------------------
+def add_run_commands(
+    parser: argparse.ArgumentParser,
+    default_run: str,
+    helps: dict[str, str],
+    funcs: dict[str, Callable[[argparse.Namespace], int]],
+    eval_data_help: str,
+) -> tuple[Any, argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Adds ``train`` (``--run-dir``, embedding and training arguments), ``eval``
+    (``--run-dir``, ``--data``) and ``predict`` (texts, ``--input``, ``--run-dir``,
+    ``--json``) to a recipe's parser; ``helps`` and ``funcs`` map those names to the
+    help texts and command functions.
+
+    Returns:
+        the sub-parsers (for more commands), and the ``train`` and ``eval`` parsers (for
+        the recipe's own arguments).
+    """
+    sub = parser.add_subparsers(dest="action", required=True)
+    train = sub.add_parser("train", help=helps["train"])
+    add_run_dir_argument(train, default_run)
+    add_model_training_arguments(train)
+    train.set_defaults(func=funcs["train"])
+    evaluate = sub.add_parser("eval", help=helps["eval"])
+    add_run_dir_argument(evaluate, default_run)
+    evaluate.add_argument("--data", help=eval_data_help)
+    evaluate.set_defaults(func=funcs["eval"])
+    predict = sub.add_parser("predict", help=helps["predict"])
+    add_predict_arguments(predict, default_run)
+    predict.set_defaults(func=funcs["predict"])
+    return sub, train, evaluate
+
+
+def add_run_dir_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--run-dir", "--out", dest="run_dir", default=default, help=f"(default {default})")
+
+
+def add_model_training_arguments(parser: argparse.ArgumentParser) -> None:
+    """Embedding and training arguments of a command that trains models."""
+    add_embedding_arguments(parser, default=DEFAULT_EMBEDDINGS)
+    add_training_arguments(parser, batch_size=DEFAULT_BATCH_SIZE)
 
 
 # -- embedding sources (a registry: the CLI's --embeddings choices) ---------------------
@@ -58,6 +104,23 @@ def add_embedding_arguments(parser: argparse.ArgumentParser, default: str) -> No
         help="also give the N most frequent pretrained words an id, so words never seen "
         "in training keep their vector (default 20000)",
     )
+
+
+def run_options(args: argparse.Namespace, flags: Sequence[str], learning_rate: float) -> dict[str, Any]:
+    """What every trained model's run records: embeddings, learning rate, batch size,
+    seed and dropout; checks ``flags`` (argument names) are > 0 and the dropout."""
+    for flag in (*flags, "batch_size", "epochs", "learning_rate"):
+        check_positive(f"--{flag.replace('_', '-')}", getattr(args, flag))
+    check_dropout(args.dropout)
+    return {
+        "dropout": args.dropout,
+        "embeddings": embedding_source_name(args),
+        "fine_tune": bool(args.fine_tune),
+        "pretrained_vocab": args.pretrained_vocab,
+        "learning_rate": args.learning_rate or learning_rate,
+        "batch_size": args.batch_size,
+        "seed": args.seed,
+    }
 
 
 def embedding_source_name(args: argparse.Namespace) -> str:
@@ -119,6 +182,25 @@ def compile_model(model: Any, learning_rate: float, loss: Any) -> None:
     model.compile(optimizer=make_optimizer("adam", learning_rate=learning_rate), loss=loss)
 
 
+def build_compiled_model(
+    args: argparse.Namespace,
+    seed: int,
+    make_model: Callable[[], Any],
+    learning_rate: float,
+    make_loss: Callable[[], Any],
+) -> tuple[Any, Any]:
+    """``(model, strategy)``: ``make_model()`` seeded and compiled with Adam and
+    ``make_loss()`` inside the ``--strategy``'s scope (its variables live there)."""
+    import keras
+
+    strategy = start_strategy(args)
+    with strategy.scope():
+        keras.utils.set_random_seed(seed)
+        model = make_model()
+        compile_model(model, learning_rate, make_loss())
+    return model, strategy
+
+
 def train_model(
     model: Any,
     x: Any,
@@ -174,16 +256,6 @@ def check_dropout(value: float) -> None:
 
 
 # -- run directories -------------------------------------------------------------------
-def save_model_atomic(model: Any, path: str) -> str:
-    """``model.save(path)`` through a temporary file and ``os.replace``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(path)}")
-    model.save(tmp)
-    os.replace(tmp, path)
-    return path
-
-
 def load_run(run_dir: str) -> tuple[Any, dict[str, Any]]:
     """The trained model and the run description of ``run_dir``."""
     import keras
@@ -196,6 +268,22 @@ def load_run(run_dir: str) -> tuple[Any, dict[str, Any]]:
     with open(os.path.join(run_dir, RUN_FILE), encoding="utf-8") as f:
         run = json.load(f)
     return keras.saving.load_model(model_path), run
+
+
+def write_eval(run_dir: str, report: dict[str, Any], plot: Callable[[str], Any], plot_file: str) -> None:
+    """Writes ``eval.json`` and ``plot(path)``'s picture in ``run_dir``."""
+    from seqkeras.atomic import write_json_atomic
+
+    write_json_atomic(os.path.join(run_dir, EVAL_FILE), report)
+    plot(os.path.join(run_dir, plot_file))
+    print(f"wrote {os.path.join(run_dir, EVAL_FILE)} and {plot_file}")
+
+
+def texts_and_model(args: argparse.Namespace) -> tuple[list[str], Any]:
+    """The ``predict`` command's texts and trained model."""
+    texts = read_sentences(args)
+    model, _ = load_run(args.run_dir)
+    return texts, model
 
 
 def read_sentences(args: argparse.Namespace) -> list[str]:
@@ -253,12 +341,11 @@ def plot_confusion(matrix: Any, labels: Sequence[str], title: str, path: str) ->
 
 
 def save_figure(figure: Any, path: str) -> str:
+    """Saves ``figure`` as a PNG atomically and closes it."""
     import matplotlib.pyplot as plt
 
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp.png")
-    figure.savefig(tmp, dpi=120)
+    from seqkeras.atomic import save_figure_atomic
+
+    save_figure_atomic(figure, path, dpi=FIGURE_DPI)
     plt.close(figure)
-    os.replace(tmp, path)
     return path

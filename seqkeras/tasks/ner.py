@@ -35,16 +35,15 @@ F1_PLOT = "entity_f1.png"
 
 @register_command("ner", help="named-entity tagging with a (bi)directional RNN over word vectors")
 def configure(parser: argparse.ArgumentParser) -> None:
-    from seqkeras.tasks._classify_common import (
-        add_embedding_arguments,
-        add_predict_arguments,
-        add_training_arguments,
-    )
+    from seqkeras.tasks._classify_common import add_run_commands
 
-    sub = parser.add_subparsers(dest="action", required=True)
-
-    p = sub.add_parser("train", help="train a tagger; held-out entity scores")
-    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
+    _, p, _ = add_run_commands(
+        parser, DEFAULT_RUN_DIR,
+        helps={"train": "train a tagger; held-out entity scores",
+               "eval": "entity precision/recall/F1 per type", "predict": "tag texts"},
+        funcs={"train": _train, "eval": _eval, "predict": _predict},
+        eval_data_help="evaluate on this CoNLL file (default: the run's held-out part)",
+    )  # fmt: skip
     p.add_argument(
         "--data",
         default=BUILTIN_DATA,
@@ -60,18 +59,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--units", type=int, default=64, help="units per direction (default 64)")
     p.add_argument("--char-features", action="store_true", help="add a character CNN per word")
     p.add_argument("--dropout", type=float, default=0.5, help="(default 0.5)")
-    add_embedding_arguments(p, default="glove-6b-50d")
-    add_training_arguments(p, batch_size=32)
-    p.set_defaults(func=_train)
-
-    p = sub.add_parser("eval", help="entity precision/recall/F1 per type")
-    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
-    p.add_argument("--data", help="evaluate on this CoNLL file (default: the run's held-out part)")
-    p.set_defaults(func=_eval)
-
-    p = sub.add_parser("predict", help="tag texts")
-    add_predict_arguments(p, DEFAULT_RUN_DIR)
-    p.set_defaults(func=_predict)
 
 
 # -- data -------------------------------------------------------------------------------
@@ -118,19 +105,13 @@ def encode_targets(sentences: list[Any], tags: list[str], length: int) -> Any:
 
 # -- train -------------------------------------------------------------------------------
 def _run_description(args: argparse.Namespace) -> dict[str, Any]:
-    from seqkeras.tasks._classify_common import check_dropout, check_positive, embedding_source_name
+    from seqkeras.tasks._classify_common import run_options
 
-    for flag in ("depth", "units", "batch_size", "epochs", "learning_rate"):
-        check_positive(f"--{flag.replace('_', '-')}", getattr(args, flag))
-    check_dropout(args.dropout)
     return {
         "task": "ner", "data": args.data, "test_data": args.test_data, "kind": args.kind,
         "bidirectional": args.bidirectional, "depth": args.depth, "units": args.units,
-        "char_features": args.char_features, "dropout": args.dropout,
-        "embeddings": embedding_source_name(args), "fine_tune": bool(args.fine_tune),
-        "pretrained_vocab": args.pretrained_vocab,
-        "learning_rate": args.learning_rate or DEFAULT_LEARNING_RATE,
-        "batch_size": args.batch_size, "seed": args.seed,
+        "char_features": args.char_features,
+        **run_options(args, ("depth", "units"), DEFAULT_LEARNING_RATE),
     }  # fmt: skip
 
 
@@ -139,22 +120,20 @@ def _train(args: argparse.Namespace) -> int:
 
     import keras
 
+    from seqkeras.atomic import save_model_atomic, write_json_atomic
     from seqkeras.models import SequenceTagger, TextVectorizer
     from seqkeras.tasks._classify_common import (
         CHECKPOINT_DIR,
         METRICS_FILE,
         MODEL_FILE,
         RUN_FILE,
-        compile_model,
+        build_compiled_model,
         coverage,
         load_vectors,
         make_embedding,
         pretrained_words,
-        save_model_atomic,
-        start_strategy,
         train_model,
     )
-    from seqkeras.training import write_json_atomic
 
     run = _run_description(args)
     train, held = split_data(run)
@@ -165,26 +144,24 @@ def _train(args: argparse.Namespace) -> int:
     print(f"{len(train)} training and {len(held)} held-out sentences; {len(tags)} tags")
     started = time.time()
     vectors = load_vectors(args)
+    tokens = [s.tokens for s in train]
     vectorizer = TextVectorizer.build(
-        [s.tokens for s in train], split="whitespace",
-        extra_tokens=pretrained_words(vectors, args.pretrained_vocab),
+        tokens, split="whitespace", extra_tokens=pretrained_words(vectors, args.pretrained_vocab),
         char_features=args.char_features,
     )  # fmt: skip
-    tokens = [s.tokens for s in train]
-    words = vectorizer.encode_tokens(tokens)
-    x = (words, vectorizer.encode_chars(tokens, words.shape[1])) if args.char_features else words
-    y = encode_targets(train, tags, words.shape[1])
-    strategy = start_strategy(args)
-    with strategy.scope():
-        keras.utils.set_random_seed(args.seed)
-        model = SequenceTagger(
+    model, strategy = build_compiled_model(
+        args, args.seed,
+        lambda: SequenceTagger(
             make_embedding(vectors, vectorizer.vocabulary, args.fine_tune, args.seed),
             len(tags), kind=args.kind, bidirectional=args.bidirectional, depth=args.depth,
             units=args.units, dropout=args.dropout, char_vocab_size=vectorizer.num_chars,
             labels=tags, vectorizer=vectorizer,
-        )  # fmt: skip
-        loss = keras.losses.SparseCategoricalCrossentropy(ignore_class=SequenceTagger.IGNORE_TAG)
-        compile_model(model, run["learning_rate"], loss)
+        ),
+        run["learning_rate"],
+        lambda: keras.losses.SparseCategoricalCrossentropy(ignore_class=SequenceTagger.IGNORE_TAG),
+    )  # fmt: skip
+    x = model.inputs_for_tokens(tokens)
+    y = encode_targets(train, tags, (x[0] if args.char_features else x).shape[1])
     os.makedirs(args.run_dir, exist_ok=True)
     write_json_atomic(os.path.join(args.run_dir, RUN_FILE), run)
     history = train_model(
@@ -272,8 +249,7 @@ def plot_entity_scores(scores: dict[str, Any], path: str) -> str:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from seqkeras.tasks._classify_common import EVAL_FILE, load_run
-    from seqkeras.training import write_json_atomic
+    from seqkeras.tasks._classify_common import load_run, write_eval
 
     model, run = load_run(args.run_dir)
     if args.data:
@@ -281,9 +257,7 @@ def _eval(args: argparse.Namespace) -> int:
     else:
         sentences, what = split_data(run)[1], "held-out part"
     report = evaluate(model, sentences, what)
-    write_json_atomic(os.path.join(args.run_dir, EVAL_FILE), report)
-    plot_entity_scores(report["scores"], os.path.join(args.run_dir, F1_PLOT))
-    print(f"wrote {os.path.join(args.run_dir, EVAL_FILE)} and {F1_PLOT}")
+    write_eval(args.run_dir, report, lambda path: plot_entity_scores(report["scores"], path), F1_PLOT)
     return 0
 
 
@@ -292,10 +266,9 @@ def _predict(args: argparse.Namespace) -> int:
     import json
 
     from seqkeras.metrics import bio_entities
-    from seqkeras.tasks._classify_common import load_run, read_sentences
+    from seqkeras.tasks._classify_common import texts_and_model
 
-    texts = read_sentences(args)
-    model, _ = load_run(args.run_dir)
+    texts, model = texts_and_model(args)
     tokens, tags, scores = model.predict_tags(texts, return_scores=True)
     for words, labels, probs in zip(tokens, tags, scores, strict=True):
         entities = [

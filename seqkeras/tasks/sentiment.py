@@ -100,34 +100,21 @@ BASELINES: dict[str, Callable[[Sequence[str], Sequence[str]], list[str]]] = {"va
 # -- command line ----------------------------------------------------------------------
 @register_command("sentiment", help="sentence sentiment: averaged word vectors vs an RNN")
 def configure(parser: argparse.ArgumentParser) -> None:
-    from seqkeras.tasks._classify_common import (
-        add_embedding_arguments,
-        add_predict_arguments,
-        add_training_arguments,
-    )
+    from seqkeras.tasks._classify_common import add_model_training_arguments, add_run_commands
 
-    sub = parser.add_subparsers(dest="action", required=True)
-
-    p = sub.add_parser("train", help="train one model; held-out report")
-    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
+    sub, p, evaluate = add_run_commands(
+        parser, DEFAULT_RUN_DIR,
+        helps={"train": "train one model; held-out report",
+               "eval": "accuracy, confusion matrix and negation probe of a run",
+               "predict": "label texts"},
+        funcs={"train": _train, "eval": _eval, "predict": _predict},
+        eval_data_help="evaluate on every row of this file (default: the run's held-out fold)",
+    )  # fmt: skip
     _data_arguments(p)
     p.add_argument("--model", choices=sorted(SENTIMENT_MODELS), default="rnn", help="(default rnn)")
     _model_arguments(p)
     p.add_argument("--fold", type=int, default=0, help="held-out fold (default 0)")
-    add_embedding_arguments(p, default="glove-6b-50d")
-    add_training_arguments(p, batch_size=32)
-    p.set_defaults(func=_train)
-
-    p = sub.add_parser("eval", help="accuracy, confusion matrix and negation probe of a run")
-    p.add_argument("--run-dir", "--out", dest="run_dir", default=DEFAULT_RUN_DIR)
-    p.add_argument("--data", help="evaluate on every row of this file (default: the run's held-out fold)")
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--label-column", default="label")
-    p.set_defaults(func=_eval)
-
-    p = sub.add_parser("predict", help="label texts")
-    add_predict_arguments(p, DEFAULT_RUN_DIR)
-    p.set_defaults(func=_predict)
+    _column_arguments(evaluate)
 
     p = sub.add_parser("cv", help="k-fold cross-validation of several models on the same folds")
     p.add_argument("--out", default=DEFAULT_CV_DIR, help=f"output directory (default {DEFAULT_CV_DIR})")
@@ -138,8 +125,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated, from {', '.join([*SENTIMENT_MODELS, *BASELINES])} (default average,rnn,vader)",
     )
     _model_arguments(p)
-    add_embedding_arguments(p, default="glove-6b-50d")
-    add_training_arguments(p, batch_size=32)
+    add_model_training_arguments(p)
     p.set_defaults(func=_cv)
 
 
@@ -149,9 +135,13 @@ def _data_arguments(p: argparse.ArgumentParser) -> None:
         default=BUILTIN_DATA,
         help=f"'{BUILTIN_DATA}' (gensim's 200 sentences) or a .csv/.tsv/.txt file (default {BUILTIN_DATA})",
     )
+    _column_arguments(p)
+    p.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help=f"stratified folds (default {DEFAULT_FOLDS})")
+
+
+def _column_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-column", default="text", help="CSV/TSV text column (default text)")
     p.add_argument("--label-column", default="label", help="CSV/TSV label column (default label)")
-    p.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help=f"stratified folds (default {DEFAULT_FOLDS})")
 
 
 def _model_arguments(p: argparse.ArgumentParser) -> None:
@@ -195,31 +185,13 @@ def split_folds(data: Any, folds: int, seed: int) -> list[tuple[Any, Any]]:
 # -- training and evaluation ------------------------------------------------------------
 def model_options(args: argparse.Namespace, model: str) -> dict[str, Any]:
     """What decides a trained model (stored in run.json; the epoch count is not)."""
-    from seqkeras.tasks._classify_common import (
-        check_dropout,
-        check_positive,
-        embedding_source_name,
-    )
+    from seqkeras.tasks._classify_common import run_options
 
     spec = SENTIMENT_MODELS[model]
-    for flag in ("depth", "units", "batch_size", "folds"):
-        check_positive(f"--{flag.replace('_', '-')}", getattr(args, flag))
-    check_positive("--learning-rate", args.learning_rate)
-    check_positive("--epochs", args.epochs)
-    check_dropout(args.dropout)
+    options = run_options(args, ("depth", "units", "folds"), spec.learning_rate)
     if args.augment_negation < 0:
         raise ValueError(f"--augment-negation must be >= 0, got {args.augment_negation}")
-    options = {
-        "model": model,
-        "dropout": args.dropout,
-        "augment_negation": args.augment_negation,
-        "embeddings": embedding_source_name(args),
-        "fine_tune": bool(args.fine_tune),
-        "pretrained_vocab": args.pretrained_vocab,
-        "learning_rate": args.learning_rate or spec.learning_rate,
-        "batch_size": args.batch_size,
-        "seed": args.seed,
-    }
+    options.update(model=model, augment_negation=args.augment_negation)
     if model == "rnn":
         options.update(kind=args.kind, depth=args.depth, units=args.units, bidirectional=args.bidirectional)
     return options
@@ -235,10 +207,9 @@ def fit_classifier(
 
     from seqkeras.models import TextVectorizer
     from seqkeras.tasks._classify_common import (
-        compile_model,
+        build_compiled_model,
         make_embedding,
         pretrained_words,
-        start_strategy,
         train_model,
     )
 
@@ -248,13 +219,15 @@ def fit_classifier(
     vectorizer = TextVectorizer.build(train.texts, extra_tokens=pretrained)
     x = vectorizer.encode(train.texts)
     y = np.array([labels.index(name) for name in train.labels], "int32")
-    strategy = start_strategy(args)
-    with strategy.scope():
-        keras.utils.set_random_seed(options["seed"])
-        embedding = make_embedding(vectors, vectorizer.vocabulary, options["fine_tune"], options["seed"])
-        model = SENTIMENT_MODELS[options["model"]].build(embedding, labels, vectorizer, options)
-        loss = keras.losses.SparseCategoricalCrossentropy()
-        compile_model(model, options["learning_rate"], loss)
+    model, strategy = build_compiled_model(
+        args, options["seed"],
+        lambda: SENTIMENT_MODELS[options["model"]].build(
+            make_embedding(vectors, vectorizer.vocabulary, options["fine_tune"], options["seed"]),
+            labels, vectorizer, options,
+        ),
+        options["learning_rate"],
+        keras.losses.SparseCategoricalCrossentropy,
+    )  # fmt: skip
     train_model(
         model, x, y, epochs=epochs, batch_size=options["batch_size"], seed=options["seed"],
         strategy=strategy, run_dir=run_dir, config=config, verbose=not args.quiet,
@@ -304,6 +277,7 @@ def _epochs(args: argparse.Namespace, model: str) -> int:
 def _train(args: argparse.Namespace) -> int:
     import time
 
+    from seqkeras.atomic import save_model_atomic, write_json_atomic
     from seqkeras.tasks._classify_common import (
         CHECKPOINT_DIR,
         METRICS_FILE,
@@ -311,9 +285,7 @@ def _train(args: argparse.Namespace) -> int:
         RUN_FILE,
         load_vectors,
         plot_confusion,
-        save_model_atomic,
     )
-    from seqkeras.training import write_json_atomic
 
     data = load_data(args.data, args.text_column, args.label_column)
     folds = split_folds(data, args.folds, args.seed)
@@ -366,8 +338,7 @@ def _report(model: Any, test: Any, what: str) -> dict[str, Any]:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from seqkeras.tasks._classify_common import EVAL_FILE, load_run, plot_confusion
-    from seqkeras.training import write_json_atomic
+    from seqkeras.tasks._classify_common import load_run, plot_confusion, write_eval
 
     model, run = load_run(args.run_dir)
     if args.data:
@@ -383,22 +354,18 @@ def _eval(args: argparse.Namespace) -> int:
         what = f"held-out fold {run['fold']}"
     report = _report(model, test, what)
     report["data"] = what
-    write_json_atomic(os.path.join(args.run_dir, EVAL_FILE), report)
-    plot_confusion(
-        report["held_out"]["confusion_matrix"], model.labels, f"{run['model']}: {what}",
-        os.path.join(args.run_dir, CONFUSION_FILE),
-    )  # fmt: skip
-    print(f"wrote {os.path.join(args.run_dir, EVAL_FILE)} and {CONFUSION_FILE}")
+    matrix = report["held_out"]["confusion_matrix"]
+    title = f"{run['model']}: {what}"
+    write_eval(args.run_dir, report, lambda path: plot_confusion(matrix, model.labels, title, path), CONFUSION_FILE)
     return 0
 
 
 def _predict(args: argparse.Namespace) -> int:
     import json
 
-    from seqkeras.tasks._classify_common import load_run, read_sentences
+    from seqkeras.tasks._classify_common import texts_and_model
 
-    texts = read_sentences(args)
-    model, _ = load_run(args.run_dir)
+    texts, model = texts_and_model(args)
     labels, scores = model.predict_labels(texts, return_scores=True)
     for text, label, score in zip(texts, labels, scores, strict=True):
         if args.json:
@@ -451,8 +418,8 @@ def _cv(args: argparse.Namespace) -> int:
     import json
     import time
 
+    from seqkeras.atomic import write_json_atomic
     from seqkeras.tasks._classify_common import CHECKPOINT_DIR, load_vectors
-    from seqkeras.training import write_json_atomic
 
     models = _cv_models(args.models)
     data = load_data(args.data, args.text_column, args.label_column)

@@ -12,6 +12,8 @@ from .splitters import SPLITTERS as SPLITTERS
 from .splitters import Splitter as Splitter
 from .splitters import get_splitter as get_splitter
 from .splitters import register_splitter as register_splitter
+from .treebank import TREEBANK as TREEBANK  # registers the "treebank" splitter
+from .vocabulary import CLASSIFIER_RESERVED_TOKENS as CLASSIFIER_RESERVED_TOKENS
 from .vocabulary import LM_RESERVED_TOKENS as LM_RESERVED_TOKENS
 from .vocabulary import PAD_ID as PAD_ID
 from .vocabulary import SEQ2SEQ_RESERVED_TOKENS as SEQ2SEQ_RESERVED_TOKENS

@@ -19,7 +19,10 @@ Registered splitters:
   split off (Spanish and English; curly apostrophes stay inside words: ``god’s``); its
   ``join`` puts no space before closing and after opening marks. The seq2seq recipes use it.
 
-``chars``, ``whitespace`` and ``split_punctuation`` have graph versions; the two
+* ``"treebank"`` (:mod:`seqkeras.text.treebank`): punctuation and English clitics
+  split off as in the Penn Treebank (``It's`` → ``It 's``); the classifiers use it.
+
+``chars``, ``whitespace``, ``split_punctuation`` and ``treebank`` have graph versions; the two
 ``words`` rules do not (Python's Unicode ``\\w`` has no exact RE2 spelling). Add a rule
 with :func:`register_splitter`.
 """

@@ -26,6 +26,7 @@ import numpy as np
 from .splitters import Splitter, get_splitter
 
 __all__ = [
+    "CLASSIFIER_RESERVED_TOKENS",
     "LM_RESERVED_TOKENS",
     "ON_TOO_LONG",
     "ON_UNKNOWN",
@@ -465,6 +466,10 @@ SEQ2SEQ_RESERVED_TOKENS: Mapping[str, str | None] = MappingProxyType(
     {"pad_token": "<pad>", "unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"}
 )
 TOKEN_LEVEL_SPLITS = {"char": "chars", "word": "split_punctuation"}
+# Text classifiers and taggers (TextVectorizer): "" = 0, <unk> = 1, no start or end token.
+CLASSIFIER_RESERVED_TOKENS: Mapping[str, str | None] = MappingProxyType(
+    {"pad_token": "", "unk_token": "<unk>", "bos_token": None, "eos_token": None}
+)
 
 
 def _word_config(config: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 
 from seqkeras.embeddings import KeyedVectors
 from seqkeras.models import AverageEmbeddingClassifier, RNNClassifier, TextVectorizer
+from seqkeras.text import CLASSIFIER_RESERVED_TOKENS, Vocabulary
 
 pytestmark = pytest.mark.backend_agnostic  # keras.ops only: also runs under JAX
 
@@ -127,6 +128,20 @@ def test_keras_file_round_trip_on_raw_strings(tmp_path, cls):
     assert again == labels and set(labels) <= {"neg", "pos"}
     np.testing.assert_allclose(again_scores, scores, rtol=1e-6)
     assert loaded.vectorizer == v and loaded.get_config()["labels"] == ["neg", "pos"]
+
+
+def test_a_vocabulary_serves_as_the_vectorizer(tmp_path):
+    vocab = Vocabulary.build(TEXTS, split="treebank", lowercase=True, **CLASSIFIER_RESERVED_TOKENS)
+    matrix = _matrix(TextVectorizer(vocabulary=vocab))
+    model = AverageEmbeddingClassifier(matrix, 2, labels=["neg", "pos"], vectorizer=vocab)
+    assert model.vectorizer.words == vocab
+    queries = ["NOT good!", "a zebra"]
+    # the model's input: Vocabulary.encode's ids, padded with 0
+    width = max(len(vocab.encode(q)) for q in queries)
+    ids = np.stack([np.pad(vocab.encode(q), (0, width - len(vocab.encode(q)))) for q in queries])
+    np.testing.assert_allclose(model.predict_proba(queries), np.asarray(model(ids)), rtol=1e-6)
+    model.save(tmp_path / "m.keras")
+    assert keras.saving.load_model(tmp_path / "m.keras").vectorizer.words == vocab
 
 
 def test_frozen_pretrained_vectors_stay_frozen_and_survive_saving(tmp_path):
