@@ -164,30 +164,22 @@ def train_model(
     strategy: Any,
     run_dir: str,
     config: dict[str, Any],
+    save_every: int | None = None,
     verbose: Any = "auto",
 ) -> dict[str, list[Any]]:
-    """The project's one training path (``seqkeras.training``), resumable."""
-    from seqkeras.training import fit_resumable, train_distributed
+    """The project's one training path (``seqkeras.training.train``), resumable.
 
-    if strategy.num_replicas_in_sync > 1:
-        # seqkeras' data-parallel step calls loss(labels, logits): the feature lengths are
-        # not passed, so every output step counts (padding is short with bucketed batches).
-        return train_distributed(
-            model, dataset, _per_example_ctc_loss, model.optimizer, epochs, strategy,
-            run_dir=run_dir, config=config, verbose=bool(verbose),
-        )  # fmt: skip
-    return fit_resumable(
-        model, dataset, run_dir=run_dir, epochs=epochs, config=config, verbose=verbose
-    )
+    ``save_every`` optimizer steps a mid-epoch checkpoint is written as well, so a run
+    cut off by a time limit (``timeout``, a shared-machine slot) loses at most that many
+    steps; ``None`` checkpoints at the end of each epoch only. With several replicas the
+    model's own ``compute_loss`` (CTC with the true feature lengths) is used.
+    """
+    from seqkeras.training import train
 
-
-def _per_example_ctc_loss(labels: Any, logits: Any) -> Any:
-    from keras import ops
-
-    labels = ops.cast(labels, "int32")
-    label_lengths = ops.sum(ops.cast(ops.not_equal(labels, 0), "int32"), axis=-1)
-    steps = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
-    return ops.ctc_loss(labels, logits, label_lengths, steps, mask_index=0)
+    return train(
+        model, dataset, epochs=epochs, strategy=strategy, run_dir=run_dir, config=config,
+        save_freq=save_every or "epoch", verbose=verbose,
+    )  # fmt: skip
 
 
 def test_sets(
