@@ -40,6 +40,10 @@ REAL_SETS = ("asterisk", "wuw")
 MODEL_FILE = "model.keras"
 LM_FILE = "char_lm.npz"
 METRICS_FILE = "metrics.json"
+# The LM-weight grid searched on development speech. Small weights are in it because a
+# weak acoustic model on mismatched (real) speech may want little of the text prior.
+LM_ALPHAS = (0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
+LM_BETAS = (0.0, 0.5, 1.5, 3.0)
 # Evaluation batches: padded frames per forward pass.
 EVAL_FRAME_BUDGET = 20000
 
@@ -267,14 +271,26 @@ def score(
     references: Sequence[str],
     setting: DecoderSetting,
     lm: Any = None,
+    groups: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """CER/WER of one decoder over one set, with the decoding time."""
+    """CER/WER of one decoder over one set, with the decoding time; with ``groups`` (one
+    label per utterance, e.g. the TTS engine) also CER/WER per group (``by_group``)."""
     from .text import character_error_rate, word_error_rate
 
     vocabulary = CharVocabulary()
     started = time.perf_counter()
     hypotheses = [setting.decode(lp, lm, vocabulary) for lp in log_probs]
     seconds = time.perf_counter() - started
+    by_group = {}
+    if groups is not None:
+        if len(groups) != len(references):
+            raise ValueError(f"{len(groups)} group labels for {len(references)} utterances")
+        for group in sorted(set(groups)):
+            chosen = [i for i, g in enumerate(groups) if g == group]
+            refs, hyps = [references[i] for i in chosen], [hypotheses[i] for i in chosen]
+            by_group[group] = {"utterances": len(chosen),
+                               "cer": round(character_error_rate(refs, hyps), 4),
+                               "wer": round(word_error_rate(refs, hyps), 4)}  # fmt: skip
     return {
         "decoder": setting.name,
         "beam_width": setting.beam_width,
@@ -287,7 +303,19 @@ def score(
             {"reference": r, "hypothesis": h}
             for r, h in list(zip(references, hypotheses, strict=True))[:5]
         ],
+        **({"by_group": by_group} if groups is not None else {}),
     }
+
+
+def engine_of_ids(bank: str, ids: Sequence[str]) -> list[str]:
+    """The TTS engine of each utterance id of a named bank (from its manifest)."""
+    from .synthesis import read_manifest
+
+    engines = {row["id"]: row["engine"] for row in read_manifest(bank_folder(bank))}
+    missing = [i for i in ids if i not in engines]
+    if missing:
+        raise ValueError(f"bank {bank}: utterance {missing[0]!r} is not in its manifest")
+    return [engines[i] for i in ids]
 
 
 def tune_lm_weights(
@@ -295,8 +323,8 @@ def tune_lm_weights(
     references: Sequence[str],
     lm: Any,
     beam_width: int,
-    alphas: Sequence[float] = (0.3, 0.6, 1.0),
-    betas: Sequence[float] = (0.5, 1.5, 3.0),
+    alphas: Sequence[float] = LM_ALPHAS,
+    betas: Sequence[float] = LM_BETAS,
 ) -> tuple[DecoderSetting, list[dict[str, Any]]]:
     """Grid search of (alpha, beta) by CER on a *development* set."""
     results = []

@@ -328,6 +328,7 @@ def _evaluate(
         LM_FILE,
         DecoderSetting,
         decoding_speed,
+        engine_of_ids,
         logits_of,
         save_json,
         score,
@@ -388,12 +389,18 @@ def _evaluate(
             "utterances": len(feature_set),
             "audio_hours": round(seconds / 3600, 3),
         }
+        bank = name.removesuffix("-dev")
+        groups = engine_of_ids(bank, feature_set.ids) if bank in BANK_NAMES else None
         for setting in settings:
-            entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm)
+            entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm, groups)
             print(
                 f"{name:32s} {setting.name:8s} CER {entry[setting.name]['cer']:.3f}  WER {entry[setting.name]['wer']:.3f}",
                 flush=True,
             )
+            for group, result in entry[setting.name].get("by_group", {}).items():
+                print(
+                    f"    {group:28s} {setting.name:8s} CER {result['cer']:.3f}  WER {result['wer']:.3f}"
+                )
         metrics["sets"][name] = entry
     # decoding speed: one utterance near 5 s, beam + LM
     pool = (
