@@ -40,6 +40,10 @@ REAL_SETS = ("asterisk", "wuw")
 MODEL_FILE = "model.keras"
 LM_FILE = "char_lm.npz"
 METRICS_FILE = "metrics.json"
+# The LM-weight grid searched on development speech. Small weights are in it because a
+# weak acoustic model on mismatched (real) speech may want little of the text prior.
+LM_ALPHAS = (0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
+LM_BETAS = (0.0, 0.5, 1.5, 3.0)
 # Evaluation batches: padded frames per forward pass.
 EVAL_FRAME_BUDGET = 20000
 
@@ -164,30 +168,22 @@ def train_model(
     strategy: Any,
     run_dir: str,
     config: dict[str, Any],
+    save_every: int | None = None,
     verbose: Any = "auto",
 ) -> dict[str, list[Any]]:
-    """The project's one training path (``seqkeras.training``), resumable."""
-    from seqkeras.training import fit_resumable, train_distributed
+    """The project's one training path (``seqkeras.training.train``), resumable.
 
-    if strategy.num_replicas_in_sync > 1:
-        # seqkeras' data-parallel step calls loss(labels, logits): the feature lengths are
-        # not passed, so every output step counts (padding is short with bucketed batches).
-        return train_distributed(
-            model, dataset, _per_example_ctc_loss, model.optimizer, epochs, strategy,
-            run_dir=run_dir, config=config, verbose=bool(verbose),
-        )  # fmt: skip
-    return fit_resumable(
-        model, dataset, run_dir=run_dir, epochs=epochs, config=config, verbose=verbose
-    )
+    ``save_every`` optimizer steps a mid-epoch checkpoint is written as well, so a run
+    cut off by a time limit (``timeout``, a shared-machine slot) loses at most that many
+    steps; ``None`` checkpoints at the end of each epoch only. With several replicas the
+    model's own ``compute_loss`` (CTC with the true feature lengths) is used.
+    """
+    from seqkeras.training import train
 
-
-def _per_example_ctc_loss(labels: Any, logits: Any) -> Any:
-    from keras import ops
-
-    labels = ops.cast(labels, "int32")
-    label_lengths = ops.sum(ops.cast(ops.not_equal(labels, 0), "int32"), axis=-1)
-    steps = ops.full((ops.shape(logits)[0],), ops.shape(logits)[1], dtype="int32")
-    return ops.ctc_loss(labels, logits, label_lengths, steps, mask_index=0)
+    return train(
+        model, dataset, epochs=epochs, strategy=strategy, run_dir=run_dir, config=config,
+        save_freq=save_every or "epoch", verbose=verbose,
+    )  # fmt: skip
 
 
 def test_sets(
@@ -275,14 +271,26 @@ def score(
     references: Sequence[str],
     setting: DecoderSetting,
     lm: Any = None,
+    groups: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """CER/WER of one decoder over one set, with the decoding time."""
+    """CER/WER of one decoder over one set, with the decoding time; with ``groups`` (one
+    label per utterance, e.g. the TTS engine) also CER/WER per group (``by_group``)."""
     from .text import character_error_rate, word_error_rate
 
     vocabulary = CharVocabulary()
     started = time.perf_counter()
     hypotheses = [setting.decode(lp, lm, vocabulary) for lp in log_probs]
     seconds = time.perf_counter() - started
+    by_group = {}
+    if groups is not None:
+        if len(groups) != len(references):
+            raise ValueError(f"{len(groups)} group labels for {len(references)} utterances")
+        for group in sorted(set(groups)):
+            chosen = [i for i, g in enumerate(groups) if g == group]
+            refs, hyps = [references[i] for i in chosen], [hypotheses[i] for i in chosen]
+            by_group[group] = {"utterances": len(chosen),
+                               "cer": round(character_error_rate(refs, hyps), 4),
+                               "wer": round(word_error_rate(refs, hyps), 4)}  # fmt: skip
     return {
         "decoder": setting.name,
         "beam_width": setting.beam_width,
@@ -295,7 +303,19 @@ def score(
             {"reference": r, "hypothesis": h}
             for r, h in list(zip(references, hypotheses, strict=True))[:5]
         ],
+        **({"by_group": by_group} if groups is not None else {}),
     }
+
+
+def engine_of_ids(bank: str, ids: Sequence[str]) -> list[str]:
+    """The TTS engine of each utterance id of a named bank (from its manifest)."""
+    from .synthesis import read_manifest
+
+    engines = {row["id"]: row["engine"] for row in read_manifest(bank_folder(bank))}
+    missing = [i for i in ids if i not in engines]
+    if missing:
+        raise ValueError(f"bank {bank}: utterance {missing[0]!r} is not in its manifest")
+    return [engines[i] for i in ids]
 
 
 def tune_lm_weights(
@@ -303,8 +323,8 @@ def tune_lm_weights(
     references: Sequence[str],
     lm: Any,
     beam_width: int,
-    alphas: Sequence[float] = (0.3, 0.6, 1.0),
-    betas: Sequence[float] = (0.5, 1.5, 3.0),
+    alphas: Sequence[float] = LM_ALPHAS,
+    betas: Sequence[float] = LM_BETAS,
 ) -> tuple[DecoderSetting, list[dict[str, Any]]]:
     """Grid search of (alpha, beta) by CER on a *development* set."""
     results = []

@@ -22,6 +22,7 @@ from seqkeras.training import add_strategy_argument
 DEFAULT_OUT = os.path.join("runs", "asr")
 DEFAULT_EPOCHS = 12
 DEFAULT_BEAM_WIDTH = 16
+DEFAULT_SAVE_EVERY = 200
 # Utterances of the held-out synthesized bank used to pick the LM weights (the rest is test).
 DEV_UTTERANCES = 200
 BANK_NAMES = (
@@ -123,6 +124,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="seconds of synthesis per call before stopping (resumable)",
     )
+    p.add_argument("--save-every", type=int, default=DEFAULT_SAVE_EVERY, metavar="STEPS",
+                   help="also checkpoint every STEPS optimizer steps, so a run cut off mid-epoch "
+                        "(e.g. by `timeout`) loses at most that many (0: at epoch ends only)")  # fmt: skip
     p.add_argument("--no-eval", action="store_true", help="skip the evaluation after training")
     _add_eval_arguments(p)
     add_strategy_argument(p)
@@ -180,7 +184,8 @@ def _config_from(args: argparse.Namespace) -> Any:
 
     checks = {"--epochs": args.epochs >= 1, "--units": args.units >= 1, "--depth": args.depth >= 1,
               "--frame-budget": args.frame_budget >= 100, "--learning-rate": args.learning_rate > 0,
-              "--conv-stride": args.conv_stride >= 1, "--conv-filters": args.conv_filters >= 1}  # fmt: skip
+              "--conv-stride": args.conv_stride >= 1, "--conv-filters": args.conv_filters >= 1,
+              "--save-every": args.save_every >= 0}  # fmt: skip
     for flag, ok in checks.items():
         if not ok:
             raise ValueError(f"{flag} {getattr(args, flag[2:].replace('-', '_'))} is out of range")
@@ -244,7 +249,7 @@ def _train(args: argparse.Namespace) -> int:
     run_config = {**config.to_dict(), "strategy": args.strategy}
     history = train_model(
         model, dataset, epochs=args.epochs, strategy=strategy, run_dir=os.path.join(args.out, "checkpoints"),
-        config=run_config,
+        config=run_config, save_every=args.save_every or None,
     )  # fmt: skip
     if not is_chief(strategy):
         return 0
@@ -323,6 +328,7 @@ def _evaluate(
         LM_FILE,
         DecoderSetting,
         decoding_speed,
+        engine_of_ids,
         logits_of,
         save_json,
         score,
@@ -383,12 +389,18 @@ def _evaluate(
             "utterances": len(feature_set),
             "audio_hours": round(seconds / 3600, 3),
         }
+        bank = name.removesuffix("-dev")
+        groups = engine_of_ids(bank, feature_set.ids) if bank in BANK_NAMES else None
         for setting in settings:
-            entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm)
+            entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm, groups)
             print(
                 f"{name:32s} {setting.name:8s} CER {entry[setting.name]['cer']:.3f}  WER {entry[setting.name]['wer']:.3f}",
                 flush=True,
             )
+            for group, result in entry[setting.name].get("by_group", {}).items():
+                print(
+                    f"    {group:28s} {setting.name:8s} CER {result['cer']:.3f}  WER {result['wer']:.3f}"
+                )
         metrics["sets"][name] = entry
     # decoding speed: one utterance near 5 s, beam + LM
     pool = (

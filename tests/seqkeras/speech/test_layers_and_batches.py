@@ -111,3 +111,50 @@ def test_tf_dataset_gives_every_utterance_each_epoch_in_a_new_order():
         epochs.append(order)
         assert sorted(seen) == list(range(30))  # every utterance exactly once
     assert epochs[0] != epochs[1]
+
+
+def test_recipe_training_resumes_and_checks_the_run_config(tmp_path):
+    """``recipe.train_model`` (the project's training path): a rerun with more epochs goes
+    on from the checkpoint, a finished run is not trained again, and a different
+    configuration in the same folder is refused."""
+    from seqkeras.models import CTCRecognizer
+    from seqkeras.speech import CHARACTERS
+    from seqkeras.speech.batches import tf_dataset
+    from seqkeras.speech.recipe import train_model
+    from seqkeras.training import get_strategy
+
+    rng = np.random.default_rng(0)
+    features = [rng.normal(size=(int(n), 40)).astype("float32") for n in rng.integers(30, 60, 12)]
+    texts = ["ab", "ba c", "cab", "a", "bc", "ca", "abc", "b a", "ac", "cb", "ba", "c"]
+    run_dir = str(tmp_path / "ckpt")
+
+    def fresh():
+        keras.utils.set_random_seed(0)
+        model = CTCRecognizer(40, vocabulary=CHARACTERS, conv_filters=8, conv_kernel=3,
+                              conv_stride=3, units=8, normalize=True)  # fmt: skip
+        model.build({"features": (None, None, 40), "feature_lengths": (None,)})
+        model.compile(keras.optimizers.Adam(1e-2))
+        return model
+
+    dataset = tf_dataset(features, texts, CharVocabulary(), 200, seed=0)
+    strategy = get_strategy("default")
+    model = fresh()
+    first = train_model(model, dataset, epochs=1, strategy=strategy, run_dir=run_dir,
+                        config={"units": 8}, save_every=2, verbose=0)  # fmt: skip
+    assert first["epoch"] == [0]
+    model = fresh()
+    before = [w.copy() for w in model.get_weights()]
+    second = train_model(model, dataset, epochs=2, strategy=strategy, run_dir=run_dir,
+                         config={"units": 8}, save_every=2, verbose=0)  # fmt: skip
+    assert second["epoch"] == [0, 1] and second["loss"][0] == first["loss"][0]
+    trained = model.get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, trained, strict=True))
+    model = fresh()
+    again = train_model(model, dataset, epochs=2, strategy=strategy, run_dir=run_dir,
+                        config={"units": 8}, verbose=0)  # fmt: skip
+    assert again["loss"] == second["loss"]
+    for a, b in zip(model.get_weights(), trained, strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError):
+        train_model(fresh(), dataset, epochs=3, strategy=strategy, run_dir=run_dir,
+                    config={"units": 16}, verbose=0)  # fmt: skip

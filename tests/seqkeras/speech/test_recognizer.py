@@ -189,6 +189,7 @@ def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypa
     import jiwer
 
     from seqkeras.speech import CharNgramLM
+    from seqkeras.speech.synthesis import read_manifest
 
     _, _, _, path = trained
     monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
@@ -208,5 +209,16 @@ def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypa
         references = [p["reference"] for p in pairs]
         hypotheses = [p["hypothesis"] for p in pairs]
         assert entry[decoder]["cer"] == pytest.approx(jiwer.cer(references, hypotheses), abs=1e-4)
+        # per engine: the utterances of the set are the bank's first 4 by id
+        rows = sorted(read_manifest(tmp_path / "cache" / "speech" / "banks" / "heldout-flite-piper-espeak"),
+                      key=lambda r: r["id"])[:4]  # fmt: skip
+        engines = [r["engine"] for r in rows]
+        assert sorted(entry[decoder]["by_group"]) == sorted(set(engines))
+        for engine, result in entry[decoder]["by_group"].items():
+            chosen = [i for i, e in enumerate(engines) if e == engine]
+            assert result["utterances"] == len(chosen)
+            assert result["cer"] == pytest.approx(
+                jiwer.cer([references[i] for i in chosen], [hypotheses[i] for i in chosen]), abs=1e-4
+            )
     assert metrics["decoding_speed"]["beam_width"] == 16
     assert main(argv[:-4] + ["--alpha", "0.5"]) == 2  # --alpha without --beta
