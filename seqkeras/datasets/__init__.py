@@ -6,6 +6,9 @@ from .bach_chorales import load_bach_chorales as load_bach_chorales
 from .bible_parallel import load_verse_pairs as load_verse_pairs
 from .cache import cache_root as cache_root
 from .dates import generate_dates as generate_dates
+from .english_corpus import TextCorpus as TextCorpus
+from .english_corpus import english_corpus as english_corpus
+from .english_corpus import list_corpus_sources as list_corpus_sources
 from .glove import glove_6b_50d as glove_6b_50d
 from .ptb import load_ptb as load_ptb
 from .shakespeare import load_shakespeare as load_shakespeare
