@@ -41,6 +41,7 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.audio",
     "seqkeras.metrics",
     "seqkeras.wakeword.train",
+    "seqkeras.embeddings",
 )
 for _module in _KERAS_OBJECT_MODULES:
     importlib.import_module(_module)

@@ -33,7 +33,7 @@ from pathlib import Path
 from ._errors import MissingDatasetError
 from .cache import cache_root
 
-CORPUS_VERSION = "v1"  # bump when cleaning or tokenization changes: old caches are ignored
+CORPUS_VERSION = "v2"  # bump when cleaning or tokenization changes: old caches are ignored
 MAX_SENTENCE_TOKENS = 10_000  # gensim's and word2vec's limit per sentence (longer lines are cut)
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
@@ -125,9 +125,12 @@ def _read_wordnet() -> Iterator[str]:
 _VERSE_HEADER = re.compile(r"^(?:[1-4] )?[A-Z][A-Za-z ]*? \d+:\d+: ?")
 
 
-def _read_diatheke(module: str, install: str, options: str = "") -> Iterator[str]:
-    """Entries of a SWORD module; a commentary repeats an entry for every verse it
-    covers, so each distinct entry is given once."""
+def _read_diatheke(
+    module: str, install: str, options: str = "", unique_sentences: bool = False
+) -> Iterator[str]:
+    """Entries of a SWORD module, each distinct entry once. A commentary repeats its
+    notes for every verse they cover, and overlapping entries share whole paragraphs,
+    so with ``unique_sentences`` each distinct sentence is given once as well."""
     if shutil.which("diatheke") is None:
         raise MissingDatasetError(f"diatheke is not installed; install it with: {install}")
     command = ["diatheke", "-b", module] + (["-o", options] if options else [])
@@ -139,14 +142,26 @@ def _read_diatheke(module: str, install: str, options: str = "") -> Iterator[str
             f"the SWORD module {module} gave no text; install it with: {install}"
         )
     seen: set[int] = set()
+    seen_sentences: set[int] = set()
     entry: list[str] = []
 
     def flush() -> Iterator[str]:
         body = " ".join(entry).strip()
         key = hash(body)
-        if body and key not in seen:
-            seen.add(key)
+        if not body or key in seen:
+            return
+        seen.add(key)
+        if not unique_sentences:
             yield body + "\n\n"
+            return
+        kept = []
+        for sentence in _SENTENCE_END.split(body):
+            sentence_key = hash(sentence.strip())
+            if sentence.strip() and sentence_key not in seen_sentences:
+                seen_sentences.add(sentence_key)
+                kept.append(sentence.strip())
+        if kept:
+            yield "\n".join(kept) + "\n\n"
 
     for line in text.splitlines():
         if "Error reading" in line or line.strip() == f"({module})":
@@ -250,19 +265,19 @@ for _source in (
         "mhcc",
         "Matthew Henry's Concise Commentary",
         _COMMENTARY_INSTALL,
-        lambda: _read_diatheke("MHCC", _COMMENTARY_INSTALL),
+        lambda: _read_diatheke("MHCC", _COMMENTARY_INSTALL, unique_sentences=True),
     ),
     CorpusSource(
         "tdavid",
         "Spurgeon's Treasury of David",
         _COMMENTARY_INSTALL,
-        lambda: _read_diatheke("TDavid", _COMMENTARY_INSTALL),
+        lambda: _read_diatheke("TDavid", _COMMENTARY_INSTALL, unique_sentences=True),
     ),
     CorpusSource(
         "scofield",
         "Scofield Reference Notes (1917)",
         _COMMENTARY_INSTALL,
-        lambda: _read_diatheke("Scofield", _COMMENTARY_INSTALL),
+        lambda: _read_diatheke("Scofield", _COMMENTARY_INSTALL, unique_sentences=True),
     ),
     CorpusSource("wordnet", "WordNet 3 glosses", "apt-get install wordnet-base", _read_wordnet),
     CorpusSource(

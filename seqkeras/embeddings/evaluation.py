@@ -166,9 +166,9 @@ def evaluate_analogies(
             else:
                 oov += 1
                 incorrect += int(dummy4unknown)
-        rows = max(1, _SCORE_CELLS // max(limit, 1))
-        for start in range(0, len(known), rows):
-            batch = known[start : start + rows]
+        per_batch = max(1, _SCORE_CELLS // max(limit, 1))
+        for start in range(0, len(known), per_batch):
+            batch = known[start : start + per_batch]
             ids = np.array([[vocab[w] for w in q] for q in batch])
             query = unit[ids[:, 1]] - unit[ids[:, 0]] + unit[ids[:, 2]]
             scores = query @ unit.T

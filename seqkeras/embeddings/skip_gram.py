@@ -88,7 +88,7 @@ class SkipGram(EmbeddingTrainer):
     def call(self, inputs: dict[str, Any]) -> Any:
         if self.loss_kind == "softmax":
             return self.output_layer(self.embedding(ops.cast(inputs["target"], "int32")))
-        context = ops.maximum(ops.cast(inputs["context"], "int32"), 0)  # empty slots weigh 0
+        context = ops.cast(inputs["context"], "int32")
         outputs = ops.concatenate(
             [
                 ops.expand_dims(ops.cast(inputs["target"], "int32"), 1),
@@ -96,7 +96,10 @@ class SkipGram(EmbeddingTrainer):
             ],
             axis=1,
         )
-        return ops.einsum("bid,bod->bio", self.embedding(context), self.output_embedding(outputs))
+        # an empty context slot (-1) reads row 0; its pairs weigh 0 in the loss
+        inputs_e = self.embedding(ops.maximum(context, 0))
+        outputs_e = self.output_embedding(outputs)
+        return ops.einsum("bid,bod->bio", inputs_e, outputs_e)
 
     def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
         import tensorflow as tf  # runs inside tf.data
