@@ -4,8 +4,8 @@ Eleven sources that ship inside Debian packages — the GCIDE dictionary, FOLDOC
 Jargon File, WordNet glosses, the World English Bible and the King James Bible, three
 Bible commentaries (Matthew Henry, Spurgeon's Treasury of David, Scofield), fortunes and
 the Python documentation — are cleaned of their markup, split into sentences and
-tokenized (lower case; words of letters with an inner apostrophe, possessive "'s"
-dropped; digits and punctuation dropped). Each source is built once into
+tokenized (lower case; words of letters and digits with at least one letter and an
+optional inner apostrophe, possessive "'s" dropped; numbers and punctuation dropped). Each source is built once into
 ``$SEQKERAS_CACHE/english_corpus/`` as one sentence per line, tokens separated by
 spaces — the format gensim's ``LineSentence`` and the original word2vec tool read — so
 any subset can be combined by name, together with the user's own text files.
@@ -33,16 +33,17 @@ from pathlib import Path
 from ._errors import MissingDatasetError
 from .cache import cache_root
 
-CORPUS_VERSION = "v2"  # bump when cleaning or tokenization changes: old caches are ignored
+CORPUS_VERSION = "v3"  # bump when cleaning or tokenization changes: old caches are ignored
 MAX_SENTENCE_TOKENS = 10_000  # gensim's and word2vec's limit per sentence (longer lines are cut)
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens: letters with an optional inner apostrophe ("don't");
-    a possessive "'s" is dropped ("god's" -> "god"); digits and punctuation are dropped."""
+    """Lower-case word tokens: runs of letters and digits with at least one letter
+    ("mp3", "g0w1") and an optional inner apostrophe ("don't"); a possessive "'s" is
+    dropped ("god's" -> "god"); numbers and punctuation are dropped ("1:1", "1,000")."""
     words = _WORD.findall(text.lower().translate(_APOSTROPHES))
     return [w[:-2] if w.endswith("'s") else w for w in words]
 

@@ -181,8 +181,12 @@ def _eval(args: argparse.Namespace) -> int:
 def _analogy(args: argparse.Namespace) -> int:
     kv = load_vectors(args.source)
     b, a, c = args.words
+    try:
+        answers = kv.analogy(a, b, c, topn=args.topn)
+    except KeyError as err:
+        raise ValueError(err.args[0]) from None
     print(f"{b} - {a} + {c} ({a} : {b} :: {c} : ?)")
-    for word, cosine in kv.analogy(a, b, c, topn=args.topn):
+    for word, cosine in answers:
         print(f"  {word:<20} {cosine:.4f}")
     return 0
 
