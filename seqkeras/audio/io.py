@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from math import gcd
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from seqkeras_edge.features import SAMPLE_RATE
+from seqkeras_edge.features import SAMPLE_RATE as SAMPLE_RATE
+from seqkeras_edge.features import FeatureConfig as FeatureConfig
+from seqkeras_edge.features import LowSampleRateWarning as LowSampleRateWarning
+from seqkeras_edge.features import empty_mel_bands as empty_mel_bands
+from seqkeras_edge.features import warn_if_upsampled as warn_if_upsampled
+
+from seqkeras.atomic import atomic_path
 
 
 def _soundfile() -> Any:
@@ -64,12 +69,19 @@ def read_audio(path: str | os.PathLike[str], sample_rate: int | None = SAMPLE_RA
         FileNotFoundError: the file does not exist.
         ValueError: the file is not readable audio, or holds no samples.
 
+    Warns:
+        LowSampleRateWarning: the file's rate is below ``sample_rate`` (e.g. 8 kHz
+            telephone audio read at 16 kHz); the message names the rate and the mel bands
+            of the front end that stay empty.
+
     Example::
 
         audio = read_audio("/usr/share/asterisk/sounds/en_US_f_Allison/activated.wav")
     """
     audio, rate = read_audio_with_rate(path)
     if sample_rate is not None and rate != sample_rate:
+        if rate < sample_rate:
+            warn_if_upsampled(rate, FeatureConfig() if sample_rate == SAMPLE_RATE else None)
         audio = resample(audio, rate, sample_rate)
     return audio
 
@@ -103,14 +115,6 @@ def write_audio(path: str | os.PathLike[str], audio: Any, sample_rate: int = SAM
     samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
     if samples.ndim != 1:
         raise ValueError(f"write_audio expects 1-D mono samples, got shape {samples.shape}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(suffix=".wav", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         _soundfile().write(temp, samples, sample_rate, subtype="PCM_16", format="WAV")
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
     return path

@@ -2,6 +2,7 @@ import json
 import math
 import time
 
+import numpy as np
 import pytest
 
 from seqkeras.cli.main import main
@@ -12,7 +13,7 @@ TINY = "the cat sat on the mat\nthe dog ate the bone\na bird sang in the tree\n"
 def train(corpus, out, *extra):
     return main(
         [
-            "lm", "train", "--corpus", str(corpus), "--units", "8", "--depth", "1",
+            "lm", "train", "--corpus", str(corpus), "--units", "16", "--depth", "1",
             "--batch-size", "2", "--seq-len", "4", "--verbose", "0", "--out", str(out), *extra,
         ]
     )  # fmt: skip
@@ -25,7 +26,7 @@ def word_run(tmp_path_factory):
     corpus.write_text(TINY)
     out = root / "run"
     started = time.time()
-    assert train(corpus, out, "--epochs", "1", "--checkpoint-every", "3") == 0
+    assert train(corpus, out, "--epochs", "2", "--checkpoint-every", "3") == 0
     elapsed = time.time() - started
     metrics = json.loads((out / "metrics.json").read_text())
     assert 0 < metrics["wall_time_s"] <= elapsed  # mid-epoch checkpoints must not double count
@@ -37,16 +38,31 @@ def test_train_writes_metrics_model_and_checkpoint(word_run):
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("train_perplexity", "valid_perplexity", "test_perplexity"):
         assert math.isfinite(metrics[key]) and metrics[key] > 1
-    assert metrics["epochs_completed"] == 1 and len(metrics["history"]) == 1
-    assert (out / "model.keras").exists() and (out / "checkpoint.keras").exists()
+    assert metrics["epochs_completed"] == 2 and len(metrics["history"]) == 2
+    assert (out / "model.keras").exists() and (out / "checkpoint" / "state.json").exists()
 
 
-def test_resume_continues_from_the_checkpoint(word_run, capsys):
+def _unigram_test_perplexity(corpus_path):
+    """Add-one unigram model from the training stream, scored on the test stream."""
+    from seqkeras.lm.corpora import encode_stream, load_corpus, make_vocabulary
+
+    corpus = load_corpus(str(corpus_path))
+    vocabulary = make_vocabulary(corpus, "word", None)
+    train_ids = encode_stream(vocabulary, corpus.train, "word")
+    test_ids = encode_stream(vocabulary, corpus.test, "word")
+    counts = np.bincount(train_ids, minlength=len(vocabulary)) + 1.0
+    log_p = np.log(counts / counts.sum())
+    return float(np.exp(-log_p[test_ids].mean()))
+
+
+def test_more_epochs_extend_a_finished_run_and_it_learns(word_run, capsys):
     corpus, out = word_run
-    assert train(corpus, out, "--epochs", "2") == 0
-    assert "resuming from" in capsys.readouterr().out
+    assert train(corpus, out, "--epochs", "5") == 0
+    assert "Resuming from" in capsys.readouterr().out
     metrics = json.loads((out / "metrics.json").read_text())
-    assert [h["epoch"] for h in metrics["history"]] == [1, 2]
+    assert [h["epoch"] for h in metrics["history"]] == [1, 2, 3, 4, 5]
+    # Learned: far better than the best model that ignores word order.
+    assert metrics["test_perplexity"] < _unigram_test_perplexity(corpus)
 
 
 def test_sample_and_score(word_run, capsys):
@@ -84,3 +100,34 @@ def test_user_errors_exit_2(tmp_path, capsys):
     empty.write_text("\n\n\n\n")
     assert train(empty, tmp_path / "y") == 2
     assert "empty corpus" in capsys.readouterr().err
+
+
+def test_presets_fill_what_the_command_line_leaves_out():
+    from seqkeras.lm.recipe import PRESETS, LMTrainConfig, config_from
+    from seqkeras.tasks.lm import PRESET_NAMES
+
+    assert tuple(PRESETS) == PRESET_NAMES
+    # Zaremba et al. 2014 "small" is also the recipe's default.
+    assert config_from("ptb-small") == LMTrainConfig()
+    medium = config_from("ptb-medium", epochs=2, seed=None)
+    assert (medium.units, medium.seq_len, medium.dropout, medium.init_scale) == (650, 35, 0.5, 0.05)
+    assert (medium.lr_decay, medium.decay_after, medium.epochs) == (0.8, 6, 2)
+    with pytest.raises(ValueError, match="unknown preset 'ptb-large'"):
+        config_from("ptb-large")
+
+
+def test_preset_on_the_command_line_with_an_override(tmp_path, monkeypatch):
+    import seqkeras.lm.recipe as recipe
+
+    seen = {}
+
+    def fake_train(config, out, resume=True):
+        seen["config"] = config
+        return {"history": [], "config": {}}
+
+    monkeypatch.setattr(recipe, "train_language_model", fake_train)
+    argv = ["lm", "train", "--preset", "ptb-medium", "--epochs", "3", "--init-scale", "0",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    config = seen["config"]
+    assert (config.units, config.dropout, config.epochs, config.init_scale) == (650, 0.5, 3, None)
