@@ -163,7 +163,9 @@ def glove_dataset(
     repeat: bool = True,
 ) -> tuple[object, int]:
     """Batches ``({"row", "column"}, [log X_ij, f(X_ij)])`` streamed from the records of
-    ``Cooccurrences.save_shuffled``; returns ``(dataset, steps_per_epoch)``."""
+    ``Cooccurrences.save_shuffled``; returns ``(dataset, steps_per_epoch)``. With
+    ``repeat`` every pass over the dataset is one epoch of ``steps_per_epoch`` full
+    batches; without, one pass over the file."""
     import tensorflow as tf
 
     size = os.path.getsize(path)
@@ -181,7 +183,10 @@ def glove_dataset(
         target = tf.stack([tf.math.log(count), weight], axis=1)
         return {"row": words[:, 0], "column": words[:, 1]}, target
 
+    steps = max(1, cells // batch_size)
     dataset = records.batch(batch_size, drop_remainder=repeat).map(
         decode, num_parallel_calls=tf.data.AUTOTUNE
     )
-    return dataset.prefetch(tf.data.AUTOTUNE), max(1, cells // batch_size)
+    if repeat:  # every epoch: the same shuffled cells from the start, as GloVe's reference
+        dataset = dataset.take(steps).apply(tf.data.experimental.assert_cardinality(steps))
+    return dataset.prefetch(tf.data.AUTOTUNE), steps

@@ -1,12 +1,14 @@
-"""``example_dataset``: an endless ``tf.data`` stream of training batches read from an
-encoded corpus on disk (chunk by chunk, so the corpus may be larger than memory).
+"""``example_dataset``: a ``tf.data`` stream of training batches read from an encoded
+corpus on disk (chunk by chunk, so the corpus may be larger than memory).
 
 Per chunk (``chunk_records`` on-disk records): subsampling, the context of every target
 (``chunk_examples``), a shuffle inside the chunk; then fixed-size batches
 (``Dataset.rebatch``, no per-example Python) and, per batch, ``negatives`` noise words
-for every target drawn from P(w) ∝ count^0.75. Each random draw uses a stateless seed
-derived from ``seed`` and the chunk's (batch's) position in the stream, so a run is
-reproducible and every epoch draws afresh.
+for every target drawn from P(w) ∝ count^0.75. Each chunk and batch takes its random
+draws from a stateless seed made of ``seed`` and a number of
+``tf.data.Dataset.random(seed, rerandomize_each_iteration=True)``: a run is reproducible
+and every pass over the dataset (every epoch) draws afresh. (A run resumed after a
+restart draws its first epoch's numbers again; training is unaffected in distribution.)
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ class ExampleStream:
     """What ``example_dataset`` returns.
 
     Attributes:
-        dataset: endless ``tf.data.Dataset`` of ``{"target": (B,), "context": (B, C),
-            "negatives": (B, K)}`` batches (``negatives`` only when K > 0).
+        dataset: ``tf.data.Dataset`` of ``{"target": (B,), "context": (B, C),
+            "negatives": (B, K)}`` batches (``negatives`` only when K > 0); when
+            streaming, each pass yields ``steps_per_epoch`` batches from the corpus start.
         steps_per_epoch: batches in about one pass over the corpus (the expected number
             of targets after subsampling, divided by the batch size).
         expected_targets: that expected number of targets per pass.
@@ -73,7 +76,10 @@ def example_dataset(
         seed: random seed.
         chunk_records: records read (and shuffled) together.
         shuffle: shuffle examples within each chunk.
-        repeat: stream endlessly (training); ``False`` makes one pass.
+        repeat: training stream: each pass over the dataset is exactly
+            ``steps_per_epoch`` full batches read from the start of the corpus (which
+            is re-read if subsampling left too few), so every epoch has one known
+            length; ``False``: one pass over the file, the last batch possibly smaller.
     """
     import tensorflow as tf
 
@@ -94,28 +100,36 @@ def example_dataset(
     records = tf.data.FixedLengthRecordDataset(corpus.path, record_bytes=4 * corpus.record_tokens)
     if repeat:
         records = records.repeat()
-    chunks = records.batch(chunk_records).enumerate()
+    # a fresh random number per chunk (and per batch below) on every pass over the
+    # dataset, the same on every run with this seed: each epoch draws anew
+    chunk_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    chunks = tf.data.Dataset.zip(chunk_seeds, records.batch(chunk_records))
 
-    def make(index: Any, raw: Any) -> dict[str, Any]:
+    def make(draw: Any, raw: Any) -> dict[str, Any]:
         ids = tf.reshape(tf.io.decode_raw(raw, tf.int32, little_endian=True), [-1])
         return chunk_examples(
             ids, left, right, keep_probability=keep_tensor, reduced_window=reduce,
-            shuffle=shuffle, seed=tf.stack([tf.constant(seed, tf.int64), index]),
+            shuffle=shuffle, seed=tf.stack([tf.constant(seed, tf.int64), draw]),
         )  # fmt: skip
 
     dataset = chunks.map(make, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    # fixed batch shapes when streaming (one XLA program), the last partial batch kept
+    # on a single pass
     dataset = dataset.rebatch(batch_size, drop_remainder=repeat)
     if negatives:
         sampler = NegativeSampler(vocabulary.counts)
+        batch_seeds = tf.data.Dataset.random(seed=seed + 1, rerandomize_each_iteration=True)
 
-        def add_negatives(index: Any, batch: dict[str, Any]) -> dict[str, Any]:
+        def add_negatives(draw: Any, batch: dict[str, Any]) -> dict[str, Any]:
             shape = tf.stack([tf.shape(batch["target"])[0], negatives])
-            draw_seed = tf.stack([tf.constant(seed + 1, tf.int64), index])
+            draw_seed = tf.stack([tf.constant(seed + 1, tf.int64), draw])
             return {**batch, "negatives": sampler.sample_tf(shape, draw_seed)}
 
-        dataset = dataset.enumerate().map(
+        dataset = tf.data.Dataset.zip(batch_seeds, dataset).map(
             add_negatives, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
         )
-    dataset = dataset.prefetch(tf.data.AUTOTUNE)
     steps = max(1, math.floor(expected / batch_size))
+    if repeat:  # the endless records make every pass exactly this long: tell tf.data
+        dataset = dataset.take(steps).apply(tf.data.experimental.assert_cardinality(steps))
+    dataset = dataset.prefetch(tf.data.AUTOTUNE)
     return ExampleStream(dataset, steps, expected)

@@ -324,43 +324,30 @@ def fit_model(
     *,
     loss: Any,
     optimizer: Any,
-    sum_over_batch: bool,
-    batch_size: int,
     epochs: int,
-    steps_per_epoch: int,
     strategy: Any,
     run_dir: str,
     config: dict[str, Any],
     jit_compile: bool = True,
     verbose: Any = "auto",
 ) -> dict[str, list[Any]]:
-    """Trains ``model`` with seqkeras' training path — the one call of this recipe.
+    """Compiles ``model`` with ``loss`` summed over the batch and trains it with
+    ``seqkeras.training.train`` — the recipe's one training call (``fit`` with XLA and
+    resume on one replica, seqkeras' own step on several; a checkpoint every
+    ``CHECKPOINT_EVERY`` steps). ``dataset`` yields one epoch per pass.
 
-    One replica: ``fit_resumable`` (``compile`` with XLA, a checkpoint every
-    ``CHECKPOINT_EVERY`` steps). Several: ``train_distributed`` (Keras ``fit`` fails
-    under ``MirroredStrategy`` on an ``Embedding``'s sparse gradient, SPEC "Facts"),
-    whose loss is averaged over the global batch — multiplied back by the batch size
-    when the loss must be a sum.
+    On several replicas Keras divides a replica's loss by the replica count, so the
+    summed gradient is the global sum divided by that count; AdaGrad's step barely
+    depends on the gradient's scale.
     """
     from seqkeras.embeddings.losses import summed
-    from seqkeras.training import fit_resumable, train_distributed
+    from seqkeras.training import train
 
-    if strategy.num_replicas_in_sync > 1:
-
-        def per_example(y_true: Any, y_pred: Any) -> Any:
-            values = loss(y_true, y_pred)
-            return values * batch_size if sum_over_batch else values
-
-        return train_distributed(
-            model, dataset, per_example, optimizer, epochs, strategy,
-            steps_per_epoch=steps_per_epoch, run_dir=run_dir, config=config,
-            save_freq=CHECKPOINT_EVERY, verbose=verbose not in (0, False),
-        )  # fmt: skip
     with strategy.scope():
-        model.compile(optimizer, summed(loss) if sum_over_batch else loss, jit_compile=jit_compile)
-    return fit_resumable(
-        model, dataset, run_dir=run_dir, epochs=epochs, steps_per_epoch=steps_per_epoch,
-        config=config, save_freq=CHECKPOINT_EVERY, verbose=verbose, shuffle=False,
+        model.compile(optimizer, summed(loss), jit_compile=jit_compile)
+    return train(
+        model, dataset, epochs=epochs, strategy=strategy, run_dir=run_dir, config=config,
+        save_freq=CHECKPOINT_EVERY, verbose=verbose,
     )  # fmt: skip
 
 
@@ -436,9 +423,8 @@ def train_embeddings(
     fresh = read_resume_state(run_dir) is None
     started = time.time()
     history = fit_model(
-        model, dataset, loss=model.training_loss(), optimizer=optimizer,
-        sum_over_batch=True, batch_size=config.batch_size, epochs=config.epochs,
-        steps_per_epoch=steps, strategy=strategy, run_dir=run_dir,
+        model, dataset, loss=model.training_loss(), optimizer=optimizer, epochs=config.epochs,
+        strategy=strategy, run_dir=run_dir,
         config=config.run_identity(), jit_compile=config.jit_compile, verbose=verbose,
     )  # fmt: skip
     seconds = time.time() - started

@@ -79,18 +79,26 @@ def test_one_pass_equals_the_chunked_oracle(tmp_path):
     assert stream.expected_targets == total and stream.steps_per_epoch == total // 7
 
 
-def test_negatives_and_endless_stream(tmp_path):
+def test_training_stream_epochs_draw_afresh_and_reproducibly(tmp_path):
     sentences = [["a", "b", "c", "d"]] * 50 + [["e", "f"]] * 10
     vocabulary, corpus = _corpus(tmp_path, sentences)
-    stream = example_dataset(corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2)
-    batches = list(stream.dataset.take(3 * corpus.num_records))  # more than one pass
-    for batch in batches:
+    stream = example_dataset(
+        corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2, sample=0.1
+    )
+    first, second = list(stream.dataset), list(stream.dataset)  # two epochs
+    assert len(first) == len(second) == stream.steps_per_epoch
+    for batch in first:
         assert batch["negatives"].shape == (8, 3) and batch["target"].shape == (8,)
         assert 0 <= batch["negatives"].numpy().min() and batch["negatives"].numpy().max() < len(
             vocabulary
         )
-    first, second = batches[0]["negatives"].numpy(), batches[1]["negatives"].numpy()
-    assert (first != second).any()
+    assert (first[0]["negatives"].numpy() != second[0]["negatives"].numpy()).any()
+    again = example_dataset(
+        corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2, sample=0.1
+    )
+    for mine, theirs in zip(first, again.dataset, strict=True):  # the same seed: the same epoch
+        for key in ("target", "context", "negatives"):
+            np.testing.assert_array_equal(mine[key].numpy(), theirs[key].numpy())
 
 
 def test_subsampling_shrinks_the_epoch(tmp_path):

@@ -23,14 +23,15 @@ from seqkeras.training import get_strategy
 CHANCE_MARGIN = 0.5  # learned precision must beat the untrained model's by this much
 
 
-def _train(model, dataset, steps, tmp_path, epochs=6, rate=0.1, accumulator=0.1):
+def _train(model, dataset, tmp_path, epochs=6, rate=0.1, accumulator=0.1):
     fit_model(
         model, dataset, loss=model.training_loss(), optimizer=SparseAdagrad(rate, initial_accumulator_value=accumulator),
-        sum_over_batch=True, batch_size=256, epochs=epochs, steps_per_epoch=steps,
-        strategy=get_strategy("default"), run_dir=str(tmp_path / "run"), config={"test": 1}, verbose=0,
+        epochs=epochs, strategy=get_strategy("default"), run_dir=str(tmp_path / "run"),
+        config={"test": 1}, verbose=0,
     )  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "make, negatives",
     [
@@ -59,22 +60,23 @@ def test_context_trainers_recover_planted_groups(
     dataset = stream.dataset.map(model.examples)
     model(next(iter(dataset))[0])
     before = group_precision(model.keyed_vectors(vocabulary.words), groups)
-    _train(model, dataset, stream.steps_per_epoch, tmp_path)
+    _train(model, dataset, tmp_path)
     after = group_precision(model.keyed_vectors(vocabulary.words), groups)
     assert after > 0.9 and after > before + CHANCE_MARGIN, (before, after)
 
 
+@pytest.mark.slow
 def test_glove_recovers_planted_groups(planted, group_precision, tmp_path):
     sentences, groups = planted
     vocabulary = Vocabulary.build(sentences, min_count=1)
     corpus = encode_corpus(sentences, vocabulary, tmp_path / "c.ids")
     counts = count_cooccurrences(corpus, len(vocabulary), window=5)
-    dataset, steps = glove_dataset(counts.save_shuffled(tmp_path / "x.bin"), 64, x_max=10.0)
+    dataset, _ = glove_dataset(counts.save_shuffled(tmp_path / "x.bin"), 64, x_max=10.0)
     keras.utils.set_random_seed(0)
     model = GloVe(len(vocabulary), 16, x_max=10.0)
     model(next(iter(dataset))[0])
     before = group_precision(model.keyed_vectors(vocabulary.words), groups)
-    _train(model, dataset, steps, tmp_path, epochs=40, rate=0.05, accumulator=1.0)
+    _train(model, dataset, tmp_path, epochs=40, rate=0.05, accumulator=1.0)
     after = group_precision(model.keyed_vectors(vocabulary.words), groups)
     assert after > 0.9 and after > before + CHANCE_MARGIN, (before, after)
     # the final vectors are (e + θ)/2

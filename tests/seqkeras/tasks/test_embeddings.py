@@ -66,6 +66,7 @@ def test_train_writes_vectors_and_metrics_and_resumes(cache, capsys):
     assert len(json.loads((out / "metrics.json").read_text())["history"]["loss"]) == 5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("algo", ["cbow", "glove", "nplm", "skipgram"])
 def test_other_algorithms_train(cache, algo):
     corpus = _planted_text(cache / "planted.txt", n=600)
