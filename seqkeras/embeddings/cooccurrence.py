@@ -127,16 +127,17 @@ def count_cooccurrences(
         sentence = np.cumsum(~is_word)
         words = chunk[is_word].astype(np.int64)
         sentence = sentence[is_word]
-        keys, values = [], []
+        chunk_keys: list[np.ndarray] = []
+        chunk_values: list[np.ndarray] = []
         for distance in range(1, window + 1):
             same = sentence[distance:] == sentence[:-distance]
             if not same.any():
                 continue
             left, right = words[:-distance][same], words[distance:][same]
-            keys.append(left * vocabulary_size + right)  # right-hand neighbours only ...
-            values.append(np.full(len(left), 1.0 / distance if distance_weighting else 1.0))
-        if keys:
-            k, v = _reduce(np.concatenate(keys), np.concatenate(values))
+            chunk_keys.append(left * vocabulary_size + right)  # right-hand neighbours only ...
+            chunk_values.append(np.full(len(left), 1.0 / distance if distance_weighting else 1.0))
+        if chunk_keys:
+            k, v = _reduce(np.concatenate(chunk_keys), np.concatenate(chunk_values))
             partial_keys.append(k)
             partial_values.append(v)
             pending += len(k)
@@ -145,12 +146,14 @@ def count_cooccurrences(
             partial_keys, partial_values, pending = [k], [v], len(k)
     if not partial_keys:
         raise ValueError("empty corpus: no two words share a sentence window")
-    keys = np.concatenate(partial_keys)
-    values = np.concatenate(partial_values)
-    rows, columns = np.divmod(keys, vocabulary_size)
+    right_keys = np.concatenate(partial_keys)
+    right_values = np.concatenate(partial_values)
+    rows, columns = np.divmod(right_keys, vocabulary_size)
     # ... and the left-hand ones are the same cells transposed (symmetric window)
-    keys = np.concatenate([keys, columns * vocabulary_size + rows])
-    keys, values = _reduce(keys, np.concatenate([values, values]))
+    keys, values = _reduce(
+        np.concatenate([right_keys, columns * vocabulary_size + rows]),
+        np.concatenate([right_values, right_values]),
+    )
     rows, columns = np.divmod(keys, vocabulary_size)
     return Cooccurrences(rows.astype(np.int32), columns.astype(np.int32), values, vocabulary_size)
 

@@ -153,7 +153,8 @@ def evaluate_analogies(
     vocab, limit = _vocabulary_view(kv, restrict_vocab, case_insensitive)
     normalise = (lambda w: w.upper()) if case_insensitive else (lambda w: w)
     unit = kv.unit_vectors[:limit]
-    results, mistakes = [], []
+    results: list[AnalogySection] = []
+    mistakes: list[tuple[str, str, str, str, str]] = []
     questions = oov = 0
     for name, items in read_analogy_questions(path):
         correct = incorrect = 0

@@ -288,6 +288,8 @@ def training_data(config: EmbeddingTrainConfig, model: Any, data: PreparedData) 
     """``(dataset of (x, y) batches, steps per epoch)`` for ``model``."""
     from seqkeras.embeddings import example_dataset, glove_dataset
 
+    if config.batch_size is None:
+        raise ValueError("resolve the configuration first (EmbeddingTrainConfig.resolved)")
     if config.algo == "glove":
         assert data.cooccurrence_path is not None
         return glove_dataset(data.cooccurrence_path, config.batch_size, config.x_max, config.alpha)
