@@ -175,7 +175,7 @@ def evaluate_analogies(
             scores = query @ unit.T
             rows = np.arange(len(batch))[:, None]
             scores[rows, ids[:, :3]] = -np.inf  # most_similar never returns its own inputs
-            top = np.argpartition(-scores, _TOP - 1, axis=1)[:, :_TOP]
+            top = np.argpartition(scores, -_TOP, axis=1)[:, -_TOP:]  # no negated copy
             top = np.take_along_axis(
                 top, np.argsort(-np.take_along_axis(scores, top, 1), axis=1, kind="stable"), 1
             )
