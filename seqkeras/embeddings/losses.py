@@ -1,8 +1,8 @@
 """Per-example losses of the embedding trainers (``keras.ops`` only).
 
-Each returns one value per example, summed over that example's pairs; trainers compile
-them with ``reduction="sum"`` so that a batch's update equals word2vec's per-pair
-updates applied together (the learning rate keeps word2vec's per-pair meaning).
+Each returns one value per example, summed over that example's pairs; the recipe
+compiles them with ``reduction="sum"`` (``SummedLoss``) so that every pair's gradient
+reaches the optimizer at full size, as in word2vec and GloVe, whatever the batch size.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def glove_loss(y_true: Any, prediction: Any) -> Any:
 
 @keras.saving.register_keras_serializable(package="seqkeras")
 class SummedLoss(keras.losses.Loss):
-    """A per-example loss function reduced by a sum over the batch (so the learning
-    rate keeps word2vec's and GloVe's per-pair meaning).
+    """A per-example loss function reduced by a sum over the batch (each pair's
+    gradient at full size, whatever the batch size).
 
     Args:
         fn: a registered per-example loss such as ``negative_sampling_loss``.
@@ -100,5 +100,5 @@ class SummedLoss(keras.losses.Loss):
 
 
 def summed(loss: Any) -> keras.losses.Loss:
-    """``loss`` reduced by a sum over the batch (word2vec's per-pair learning rates)."""
+    """``loss`` reduced by a sum over the batch."""
     return SummedLoss(loss)

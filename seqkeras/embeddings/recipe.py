@@ -20,7 +20,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 VOCAB_FILE = "vocab.json"
@@ -109,7 +109,6 @@ class EmbeddingTrainConfig:
     seed: int = 0
     strategy: str = "default"
     jit_compile: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def resolved(self) -> EmbeddingTrainConfig:
         """A copy with the algorithm's defaults filled in (and checked)."""
@@ -154,7 +153,6 @@ class EmbeddingTrainConfig:
         """The flags a checkpoint must match to be resumed (everything but epochs)."""
         values = asdict(self)
         values.pop("epochs")
-        values.pop("extra")
         return values
 
 
