@@ -43,6 +43,7 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.metrics",
     "seqkeras.speech.layers",
     "seqkeras.wakeword.train",
+    "seqkeras.embeddings",
 )
 
 

@@ -10,6 +10,9 @@ from .conll import TaggedSentence as TaggedSentence
 from .conll import parse_conll as parse_conll
 from .conll import read_conll as read_conll
 from .dates import generate_dates as generate_dates
+from .english_corpus import TextCorpus as TextCorpus
+from .english_corpus import english_corpus as english_corpus
+from .english_corpus import list_corpus_sources as list_corpus_sources
 from .glove import glove_6b_50d as glove_6b_50d
 from .labelled_text import LabelledTexts as LabelledTexts
 from .labelled_text import read_labelled_texts as read_labelled_texts

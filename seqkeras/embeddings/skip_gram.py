@@ -1,0 +1,122 @@
+"""``SkipGram``: predict the words around a word (course 2.6), with a full softmax or
+with negative sampling (course 2.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from .losses import masked_softmax_loss, negative_sampling_loss
+from .trainer_base import EmbeddingTrainer, check_loss_kind, word2vec_uniform
+
+
+@keras.saving.register_keras_serializable(package="seqkeras")
+class SkipGram(EmbeddingTrainer):
+    """Skip-gram word vectors.
+
+    ``loss="softmax"``: p(t | c) = softmax(θ_tᵀ e_c + b_t) over the whole vocabulary for
+    a centre word c and each word t within its window (course 2.6; cost ∝ V per word).
+
+    ``loss="negative"`` (SGNS): for each (context word c, centre word t) pair, one
+    logistic "is this a real pair?" for t and for K noise words drawn from
+    P(w) ∝ count^0.75 (course 2.7): cost ∝ K + 1. As in word2vec and gensim, the vector
+    looked up in E is the context word's and the output vectors θ (started at zero)
+    belong to the centre word and the noise words; the K noise words of a centre are
+    shared by its ≤ 2·window pairs (one draw per centre, each pair still scores its own
+    K negatives), which reads 1 + K output rows per centre instead of per pair.
+
+    Args:
+        vocabulary_size: V.
+        embedding_dim: d.
+        loss: ``"negative"`` or ``"softmax"``.
+        **kwargs: ``keras.Model`` arguments.
+
+    Call arguments:
+        inputs: dict. ``loss="negative"``: ``"context"`` int ``(B, C)`` (−1 = empty slot),
+            ``"target"`` ``(B,)`` and ``"negatives"`` ``(B, K)``; ``loss="softmax"``:
+            ``"target"`` ``(B,)`` (the centre word).
+
+    Returns:
+        ``"negative"``: logits ``(B, C, 1 + K)`` (the true centre first);
+        ``"softmax"``: logits ``(B, V)``.
+
+    Example:
+        >>> import numpy as np
+        >>> model = SkipGram(vocabulary_size=50, embedding_dim=8)
+        >>> logits = model({"context": np.array([[1, 2, -1]]), "target": np.array([3]),
+        ...                 "negatives": np.array([[7, 9]])})
+        >>> tuple(logits.shape)
+        (1, 3, 3)
+    """
+
+    context_type = "nearby"
+
+    def __init__(
+        self, vocabulary_size: int, embedding_dim: int = 100, loss: str = "negative", **kwargs: Any
+    ) -> None:
+        super().__init__(vocabulary_size, embedding_dim, **kwargs)
+        self.loss_kind = check_loss_kind(loss)
+        self.embedding = keras.layers.Embedding(
+            vocabulary_size,
+            embedding_dim,
+            embeddings_initializer=word2vec_uniform(embedding_dim),
+            name="embedding",
+        )
+        if loss == "negative":
+            self.output_embedding = keras.layers.Embedding(
+                vocabulary_size,
+                embedding_dim,
+                embeddings_initializer="zeros",
+                name="output_embedding",
+            )
+        else:
+            self.output_layer = keras.layers.Dense(
+                vocabulary_size, kernel_initializer="zeros", name="output"
+            )
+
+    def _sublayers(self) -> list[keras.layers.Layer]:
+        return [
+            self.embedding,
+            self.output_embedding if self.loss_kind == "negative" else self.output_layer,
+        ]
+
+    def _sublayer_shape(self, layer: keras.layers.Layer) -> tuple[Any, ...]:
+        return (None, self.embedding_dim) if layer.name == "output" else (None,)
+
+    def call(self, inputs: dict[str, Any]) -> Any:
+        if self.loss_kind == "softmax":
+            return self.output_layer(self.embedding(ops.cast(inputs["target"], "int32")))
+        context = ops.cast(inputs["context"], "int32")
+        outputs = ops.concatenate(
+            [
+                ops.expand_dims(ops.cast(inputs["target"], "int32"), 1),
+                ops.cast(inputs["negatives"], "int32"),
+            ],
+            axis=1,
+        )
+        # an empty context slot (-1) reads row 0; its pairs weigh 0 in the loss
+        inputs_e = self.embedding(ops.maximum(context, 0))
+        outputs_e = self.output_embedding(outputs)
+        return ops.einsum("bid,bod->bio", inputs_e, outputs_e)
+
+    def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
+        import tensorflow as tf  # runs inside tf.data
+
+        if self.loss_kind == "softmax":
+            return {"target": batch["target"]}, batch["context"]
+        x = {
+            "context": batch["context"],
+            "target": batch["target"],
+            "negatives": batch["negatives"],
+        }
+        return x, tf.cast(batch["context"] >= 0, tf.float32)
+
+    def training_loss(self) -> Any:
+        return negative_sampling_loss if self.loss_kind == "negative" else masked_softmax_loss
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["loss"] = self.loss_kind
+        return config

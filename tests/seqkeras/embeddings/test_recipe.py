@@ -1,0 +1,63 @@
+"""The training recipe's pieces: corpus selection, word budget, configuration."""
+
+import pytest
+
+from seqkeras.embeddings.recipe import (
+    ALGORITHMS,
+    EmbeddingTrainConfig,
+    corpus_sentences,
+    list_algorithms,
+    make_optimizer,
+    take_words,
+)
+from seqkeras.embeddings.sparse_adagrad import SparseAdagrad
+
+
+def test_take_words_cuts_at_the_budget():
+    sentences = [["a", "b", "c"], ["d", "e"], ["f"]]
+    assert list(take_words(sentences, None)) == sentences
+    assert list(take_words(sentences, 4)) == [["a", "b", "c"], ["d"]]
+    assert list(take_words(sentences, 3)) == [["a", "b", "c"]]
+
+
+def test_corpus_spec_files_and_directories(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text("One two. Three")
+    (tmp_path / "texts" / "b.md").write_text("four five")
+    (tmp_path / "texts" / "skip.bin").write_text("six")
+    corpus, files = corpus_sentences(str(tmp_path / "texts"))
+    assert [f.rsplit("/", 1)[1] for f in files] == ["a.txt", "b.md"] and corpus.num_tokens == 5
+    with pytest.raises(FileNotFoundError, match="neither a file nor a corpus source"):
+        corpus_sentences(str(tmp_path / "nothing"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no .txt"):
+        corpus_sentences(str(tmp_path / "empty"))
+
+
+def test_configuration_defaults_identity_and_errors():
+    config = EmbeddingTrainConfig(algo="cbow").resolved()
+    spec = ALGORITHMS["cbow"]
+    assert config.loss == "negative" and config.batch_size == spec.batch_size
+    assert config.learning_rate == spec.learning_rate
+    assert "epochs" not in config.run_identity()
+    assert (
+        EmbeddingTrainConfig(epochs=3).resolved().run_identity()
+        == EmbeddingTrainConfig(epochs=9).resolved().run_identity()
+    )
+    assert EmbeddingTrainConfig(algo="glove").data_identity()["window"] == 5
+    assert "window" not in EmbeddingTrainConfig(algo="sgns").data_identity()
+    with pytest.raises(ValueError, match="unknown algorithm 'word2vec'"):
+        EmbeddingTrainConfig(algo="word2vec").resolved()
+    with pytest.raises(ValueError, match="--window 0 is out of range"):
+        EmbeddingTrainConfig(window=0).resolved()
+    with pytest.raises(ValueError, match="--loss does not apply to glove"):
+        EmbeddingTrainConfig(algo="glove", loss="negative").resolved()
+    assert list_algorithms() == ["sgns", "skipgram", "cbow", "glove", "nplm"]
+
+
+def test_optimizer_follows_the_algorithm():
+    glove = make_optimizer(EmbeddingTrainConfig(algo="glove").resolved())
+    assert isinstance(glove, SparseAdagrad) and glove.initial_accumulator_value == 1.0
+    sgns = make_optimizer(EmbeddingTrainConfig(algo="sgns", learning_rate=0.3).resolved())
+    assert float(sgns.learning_rate) == pytest.approx(0.3)
