@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from seqkeras.tasks.demo import fresh_stream, run_wake
-    from seqkeras.tasks.wakeword import EXPORT_FILE, export_run
+    from seqkeras.wakeword.export import EXPORT_FILE, export_run
     from seqkeras.wakeword.train import TrainConfig, read_train_json
 
     run = Path(args.run)

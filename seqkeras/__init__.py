@@ -39,7 +39,7 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.lm",
     "seqkeras.audio",
     "seqkeras.metrics",
-    "seqkeras.wakeword.train",
+    "seqkeras.wakeword.losses",
 )
 for _module in _KERAS_OBJECT_MODULES:
     importlib.import_module(_module)

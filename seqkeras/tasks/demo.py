@@ -43,7 +43,7 @@ def default_demo_dir(config: Any) -> Path:
     from seqkeras.wakeword.cache import cache_root, config_hash
 
     keyword = "".join(ch if ch.isalnum() else "-" for ch in config.keyword.lower()).strip("-")
-    return cache_root() / "demo" / f"{keyword or 'keyword'}-{config_hash(config.to_dict())[:12]}"
+    return cache_root() / "demo" / f"{keyword or 'keyword'}-{config_hash(config.identity())[:12]}"
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -185,8 +185,8 @@ def match_stream(
 
 
 def run_demo_from_args(args: argparse.Namespace) -> int:
-    from seqkeras.tasks.wakeword import EXPORT_FILE, evaluate_with_settings, summarize
-    from seqkeras.wakeword.evaluate import EvalSettings
+    from seqkeras.wakeword.export import EXPORT_FILE
+    from seqkeras.wakeword.protocol import EvalSettings, evaluate_with_settings, summarize
     from seqkeras.wakeword.train import TrainConfig, train
 
     config = TrainConfig(

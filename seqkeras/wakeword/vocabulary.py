@@ -176,3 +176,24 @@ def real_speech_negatives(keyword: str) -> list[tuple[Path, str]]:
         if path.exists() and not contains_keyword(text, keyword):
             found.append((path, text))
     return found
+
+
+def near_miss_recordings(keyword: str) -> list[Path]:
+    """Real recordings of words close to ``keyword`` that must not wake a detector of it.
+
+    Asterisk prompts (one speaker) whose transcript contains one of the keyword's single-
+    word near misses (:func:`hard_negatives_for`) and not the keyword itself, e.g.
+    ``activated.wav`` and ``de-activated.wav`` for "activate". Empty when the prompts are
+    not installed or none says a near miss.
+    """
+    if not ASTERISK_PROMPTS.is_dir():
+        return []
+    near = [w for w in hard_negatives_for(keyword) if len(w.split()) == 1]
+    found = []
+    for name, text in sorted(asterisk_transcripts().items()):
+        path = ASTERISK_PROMPTS / f"{name}.wav"
+        if contains_keyword(text, keyword) or not path.exists():
+            continue
+        if any(contains_keyword(text, word) for word in near):
+            found.append(path)
+    return found

@@ -62,9 +62,15 @@ def test_export_refuses_the_course_model(tmp_path, capsys):
     assert "course" in capsys.readouterr().err
 
 
-def test_bad_flag_values_are_reported():
+def test_bad_flag_values_are_reported(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["wakeword", "train", "--out", "x", "--loss", "hinge"])
+    # An unknown quantization mode is refused by argparse, before any run is read.
+    with pytest.raises(SystemExit):
+        main(["wakeword", "export", str(tmp_path), "--quantize", "bogus"])
+    assert "invalid choice: 'bogus'" in capsys.readouterr().err
+    assert main(["wakeword", "eval", str(tmp_path), "--near-miss-recordings", "nope.wav"]) == 2
+    assert "nope.wav" in capsys.readouterr().err
 
 
 def test_train_flags_reach_the_config():
@@ -90,9 +96,15 @@ def test_train_flags_reach_the_config():
 
 
 def test_export_file_names():
-    from seqkeras.tasks.wakeword import EXPORT_FILE, export_file
+    from seqkeras.tasks import wakeword as task
+    from seqkeras.wakeword import export
+    from seqkeras.wakeword.export import EXPORT_FILE, export_file
 
     assert EXPORT_FILE == "model.int16x8-per-tensor.tflite"
+    # The CLI's defaults (kept TensorFlow-free) are the library's.
+    assert (task.EXPORT_QUANTIZE, task.EXPORT_WEIGHTS) == (export.EXPORT_QUANTIZE, export.EXPORT_WEIGHTS)
+    assert task.DEFAULT_SMOOTHING_STEPS == export.DEFAULT_SMOOTHING_STEPS
+    assert task.DEFAULT_REFRACTORY_SECONDS == export.DEFAULT_REFRACTORY_SECONDS
     assert export_file("int8", "per-channel") == "model.int8.tflite"
     assert export_file("float32", "per-tensor") == "model.float32.tflite"  # no int8 weights
 
@@ -156,6 +168,8 @@ def test_demo_directory_follows_the_config(cache):
     base = default_demo_dir(TrainConfig(epochs=10))
     assert base.parent == cache / "demo" and base.name.startswith("activate-")
     assert default_demo_dir(TrainConfig(epochs=10)) == base  # the same command resumes
-    # Other settings get their own run instead of another run's checkpoint.
-    assert default_demo_dir(TrainConfig(epochs=6)) != base
+    # More epochs continue the same run; other settings get their own run instead of
+    # another run's checkpoint.
+    assert default_demo_dir(TrainConfig(epochs=20)) == base
+    assert default_demo_dir(TrainConfig(epochs=10, units=32)) != base
     assert default_demo_dir(TrainConfig(keyword="hey computer")).name.startswith("hey-computer-")
