@@ -41,7 +41,9 @@ $(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q ttspico || echo "seqkeras: ttspico did not build (it needs a C compiler); the pico TTS engine stays off"
 	touch $@
 
+# Kokoro TTS model and voices, built once into ~/.cache/seqkeras/kokoro (a no-op when valid).
 setup: $(STAMP) $(SYSTEM_STAMP)
+	bash scripts/kokoro-setup.sh $(BIN)/python
 
 demo: setup
 	$(BIN)/seqkeras demo

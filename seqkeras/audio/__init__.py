@@ -6,6 +6,9 @@ this package registers the Keras layers, so ``.keras`` files that contain them r
 without ``custom_objects``.
 """
 
+from .dsp import coloured_noise as coloured_noise
+from .dsp import mix_at_snr as mix_at_snr
+from .dsp import trim_silence as trim_silence
 from .io import read_audio as read_audio
 from .io import read_audio_with_rate as read_audio_with_rate
 from .io import resample as resample
@@ -25,11 +28,7 @@ from .mel import mel_weight_matrix as mel_weight_matrix
 from .mel import num_frames as num_frames
 from .spectrogram import LogMelSpectrogram as LogMelSpectrogram
 from .spectrogram import Spectrogram as Spectrogram
-from .synth import EngineNotAvailableError as EngineNotAvailableError
-from .synth import Voice as Voice
-from .synth import available_engines as available_engines
-from .synth import coloured_noise as coloured_noise
-from .synth import mix_at_snr as mix_at_snr
-from .synth import synthesize as synthesize
-from .synth import trim_silence as trim_silence
-
+from .tts import EngineNotAvailableError as EngineNotAvailableError
+from .tts import Voice as Voice
+from .tts import available_engines as available_engines
+from .tts import synthesize as synthesize

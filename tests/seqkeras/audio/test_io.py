@@ -97,3 +97,44 @@ def test_write_audio_round_trip(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["out.wav"]
     with pytest.raises(ValueError, match="1-D"):
         write_audio(tmp_path / "x.wav", np.zeros((2, 5)))
+
+
+def _htk_band_lower_edges_hz(num_bins=40, low=20.0, high=7600.0):
+    """Lower edge (Hz) of each HTK mel triangle, straight from the formula."""
+    mel = lambda hz: 2595.0 * np.log10(1.0 + hz / 700.0)  # noqa: E731
+    edges = np.linspace(mel(low), mel(high), num_bins + 2)
+    return 700.0 * (10.0 ** (edges[:-2] / 2595.0) - 1.0)
+
+
+@pytest.mark.parametrize("rate", [8000, 11025])
+def test_upsampling_warns_with_rate_and_empty_bands(tmp_path, rate):
+    from seqkeras.audio.io import LowSampleRateWarning, empty_mel_bands
+
+    path = tmp_path / "low.wav"
+    soundfile.write(path, _sine(440, rate, 0.25), rate)
+    nyquist = rate / 2
+    expected = [j for j, low in enumerate(_htk_band_lower_edges_hz()) if low >= nyquist]
+    assert expected and expected[-1] == 39
+    assert empty_mel_bands(rate)[0] == expected
+    pattern = rf"{rate} Hz.*mel bands {expected[0]}-39 \(0-based, of 40\) are empty"
+    with pytest.warns(LowSampleRateWarning, match=pattern):
+        audio = read_audio(path)
+    assert audio.size == round(0.25 * 16000)  # still upsampled: the warning does not refuse
+
+
+def test_no_warning_at_or_above_16k_or_without_resampling(tmp_path):
+    import warnings
+
+    for rate in (16000, 22050, 44100):
+        path = tmp_path / f"{rate}.wav"
+        soundfile.write(path, _sine(440, rate, 0.1), rate)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            read_audio(path)
+    low = tmp_path / "low.wav"
+    soundfile.write(low, _sine(440, 8000, 0.1), 8000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_audio(low, sample_rate=None)
+        read_audio(low, sample_rate=8000)
+        read_audio_with_rate(low)
