@@ -9,6 +9,7 @@ no ``custom_objects``. Other subpackages are imported on first use::
 """
 
 import importlib
+import sys
 
 __version__ = "0.1.0"
 
@@ -41,9 +42,18 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.metrics",
     "seqkeras.wakeword.losses",
 )
-for _module in _KERAS_OBJECT_MODULES:
-    importlib.import_module(_module)
-del _module
+
+
+def register_keras_objects() -> None:
+    """Imports every module that registers seqkeras classes with Keras (idempotent)."""
+    for module in _KERAS_OBJECT_MODULES:
+        importlib.import_module(module)
+
+
+# The `seqkeras` console script (module _seqkeras_cli) registers them only when a
+# command runs, so that `seqkeras --help` does not wait for TensorFlow.
+if "_seqkeras_cli" not in sys.modules:
+    register_keras_objects()
 
 
 def __getattr__(name):

@@ -36,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0 if args.command is None else 2
+    from .. import register_keras_objects
+
+    register_keras_objects()
     try:
         return int(args.func(args) or 0)
     except (UsageError, FileNotFoundError, ValueError) as err:

@@ -170,6 +170,9 @@ class LanguageModel(keras.Model):
                     shape=(batch, self.units),
                     initializer="zeros",
                     trainable=False,
+                    # Under a tf.distribute strategy each replica writes its own lanes
+                    # and zeros elsewhere; summing the writes gives the whole state.
+                    aggregation="sum",
                     name=f"state_{i}",
                 )
                 for i in range(self.num_states)
@@ -207,15 +210,21 @@ class LanguageModel(keras.Model):
         """
         x = self._inputs(ids, training)
         carried = states is None and bool(self._state_variables)
+        lanes = _replica_lanes(ops.shape(ids)[0]) if carried else None
         if carried:
             states = [ops.convert_to_tensor(v) for v in self._state_variables]
+            if lanes is not None:
+                states = [s[lanes[0] : lanes[0] + lanes[1]] for s in states]
         outputs = self.recurrent(
             x, initial_state=None if states is None else list(states), training=training
         )
         sequence, new_states = outputs[0], list(outputs[1:])
         if carried:
             for variable, value in zip(self._state_variables, new_states, strict=True):
-                variable.assign(ops.stop_gradient(value))
+                value = ops.stop_gradient(value)
+                if lanes is not None:
+                    value = _place_rows(value, lanes[0], variable.shape[0])
+                variable.assign(value)
         if self.dropout_layer is not None:
             sequence = self.dropout_layer(sequence, training=training)
         return self.head(sequence), new_states
@@ -398,6 +407,33 @@ class LanguageModel(keras.Model):
             }
         )
         return config
+
+
+def _replica_lanes(batch: Any) -> tuple[Any, Any] | None:
+    """(first row, rows) of the carried state that this replica's batch continues.
+
+    ``None`` outside a multi-replica ``tf.distribute`` step (the whole state is this
+    batch's). Inside one, every replica always receives the same slice of the global
+    batch, i.e. the same lanes of the stream, so replica ``r`` keeps its lanes' state in
+    rows ``r * batch`` onwards of the (global-batch sized) state variable.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return None
+    return context.replica_id_in_sync_group * batch, batch
+
+
+def _place_rows(value: Any, start: Any, rows: int) -> Any:
+    """``value`` written into rows ``start..`` of a zero (rows, units) tensor."""
+    import tensorflow as tf
+
+    before = tf.zeros((start, tf.shape(value)[1]), value.dtype)
+    after = tf.zeros((rows - start - tf.shape(value)[0], tf.shape(value)[1]), value.dtype)
+    return tf.concat([before, value, after], axis=0)
 
 
 def _check_int(name: str, value: Any, minimum: int) -> None:

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import keras
 import numpy as np
 
-CHECKPOINT = "checkpoint.keras"
-STATE = "train_state.json"
+from ..atomic import save_model_atomic
+
+CHECKPOINT_DIR = "checkpoint"
 MODEL = "model.keras"
 METRICS = "metrics.json"
 
@@ -78,48 +78,95 @@ def _write_json(path: str, payload: dict[str, Any]) -> None:
 
 
 def _save_model(model: Any, path: str) -> None:
-    tmp = path[: -len(".keras")] + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    save_model_atomic(model, path)
+
+
+def _float(column: list[Any] | None, i: int) -> float | None:
+    if not column or i >= len(column) or column[i] is None:
+        return None
+    return float(column[i])
+
+
+class StreamStates(keras.callbacks.Callback):
+    """Zeros the carried state where a stream starts: every epoch and the validation pass."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.model.reset_states()
+
+    def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.model.reset_states()
+
+    def on_test_end(self, logs: dict[str, Any] | None = None) -> None:
+        self.model.reset_states()
+
+
+class PerplexityReport(keras.callbacks.Callback):
+    """One line per epoch: learning rate, training and validation perplexity."""
+
+    def __init__(self, seq_len: int, epochs: int) -> None:
+        super().__init__()
+        self.seq_len, self.epochs = seq_len, epochs
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = logs or {}
+        lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        line = f"epoch {epoch + 1}/{self.epochs}: lr {lr:.4g}"
+        for name, key in (("train", "loss"), ("valid", "val_loss")):
+            if key in logs:
+                line += f"  {name} ppl {math.exp(float(logs[key]) / self.seq_len):.2f}"
+        print(line, flush=True)
 
 
 def _stream_loss(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int) -> float:
-    """Mean cross-entropy (nats/token) of a stateful model over a whole stream."""
+    """Mean cross-entropy (nats/token) of a stateful model over a whole stream.
+
+    Plain calls of the model, batch after batch (not ``evaluate``, which fails under a
+    multi-worker strategy): the carried state continues every lane across windows.
+    """
+    import tensorflow as tf
+
+    @tf.function
+    def batch_loss(xb: Any, yb: Any) -> Any:
+        logits, _ = model.logits_and_states(xb, training=False)
+        return tf.reduce_sum(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=logits)
+        )
+
     model.reset_states()
-    loss = float(model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"])
+    total = 0.0
+    for start in range(0, len(x), batch_size):
+        total += float(batch_loss(x[start : start + batch_size], y[start : start + batch_size]))
     model.reset_states()
-    return loss / x.shape[1]  # undo the seq_len loss weight
+    return total / y.size
+
+
+def _identity(config: LMTrainConfig) -> dict[str, Any]:
+    """What makes two runs the same run: everything but how long and where it trains."""
+    return {
+        k: v
+        for k, v in asdict(config).items()
+        if k not in ("epochs", "strategy", "verbose", "checkpoint_every")
+    }
 
 
 def train_language_model(
     config: LMTrainConfig, out_dir: str, resume: bool = True
 ) -> dict[str, Any]:
-    """Trains (or resumes) a word/char LM and writes model, checkpoints and metrics to ``out_dir``."""
-    import keras
+    """Trains (or resumes) a word/char LM and writes model, checkpoints and metrics to ``out_dir``.
 
-    from ..training import GradientNormLogger, TerminateOnNaN, get_strategy, make_optimizer
+    ``config.epochs`` is the run's total: rerunning a finished run with more epochs
+    trains the missing ones.
+    """
+    from ..training import delete_checkpoint, get_strategy, make_optimizer, train
     from .corpora import encode_stream, load_corpus, make_vocabulary, stream_start_id
     from .language_model import LanguageModel
     from .streams import stream_arrays
 
     config.validate()
     os.makedirs(out_dir, exist_ok=True)
-    state_path = os.path.join(out_dir, STATE)
-    checkpoint_path = os.path.join(out_dir, CHECKPOINT)
-    state: dict[str, Any] = {"epoch": 0, "batch": 0, "history": [], "wall_time_s": 0.0}
-    if resume and os.path.exists(state_path) and os.path.exists(checkpoint_path):
-        with open(state_path, encoding="utf-8") as f:
-            state = json.load(f)
-        saved = state.get("config", {})
-        for key in ("corpus", "level", "kind", "units", "depth", "batch_size", "seq_len"):
-            if key in saved and saved[key] != getattr(config, key):
-                raise ValueError(
-                    f"{out_dir} holds a run with {key}={saved[key]!r}, not {getattr(config, key)!r}; "
-                    "use another --out or --no-resume"
-                )
-        print(
-            f"resuming from {checkpoint_path}: epoch {state['epoch'] + 1}, batch {state['batch']}"
-        )
+    run_dir = os.path.join(out_dir, CHECKPOINT_DIR)
+    if not resume:
+        delete_checkpoint(run_dir)
 
     keras.utils.set_random_seed(config.seed)
     corpus = load_corpus(config.corpus)
@@ -143,112 +190,69 @@ def train_language_model(
 
     strategy = get_strategy(config.strategy)
     with strategy.scope():
-        if os.path.exists(checkpoint_path) and state["epoch"] + state["batch"] > 0:
-            model = keras.saving.load_model(checkpoint_path)
-        else:
-            model = LanguageModel(
-                vocabulary,
-                units=config.units,
-                depth=config.depth,
-                kind=config.kind,
-                embedding_dim=config.embedding_dim or config.units,
-                dropout=config.dropout,
-                start_id=stream_start_id(vocabulary, config.level),
-                init_scale=config.init_scale,
-                stateful=True,
-            )
-            model.compile(
-                # Zaremba et al. clip the global norm of all gradients together.
-                optimizer=make_optimizer(
-                    config.optimizer,
-                    config.lr,
-                    clipnorm=None,
-                    global_clipnorm=config.clipnorm or None,
-                ),
-                loss=keras.losses.SparseCategoricalCrossentropy(),
-                # Zaremba's loss is summed over the seq_len steps (averaged over the batch):
-                # weighting Keras' per-token mean by seq_len gives the same gradients, so
-                # lr 1 and clip norm 5 mean what they mean in the paper.
-                loss_weights=[float(config.seq_len)],
-            )
-            model(np.zeros((config.batch_size, config.seq_len), dtype="int32"))
+        model = LanguageModel(
+            vocabulary,
+            units=config.units,
+            depth=config.depth,
+            kind=config.kind,
+            embedding_dim=config.embedding_dim or config.units,
+            dropout=config.dropout,
+            start_id=stream_start_id(vocabulary, config.level),
+            init_scale=config.init_scale,
+            stateful=True,
+        )
+        model.compile(
+            # Zaremba et al. clip the global norm of all gradients together.
+            optimizer=make_optimizer(
+                config.optimizer,
+                config.lr,
+                clipnorm=None,
+                global_clipnorm=config.clipnorm or None,
+            ),
+            loss=keras.losses.SparseCategoricalCrossentropy(),
+            # Zaremba's loss is summed over the seq_len steps (averaged over the batch):
+            # weighting Keras' per-token mean by seq_len gives the same gradients, so
+            # lr 1 and clip norm 5 mean what they mean in the paper.
+            loss_weights=[float(config.seq_len)],
+        )
+        model(np.zeros((config.batch_size, config.seq_len), dtype="int32"))
 
-    run_state = state
-
-    class _BatchCheckpoint(keras.callbacks.Callback):
-        """Saves model + optimizer every ``checkpoint_every`` batches for mid-epoch resume."""
-
-        def __init__(self, epoch: int, offset: int, started: float):
-            super().__init__()
-            self.epoch, self.offset, self.started = epoch, offset, started
-
-        def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-            done = self.offset + batch + 1
-            if done % config.checkpoint_every == 0 and done < batches:
-                _save_model(self.model, checkpoint_path)
-                run_state.update(
-                    epoch=self.epoch,
-                    batch=done,
-                    wall_time_s=run_state["wall_time_s"] + time.time() - self.started,
-                    config=asdict(config),
-                )
-                self.started = time.time()
-                _write_json(state_path, run_state)
-
-    class _GradientNorm(GradientNormLogger):
-        """The probe forward pass must not disturb the state carried along the stream."""
-
-        def measure(self) -> float:
-            saved = [keras.ops.convert_to_numpy(v) for v in model._state_variables]
-            try:
-                return super().measure()
-            finally:
-                for variable, value in zip(model._state_variables, saved, strict=True):
-                    variable.assign(value)
-
-    grad_norm = _GradientNorm(
-        (x_train[: config.batch_size], y_train[: config.batch_size]),
-        every=config.checkpoint_every,
-        print_fn=print if config.verbose != 0 else None,
+    callbacks: list[Any] = [StreamStates(), PerplexityReport(config.seq_len, config.epochs)]
+    if config.optimizer == "sgd":
+        callbacks.append(
+            keras.callbacks.LearningRateScheduler(lambda epoch, _: learning_rate(config, epoch))
+        )
+    history = train(
+        model,
+        (x_train, y_train),
+        batch_size=config.batch_size,
+        shuffle=False,  # lanes continue from batch to batch
+        validation_data=arrays["valid"],
+        epochs=config.epochs,
+        strategy=strategy,
+        run_dir=run_dir,
+        config=_identity(config),
+        save_freq=config.checkpoint_every,
+        grad_norm_every=config.checkpoint_every,
+        callbacks=callbacks,
+        verbose=config.verbose,
     )
-
-    for epoch in range(state["epoch"], config.epochs):
-        lr = learning_rate(config, epoch) if config.optimizer == "sgd" else config.lr
-        model.optimizer.learning_rate.assign(lr)
-        offset = state["batch"] if epoch == state["epoch"] else 0
-        model.reset_states()
-        checkpointer = _BatchCheckpoint(epoch, offset, time.time())
-        history = model.fit(
-            x_train[offset * config.batch_size :],
-            y_train[offset * config.batch_size :],
-            batch_size=config.batch_size,
-            shuffle=False,
-            epochs=epoch + 1,
-            initial_epoch=epoch,
-            verbose=config.verbose,
-            callbacks=[TerminateOnNaN(), grad_norm, checkpointer],
-        )
-        train_loss = float(history.history["loss"][-1]) / config.seq_len
-        valid_loss = _stream_loss(model, *arrays["valid"], config.batch_size)
-        # Mid-epoch checkpoints already added the time up to their own save.
-        state["wall_time_s"] = state["wall_time_s"] + time.time() - checkpointer.started
-        state["history"].append(
+    epochs_done = len(history.get("epoch", []))
+    state = {
+        "epoch": epochs_done,
+        "history": [
             {
-                "epoch": epoch + 1,
-                "lr": lr,
-                "train_perplexity": math.exp(train_loss),
-                "valid_perplexity": math.exp(valid_loss),
-                "grad_norm_max": history.history.get("grad_norm_max", [None])[-1],
-                "wall_time_s": state["wall_time_s"],
+                "epoch": int(history["epoch"][i]) + 1,
+                "lr": _float(history.get("learning_rate"), i),
+                "train_perplexity": math.exp(history["loss"][i] / config.seq_len),
+                "valid_perplexity": math.exp(history["val_loss"][i] / config.seq_len),
+                "grad_norm_max": _float(history.get("grad_norm_max"), i),
+                "seconds": _float(history.get("seconds"), i),
             }
-        )
-        print(
-            f"epoch {epoch + 1}/{config.epochs}: lr {lr:.4g}  train ppl {math.exp(train_loss):.2f}  "
-            f"valid ppl {math.exp(valid_loss):.2f}  ({state['wall_time_s']:.0f} s so far)"
-        )
-        state.update(epoch=epoch + 1, batch=0, config=asdict(config))
-        _save_model(model, checkpoint_path)
-        _write_json(state_path, state)
+            for i in range(epochs_done)
+        ],
+    }
+    state["wall_time_s"] = sum(h["seconds"] or 0.0 for h in state["history"])
 
     metrics: dict[str, Any] = {
         "corpus": corpus.name,

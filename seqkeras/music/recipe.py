@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import save_model_atomic
+
 MODEL = "model.keras"
 METRICS = "metrics.json"
-BACKUP = "backup"
+CHECKPOINT_DIR = "checkpoint"
 BIGRAM_ALPHAS = (0.01, 0.03, 0.1, 0.3, 1.0)
 # Split by position in music21's chorale order: every 10th piece is test, the next valid.
 TEST_EVERY = 10
@@ -81,7 +83,7 @@ def train_music_model(
     from ..datasets.bach_chorales import load_bach_chorales
     from ..lm import LanguageModel, SentenceBatches, sentence_arrays
     from ..text import EOS_ID, WordVocabulary
-    from ..training import get_strategy
+    from ..training import get_strategy, make_optimizer, train
     from .bigram import BigramModel, perplexity_of
     from .midi import write_midi
     from .pitch_histogram import histogram_distance, pitch_class_histogram
@@ -112,7 +114,8 @@ def train_music_model(
         f"with transposition), valid {len(split['valid'])}, test {len(split['test'])}; vocabulary {len(vocabulary)}"
     )
 
-    with get_strategy(config.strategy).scope():
+    strategy = get_strategy(config.strategy)
+    with strategy.scope():
         model = LanguageModel(
             vocabulary,
             units=config.units,
@@ -122,23 +125,27 @@ def train_music_model(
             dropout=config.dropout,
         )
         model.compile(
-            optimizer=keras.optimizers.Adam(config.lr, clipnorm=config.clipnorm),
+            optimizer=make_optimizer("adam", config.lr, clipnorm=config.clipnorm),
             loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=0),
         )
         model(sentence_arrays(data["train"][:1])[0])
     started = time.time()
-    model.fit(
+    identity = {
+        k: v
+        for k, v in asdict(config).items()
+        if k not in ("epochs", "samples", "max_length", "strategy", "verbose")
+    }
+    train(
+        model,
         train_batches,
         validation_data=valid_batches,
         epochs=config.epochs,
+        strategy=strategy,
+        run_dir=os.path.join(out_dir, CHECKPOINT_DIR),
+        config=identity,
+        seed=config.seed,
         verbose=config.verbose,
-        callbacks=[
-            keras.callbacks.BackupAndRestore(
-                os.path.join(out_dir, BACKUP), delete_checkpoint=False
-            ),
-            keras.callbacks.EarlyStopping(patience=6, restore_best_weights=True),
-            keras.callbacks.TerminateOnNaN(),
-        ],
+        callbacks=[keras.callbacks.EarlyStopping(patience=6, restore_best_weights=True)],
     )
     wall = time.time() - started
 
@@ -179,7 +186,7 @@ def train_music_model(
         "wall_time_s": wall,
         "config": asdict(config),
     }
-    model.save(os.path.join(out_dir, MODEL))
+    save_model_atomic(model, os.path.join(out_dir, MODEL))
     if generated:
         write_midi(generated[0], os.path.join(out_dir, "sample.mid"))
     _write_json(os.path.join(out_dir, METRICS), metrics)

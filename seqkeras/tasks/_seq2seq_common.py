@@ -11,6 +11,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from seqkeras.atomic import save_figure_atomic, save_model_atomic
+
 MODEL_FILE = "model.keras"
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.json"
@@ -53,16 +55,6 @@ def decoding_options(args: argparse.Namespace) -> dict[str, Any]:
     return {}
 
 
-def save_model_atomic(model: Any, path: str) -> str:
-    """``model.save(path)`` through a temporary file and ``os.replace``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(path)}")
-    model.save(tmp)
-    os.replace(tmp, path)
-    return path
-
-
 def load_run(run_dir: str) -> tuple[Any, dict[str, Any]]:
     """The trained model and the run description of ``run_dir``."""
     import keras
@@ -93,12 +85,7 @@ def train_seq2seq(
     """
     import keras
 
-    from seqkeras.training import (
-        fit_resumable,
-        get_strategy,
-        make_optimizer,
-        write_json_atomic,
-    )
+    from seqkeras.training import get_strategy, make_optimizer, train, write_json_atomic
 
     strategy = getattr(args, "strategy_object", None) or get_strategy(args.strategy)
     with strategy.scope():
@@ -111,46 +98,19 @@ def train_seq2seq(
             weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="token_accuracy")],
         )
     write_json_atomic(os.path.join(args.run_dir, RUN_FILE), run_config)
-    run_dir = os.path.join(args.run_dir, CHECKPOINT_DIR)
-    if args.strategy == "multiworker":
-        # Keras 3 fit fails under MultiWorkerMirroredStrategy (SPEC facts): use
-        # seqkeras' own data-parallel step, with the same checkpoint directory.
-        import tensorflow as tf
-
-        from seqkeras.training import train_distributed
-
-        dataset = (
-            tf.data.Dataset.from_tensor_slices((x, y))
-            .shuffle(len(y), seed=args.seed)
-            .batch(args.batch_size, drop_remainder=True)
-        )
-        history = train_distributed(
-            model,
-            dataset,
-            model.loss,
-            model.optimizer,
-            args.epochs,
-            strategy,
-            run_dir=run_dir,
-            config=run_config,
-            verbose=not args.quiet,
-        )
-        save_model_atomic(model, os.path.join(args.run_dir, MODEL_FILE))
-        return model, history
     if validation is not None:
         validation = (validation[0], validation[1], _token_weights(validation[1]))
-    history = fit_resumable(
+    history = train(
         model,
-        x,
-        y,
-        sample_weight=_token_weights(y),
-        run_dir=run_dir,
-        epochs=args.epochs,
+        (x, y, _token_weights(y)),
         batch_size=args.batch_size,
         validation_data=validation,
+        epochs=args.epochs,
+        strategy=strategy,
+        run_dir=os.path.join(args.run_dir, CHECKPOINT_DIR),
         config=run_config,
+        seed=args.seed,
         verbose=2 if args.quiet else "auto",
-        shuffle=True,
     )
     save_model_atomic(model, os.path.join(args.run_dir, MODEL_FILE))
     return model, history
@@ -259,10 +219,6 @@ def plot_attention(
         ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.046)
     fig.tight_layout()
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(path)}")
-    fig.savefig(tmp, format="png", dpi=120)
+    save_figure_atomic(fig, path, format="png", dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
     return path

@@ -14,6 +14,7 @@ import argparse
 import os
 import time
 
+from seqkeras.atomic import save_figure_atomic
 from seqkeras.cli import register_command
 
 DEFAULT_RUN_DIR = os.path.join("runs", "caption")
@@ -186,11 +187,7 @@ def _sample(args: argparse.Namespace) -> int:
         ax.set_title(f"{out} {mark}\n(true: {truth})", fontsize=6)
         print(f"{mark} {out}   [true: {truth}]")
     fig.tight_layout()
-    directory = os.path.dirname(os.path.abspath(args.plot))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(args.plot)}")
-    fig.savefig(tmp, format="png", dpi=120)
+    save_figure_atomic(fig, args.plot, format="png", dpi=120)
     plt.close(fig)
-    os.replace(tmp, args.plot)
     print(f"captions: {args.plot}")
     return 0

@@ -29,6 +29,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from seqkeras.atomic import save_figure_atomic
 from seqkeras.cli import register_command
 from seqkeras.training import add_strategy_argument
 
@@ -175,17 +176,16 @@ def _accuracy(model: Any, x: Any, y: Any, batch: int = 250) -> float:
 
 
 def train_one(
-    kind: str, gap: int, config: LongRangeConfig, strategy: Any, strategy_name: str, run_dir: str
+    kind: str, gap: int, config: LongRangeConfig, strategy: Any, run_dir: str
 ) -> dict[str, Any]:
     """Trains one model for one gap; returns its held-out accuracy and training record.
 
-    ``strategy`` is the ``tf.distribute`` strategy registered as ``strategy_name``
-    (created once per process: a multi-worker strategy cannot be created twice).
+    ``strategy`` is the ``--strategy`` (``get_strategy`` creates it once per process:
+    a multi-worker strategy cannot be created twice).
     """
     import keras
-    import tensorflow as tf
 
-    from seqkeras.training import fit_resumable, make_optimizer, train_distributed
+    from seqkeras.training import make_optimizer, train
 
     data_seed = config.seed * 1000 + gap
     # Training sentences have gaps of 1..gap words (text has all sorts; the short ones
@@ -196,33 +196,18 @@ def train_one(
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
         model = build_model(kind, config, gap + 2)
-        optimizer = make_optimizer(
-            "adam", learning_rate=config.learning_rate, clipnorm=config.clipnorm
+        model.compile(
+            make_optimizer("adam", learning_rate=config.learning_rate, clipnorm=config.clipnorm),
+            keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
         )
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    run_config = {**asdict(config), "kind": kind, "gap": gap, "strategy": strategy_name}
+    run_config = {**asdict(config), "kind": kind, "gap": gap}
     started = time.time()
-    if strategy.num_replicas_in_sync > 1:
-        # Keras 3.15 fit fails under MultiWorkerMirroredStrategy (SPEC "Facts"), and
-        # under MirroredStrategy on the Embedding's sparse gradient (a collective shape
-        # mismatch between replicas): seqkeras' own step densifies it.
-        dataset = (
-            tf.data.Dataset.from_tensor_slices((x, y))
-            .shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
-            .batch(config.batch_size, drop_remainder=True)
-        )
-        history = train_distributed(
-            model, dataset, loss, optimizer, config.epochs, strategy,
-            run_dir=run_dir, config=run_config, delete_when_done=True, verbose=False,
-        )  # fmt: skip
-    else:
-        with strategy.scope():
-            model.compile(optimizer, loss, metrics=["accuracy"])
-        history = fit_resumable(
-            model, x, y, run_dir=run_dir, epochs=config.epochs, batch_size=config.batch_size,
-            config=run_config, delete_when_done=True, verbose=0,
-            callbacks=[_stop_at_accuracy(config.target_accuracy)],
-        )  # fmt: skip
+    history = train(
+        model, (x, y), batch_size=config.batch_size, epochs=config.epochs, strategy=strategy,
+        run_dir=run_dir, config=run_config, seed=config.seed, delete_when_done=True, verbose=0,
+        callbacks=[_stop_at_accuracy(config.target_accuracy)],
+    )  # fmt: skip
     return {
         "kind": kind,
         "gap": gap,
@@ -283,12 +268,8 @@ def plot(results: list[dict[str, Any]], kinds: list[str], gaps: list[int], path:
     axes.set_title("Long-range dependency: basic RNN vs GRU vs LSTM")
     axes.legend()
     figure.tight_layout()
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp.png")
-    figure.savefig(tmp, dpi=120)
+    save_figure_atomic(figure, path, dpi=120)
     plt.close(figure)
-    os.replace(tmp, path)
     return path
 
 
@@ -426,7 +407,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 continue
             run_dir = os.path.join(args.out, "checkpoints", f"{kind}-gap{gap}")
-            result = train_one(kind, gap, config, strategy, args.strategy, run_dir)
+            result = train_one(kind, gap, config, strategy, run_dir)
             results.append(result)
             print(
                 f"{kind:>4} gap {gap:3d}: held-out accuracy {result['test_accuracy']:.3f} "

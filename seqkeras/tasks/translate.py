@@ -23,6 +23,7 @@ import argparse
 import os
 import time
 
+from seqkeras.atomic import save_figure_atomic
 from seqkeras.cli import register_command
 
 DEFAULT_RUN_DIR = os.path.join("runs", "translate")
@@ -397,12 +398,8 @@ def _plot_by_length(results, path: str) -> None:
     ax.set_title("BLEU against sentence length")
     ax.legend()
     fig.tight_layout()
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.path.basename(path)}")
-    fig.savefig(tmp, format="png", dpi=120)
+    save_figure_atomic(fig, path, format="png", dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 # -- translate ------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """seqkeras.training: strategies, resumable runs, clipping and gradient monitoring.
 
+- ``train``: the one way recipes train (``fit`` for one replica, seqkeras' own
+  distributed step for more; resumable, NaN-guarded, gradient norms logged).
 - ``get_strategy`` / ``add_strategy_argument``: every recipe's ``--strategy`` flag.
 - ``fit_resumable``: ``fit`` that resumes a killed run from its checkpoint.
 - ``train_distributed``: seqkeras' own data-parallel step (multi-worker included).
@@ -25,10 +27,13 @@ from .strategy import parse_tf_config as parse_tf_config
 from .strategy import register_strategy as register_strategy
 
 if TYPE_CHECKING:
+    from .distributed import in_multi_worker_mode as in_multi_worker_mode
     from .distributed import is_chief as is_chief
     from .distributed import train_distributed as train_distributed
     from .gradient_norm import GradientNormLogger as GradientNormLogger
     from .gradient_norm import global_norm as global_norm
+    from .loop import as_dataset as as_dataset
+    from .loop import train as train
     from .nan_guard import TerminateOnNaN as TerminateOnNaN
     from .nan_guard import TrainingDivergedError as TrainingDivergedError
     from .optimizers import list_optimizers as list_optimizers
@@ -44,6 +49,9 @@ if TYPE_CHECKING:
 _LAZY = {
     "is_chief": "distributed",
     "train_distributed": "distributed",
+    "in_multi_worker_mode": "distributed",
+    "train": "loop",
+    "as_dataset": "loop",
     "GradientNormLogger": "gradient_norm",
     "global_norm": "gradient_norm",
     "TerminateOnNaN": "nan_guard",

@@ -56,7 +56,7 @@ def _clip(gradients: list[Any], optimizer: Any, norm: Any) -> list[Any]:
     return gradients
 
 
-def _per_example(loss: Any, y_true: Any, y_pred: Any) -> Any:
+def _per_example(loss: Any, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
     """Unreduced loss, averaged over every axis but the batch axis -> shape (batch,)."""
     import tensorflow as tf
 
@@ -65,6 +65,11 @@ def _per_example(loss: Any, y_true: Any, y_pred: Any) -> Any:
     else:
         values = loss(y_true, y_pred)
     values = tf.convert_to_tensor(values)
+    if sample_weight is not None:
+        weight = tf.cast(sample_weight, values.dtype)
+        while weight.shape.rank is not None and weight.shape.rank > values.shape.rank:
+            weight = tf.squeeze(weight, -1)
+        values = values * weight
     if values.shape.rank and values.shape.rank > 1:
         values = tf.reduce_mean(values, axis=list(range(1, values.shape.rank)))
     elif values.shape.rank == 0:
@@ -78,12 +83,14 @@ def _per_example(loss: Any, y_true: Any, y_pred: Any) -> Any:
 def train_distributed(
     model: keras.Model,
     dataset: Any,
-    loss: Any,
-    optimizer: keras.optimizers.Optimizer,
-    epochs: int,
-    strategy: Any,
+    loss: Any = None,
+    optimizer: keras.optimizers.Optimizer | None = None,
+    epochs: int = 1,
+    strategy: Any = None,
     *,
     steps_per_epoch: int | None = None,
+    validation_data: Any = None,
+    callbacks: list[keras.callbacks.Callback] | None = None,
     run_dir: str | os.PathLike[str] | None = None,
     save_freq: int | str = "epoch",
     config: dict[str, Any] | None = None,
@@ -95,17 +102,26 @@ def train_distributed(
 
     Args:
         model: a built Keras model whose variables were created in ``strategy.scope()``.
-        dataset: a ``tf.data.Dataset`` of ``(x, y)`` *global* batches (the strategy
-            splits every batch over the replicas). Its order should be the same on every
-            worker (a fixed-seed shuffle or none) so that the workers see one dataset.
-        loss: a ``keras.losses.Loss`` (its reduction is ignored: the step averages over
-            the global batch) or ``loss(y_true, y_pred)`` returning per-example values.
-        optimizer: created in ``strategy.scope()``; its clipping settings are applied to
-            the all-reduced gradient.
+            When it is compiled, its compiled loss (loss weights, masks and
+            ``sample_weight`` included, exactly as ``fit`` computes it) and metrics are
+            used; ``loss`` and ``optimizer`` then default to the compiled ones.
+        dataset: a ``tf.data.Dataset`` of ``(x, y)`` or ``(x, y, sample_weight)``
+            *global* batches (the strategy splits every batch over the replicas). Its
+            order should be the same on every worker (a fixed-seed shuffle or none) so
+            that the workers see one dataset.
+        loss: for an uncompiled model, a ``keras.losses.Loss`` (its reduction is
+            ignored: the step averages over the global batch) or ``loss(y_true, y_pred)``
+            returning per-example values.
+        optimizer: created in ``strategy.scope()`` (default: ``model.optimizer``); its
+            clipping settings are applied to the all-reduced gradient.
         epochs: total epochs of the run.
-        strategy: a ``tf.distribute.Strategy`` (see ``get_strategy``).
+        strategy: a ``tf.distribute.Strategy`` (default: the model's).
         steps_per_epoch: steps per epoch; default: the dataset's cardinality, or (one
             worker only) until the dataset is exhausted.
+        validation_data: a ``tf.data.Dataset`` of batches evaluated after every epoch
+            (``val_loss`` and ``val_<metric>`` in the history).
+        callbacks: Keras callbacks; they get the same hooks as in ``fit`` (train, epoch,
+            train-batch and test begin/end) and may set ``model.stop_training``.
         run_dir: checkpoint directory for resuming (see ``fit_resumable``); written by
             the chief worker only, so with several machines it must be shared storage.
         save_freq: ``"epoch"`` or optimizer steps between checkpoints.
@@ -115,27 +131,35 @@ def train_distributed(
         verbose: show a progress bar per epoch.
 
     Returns:
-        History ``{"epoch": [...], "loss": [...], "grad_norm": [...],
-        "grad_norm_max": [...], "seconds": [...]}``: mean training loss, last and largest
-        global gradient norm (before clipping) of each epoch.
+        History ``{"epoch": [...], "loss": [...], <metrics>, "grad_norm": [...],
+        "grad_norm_max": [...], "seconds": [...], <val_...>}``: mean training loss, the
+        compiled metrics, last and largest global gradient norm (before clipping) of each
+        epoch.
 
     Example:
         >>> strategy = get_strategy("mirrored")  # doctest: +SKIP
         >>> with strategy.scope():
-        ...     model = build_model(); optimizer = make_optimizer()
-        >>> history = train_distributed(model, ds, "sparse_categorical_crossentropy",
-        ...                             optimizer, epochs=3, strategy=strategy)
+        ...     model = build_model(); model.compile(make_optimizer(), "mse")
+        >>> history = train_distributed(model, ds, epochs=3, strategy=strategy)
     """
     import tensorflow as tf
 
+    strategy = strategy if strategy is not None else model.distribute_strategy
+    compiled = bool(getattr(model, "compiled", False)) and loss is None
+    optimizer = optimizer if optimizer is not None else getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError("give an optimizer, or compile the model with one")
+    if loss is None and not compiled:
+        raise ValueError("give a loss, or compile the model with one")
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
         raise ValueError(f"save_freq must be 'epoch' or a positive int, got {save_freq!r}")
-    if not isinstance(dataset, tf.data.Dataset):
-        raise ValueError(
-            f"dataset must be a tf.data.Dataset of (x, y) batches, got {type(dataset).__name__}"
-        )
+    for name, value in (("dataset", dataset), ("validation_data", validation_data)):
+        if value is not None and not isinstance(value, tf.data.Dataset):
+            raise ValueError(
+                f"{name} must be a tf.data.Dataset of (x, y) batches, got {type(value).__name__}"
+            )
     if not model.built or not model.trainable_variables:
         raise ValueError(
             f"model {model.name!r} must be built (give it a keras.Input) and have weights"
@@ -154,7 +178,7 @@ def train_distributed(
     if steps_per_epoch is None:
         cardinality = int(dataset.cardinality())
         steps_per_epoch = cardinality if cardinality > 0 else None
-    if steps_per_epoch is None and strategy.extended._in_multi_worker_mode():
+    if steps_per_epoch is None and in_multi_worker_mode(strategy):
         raise ValueError(
             "give steps_per_epoch: the dataset's length is unknown and every worker must run the same number of steps"
         )
@@ -166,14 +190,27 @@ def train_distributed(
             optimizer.build(variables)
         state = (restore_checkpoint(model, run_dir, config) if run_dir else None) or ResumeState()
     history: dict[str, list[Any]] = {k: list(v) for k, v in state.history.items()}
+    callback_list = keras.callbacks.CallbackList(
+        list(callbacks or []), model=model, epochs=epochs, steps=steps_per_epoch, verbose=0
+    )
 
-    def step_fn(x: Any, y: Any) -> tuple[Any, Any]:
+    def forward_loss(x: Any, y: Any, sample_weight: Any, training: bool) -> tuple[Any, Any]:
+        """This replica's share of the global mean loss, and the predictions."""
+        y_pred = model(x, training=training)
+        if compiled:
+            # Keras' own loss, already divided by the number of replicas.
+            return model.compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+            ), y_pred
+        per_example = _per_example(loss, y, y_pred, sample_weight)
+        value = tf.nn.compute_average_loss(per_example)
+        if model.losses:
+            value += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+        return value, y_pred
+
+    def step_fn(x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any]:
         with tf.GradientTape() as tape:
-            y_pred = model(x, training=True)
-            per_example = _per_example(loss, y, y_pred)
-            batch_loss = tf.nn.compute_average_loss(per_example)
-            if model.losses:
-                batch_loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+            batch_loss, y_pred = forward_loss(x, y, sample_weight, training=True)
         grads = tape.gradient(batch_loss, [v.value for v in variables])
         # Dense gradients: an Embedding's IndexedSlices cannot be scaled or clipped as a
         # whole, and an unused weight gets a zero gradient so every replica agrees.
@@ -190,21 +227,66 @@ def train_distributed(
         if replicas > 1:
             grads = [g / replicas for g in grads]
         optimizer.apply_gradients(zip(grads, variables, strict=True))
+        if compiled:
+            model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
         return batch_loss, norm
+
+    def test_fn(x: Any, y: Any, sample_weight: Any) -> tuple[Any, Any]:
+        batch_loss, y_pred = forward_loss(x, y, sample_weight, training=False)
+        if compiled:
+            model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        size = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], batch_loss.dtype)
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        # local mean x local size: summed over replicas and batches, then divided by the
+        # number of examples, an uneven last batch is weighted exactly.
+        return batch_loss * replicas * size, size
 
     @tf.function
     def train_step(batch: Any) -> tuple[Any, Any]:
-        x, y = batch
-        losses, norms = strategy.run(step_fn, args=(x, y))
+        x, y, sample_weight = _unpack(batch)
+        losses, norms = strategy.run(step_fn, args=(x, y, sample_weight))
         return (
             strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None),
             strategy.reduce(tf.distribute.ReduceOp.MEAN, norms, axis=None),
         )
 
+    @tf.function
+    def test_step(batch: Any) -> tuple[Any, Any]:
+        x, y, sample_weight = _unpack(batch)
+        weighted, sizes = strategy.run(test_fn, args=(x, y, sample_weight))
+        return (
+            strategy.reduce(tf.distribute.ReduceOp.SUM, weighted, axis=None),
+            strategy.reduce(tf.distribute.ReduceOp.SUM, sizes, axis=None),
+        )
+
+    def metric_logs(prefix: str = "") -> dict[str, float]:
+        if not compiled:
+            return {}
+        logs = {}
+        for name, value in model.get_metrics_result().items():
+            if name != "loss":
+                logs[prefix + name] = float(value)
+        return logs
+
+    def evaluate() -> dict[str, float]:
+        callback_list.on_test_begin()
+        model.reset_metrics()
+        total, count = 0.0, 0.0
+        for batch in strategy.experimental_distribute_dataset(validation_data):
+            weighted, sizes = test_step(batch)
+            total, count = total + float(weighted), count + float(sizes)
+        if not count:
+            raise ValueError("validation_data gave no examples")
+        logs = {"val_loss": total / count, **metric_logs("val_")}
+        callback_list.on_test_end(logs)
+        return logs
+
     def save(epoch: int, step: int) -> None:
         if run_dir is not None and chief:
             save_checkpoint(model, run_dir, epoch, step, history, config)
 
+    model.stop_training = False
+    callback_list.on_train_begin()
     for epoch in range(state.epoch, epochs):
         skip = state.step if epoch == state.epoch else 0
         data = dataset.skip(skip) if skip else dataset
@@ -218,11 +300,15 @@ def train_distributed(
             print(f"Resuming epoch {epoch + 1} at step {skip}")
         elif verbose:
             print(f"Epoch {epoch + 1}/{epochs}")
+        if compiled:
+            model.reset_metrics()
+        callback_list.on_epoch_begin(epoch)
         while total is None or step < steps_per_epoch:  # type: ignore[operator]
             try:
                 batch = next(iterator)
             except StopIteration:
                 break
+            callback_list.on_train_batch_begin(step)
             loss_value, norm_value = train_step(batch)
             value, norm = float(loss_value), float(norm_value)
             if stop_on_nan and not (math.isfinite(value) and math.isfinite(norm)):
@@ -235,20 +321,58 @@ def train_distributed(
             step += 1
             if bar is not None:
                 bar.update(step - skip, [("loss", sum(losses) / len(losses)), ("grad_norm", norm)])
+            callback_list.on_train_batch_end(step - 1, {"loss": value})
             if save_freq != "epoch" and step % int(save_freq) == 0:
                 save(epoch, step)
+            if model.stop_training:
+                break
         if not losses:
             raise ValueError(f"the dataset gave no batches in epoch {epoch + 1}")
-        row = {
-            "epoch": epoch,
-            "loss": sum(losses) / len(losses),
-            "grad_norm": norm,
-            "grad_norm_max": norm_max,
-            "seconds": time.time() - started,
-        }
-        for key, value in row.items():
-            history.setdefault(key, []).append(value)
+        logs: dict[str, Any] = {"loss": sum(losses) / len(losses), **metric_logs()}
+        logs.update(grad_norm=norm, grad_norm_max=norm_max)
+        if validation_data is not None:
+            logs.update(evaluate())
+        logs["seconds"] = time.time() - started
+        callback_list.on_epoch_end(epoch, logs)
+        history.setdefault("epoch", []).append(epoch)
+        for key, value in logs.items():
+            column = history.setdefault(key, [])
+            column.extend([None] * (len(history["epoch"]) - 1 - len(column)))
+            column.append(float(value))
         save(epoch + 1, 0)
+        if model.stop_training:
+            break
+    callback_list.on_train_end()
     if run_dir is not None and delete_when_done and chief:
         delete_checkpoint(run_dir)
     return history
+
+
+def _unpack(batch: Any) -> tuple[Any, Any, Any]:
+    if isinstance(batch, tuple | list):
+        if len(batch) == 3:
+            return batch[0], batch[1], batch[2]
+        if len(batch) == 2:
+            return batch[0], batch[1], None
+    raise ValueError(
+        "every batch must be (x, y) or (x, y, sample_weight); got "
+        f"{type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}"
+    )
+
+
+def in_multi_worker_mode(strategy: Any) -> bool:
+    """Whether ``strategy`` spans several workers (processes or machines).
+
+    ``tf.distribute`` has no public predicate for this; the private
+    ``extended._in_multi_worker_mode()`` is what Keras itself calls. A test
+    (``tests/seqkeras/training/test_private_apis.py``) fails with a clear message if it
+    disappears; the public fallback counts the workers in the cluster resolver.
+    """
+    extended = strategy.extended
+    if hasattr(extended, "_in_multi_worker_mode"):
+        return bool(extended._in_multi_worker_mode())
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None:
+        return False
+    spec = resolver.cluster_spec().as_dict()
+    return sum(len(v) if not isinstance(v, dict) else len(v) for v in spec.values()) > 1

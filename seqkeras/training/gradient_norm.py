@@ -113,10 +113,19 @@ class GradientNormLogger(keras.callbacks.Callback):
         return probe_norm
 
     def measure(self) -> float:
-        """The global gradient norm on the probe batch with the current weights."""
+        """The global gradient norm on the probe batch with the current weights.
+
+        The model is left exactly as it was: non-trainable variables that a forward
+        pass may change (the carried state of a stateful RNN) are restored afterwards.
+        """
         if self._fn is None:
             self._fn = self._build_fn()
-        return float(self._fn())
+        saved = [(v, keras.ops.convert_to_numpy(v)) for v in self.model.non_trainable_variables]
+        try:
+            return float(self._fn())
+        finally:
+            for variable, value in saved:
+                variable.assign(value)
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self._since = 0

@@ -21,6 +21,7 @@ _STRATEGIES: dict[str, StrategyFactory] = {}
 _HELP: dict[str, str] = {}
 
 DEFAULT_STRATEGY = "default"
+_INSTANCES: dict[str, Any] = {}
 
 
 def register_strategy(name: str, help: str) -> Callable[[StrategyFactory], StrategyFactory]:
@@ -30,6 +31,7 @@ def register_strategy(name: str, help: str) -> Callable[[StrategyFactory], Strat
         if name in _STRATEGIES and _STRATEGIES[name] is not factory:
             raise ValueError(f"strategy {name!r} is registered twice")
         _STRATEGIES[name] = factory
+        _INSTANCES.pop(name, None)
         _HELP[name] = help
         return factory
 
@@ -56,7 +58,9 @@ def get_strategy(name: str) -> Any:
             variable).
 
     Returns:
-        A ``tf.distribute.Strategy``.
+        A ``tf.distribute.Strategy``. It is created once per process and name: a
+        multi-worker strategy cannot be created twice (its collectives are configured at
+        start-up), so every recipe run in one process shares it.
 
     Raises:
         ValueError: ``name`` is not registered, or ``TF_CONFIG`` is missing or invalid
@@ -71,7 +75,9 @@ def get_strategy(name: str) -> Any:
         raise ValueError(
             f"unknown strategy {name!r}; expected one of {', '.join(list_strategies())}"
         )
-    return _STRATEGIES[name]()
+    if name not in _INSTANCES:
+        _INSTANCES[name] = _STRATEGIES[name]()
+    return _INSTANCES[name]
 
 
 def add_strategy_argument(

@@ -2,6 +2,7 @@ import json
 import math
 import time
 
+import numpy as np
 import pytest
 
 from seqkeras.cli.main import main
@@ -12,7 +13,7 @@ TINY = "the cat sat on the mat\nthe dog ate the bone\na bird sang in the tree\n"
 def train(corpus, out, *extra):
     return main(
         [
-            "lm", "train", "--corpus", str(corpus), "--units", "8", "--depth", "1",
+            "lm", "train", "--corpus", str(corpus), "--units", "16", "--depth", "1",
             "--batch-size", "2", "--seq-len", "4", "--verbose", "0", "--out", str(out), *extra,
         ]
     )  # fmt: skip
@@ -25,7 +26,7 @@ def word_run(tmp_path_factory):
     corpus.write_text(TINY)
     out = root / "run"
     started = time.time()
-    assert train(corpus, out, "--epochs", "1", "--checkpoint-every", "3") == 0
+    assert train(corpus, out, "--epochs", "2", "--checkpoint-every", "3") == 0
     elapsed = time.time() - started
     metrics = json.loads((out / "metrics.json").read_text())
     assert 0 < metrics["wall_time_s"] <= elapsed  # mid-epoch checkpoints must not double count
@@ -37,16 +38,31 @@ def test_train_writes_metrics_model_and_checkpoint(word_run):
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("train_perplexity", "valid_perplexity", "test_perplexity"):
         assert math.isfinite(metrics[key]) and metrics[key] > 1
-    assert metrics["epochs_completed"] == 1 and len(metrics["history"]) == 1
-    assert (out / "model.keras").exists() and (out / "checkpoint.keras").exists()
+    assert metrics["epochs_completed"] == 2 and len(metrics["history"]) == 2
+    assert (out / "model.keras").exists() and (out / "checkpoint" / "state.json").exists()
 
 
-def test_resume_continues_from_the_checkpoint(word_run, capsys):
+def _unigram_test_perplexity(corpus_path):
+    """Add-one unigram model from the training stream, scored on the test stream."""
+    from seqkeras.lm.corpora import encode_stream, load_corpus, make_vocabulary
+
+    corpus = load_corpus(str(corpus_path))
+    vocabulary = make_vocabulary(corpus, "word", None)
+    train_ids = encode_stream(vocabulary, corpus.train, "word")
+    test_ids = encode_stream(vocabulary, corpus.test, "word")
+    counts = np.bincount(train_ids, minlength=len(vocabulary)) + 1.0
+    log_p = np.log(counts / counts.sum())
+    return float(np.exp(-log_p[test_ids].mean()))
+
+
+def test_more_epochs_extend_a_finished_run_and_it_learns(word_run, capsys):
     corpus, out = word_run
-    assert train(corpus, out, "--epochs", "2") == 0
-    assert "resuming from" in capsys.readouterr().out
+    assert train(corpus, out, "--epochs", "5") == 0
+    assert "Resuming from" in capsys.readouterr().out
     metrics = json.loads((out / "metrics.json").read_text())
-    assert [h["epoch"] for h in metrics["history"]] == [1, 2]
+    assert [h["epoch"] for h in metrics["history"]] == [1, 2, 3, 4, 5]
+    # Learned: far better than the best model that ignores word order.
+    assert metrics["test_perplexity"] < _unigram_test_perplexity(corpus)
 
 
 def test_sample_and_score(word_run, capsys):

@@ -14,8 +14,8 @@ def music_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("music")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SEQKERAS_CACHE", str(root / "cache"))
-        argv = ["music", "train", "--limit", "12", "--epochs", "2", "--units", "8", "--depth", "1"]
-        argv += ["--embedding-dim", "4", "--samples", "3", "--transpose", "1", "--verbose", "0"]
+        argv = ["music", "train", "--limit", "12", "--epochs", "8", "--units", "32", "--depth", "1"]
+        argv += ["--embedding-dim", "16", "--samples", "3", "--transpose", "1", "--verbose", "0"]
         assert main([*argv, "--out", str(root / "run")]) == 0
         assert (root / "cache" / "music").is_dir()  # parsed chorales were cached
     return root / "run"
@@ -28,10 +28,30 @@ def test_train_writes_metrics(music_run):
         "valid": 2,
         "test": 2,
     }  # every 10th test, the next valid
-    for key in ("test_perplexity", "bigram_test_perplexity"):
-        assert 1 < metrics[key] < metrics["vocabulary_size"] * 10
+    # Learned: the LSTM beats a model that knows only how often each token occurs
+    # (the unigram distribution of the training pieces, scored on the test pieces).
+    assert metrics["test_perplexity"] < _unigram_test_perplexity(music_run)
     assert 0 <= metrics["pitch_class_distance_generated_vs_corpus"] <= 1
     assert (music_run / "model.keras").exists()
+
+
+def _unigram_test_perplexity(run):
+    """Add-one unigram perplexity of the test pieces (with their end token), from counts
+    over the training pieces (transposed like the recipe's, ``--transpose 1``)."""
+    import collections
+    import math
+
+    from seqkeras.datasets.bach_chorales import load_bach_chorales
+    from seqkeras.music.recipe import augment, split_pieces
+
+    split = split_pieces(load_bach_chorales(limit=12, progress=False))
+    train = augment(split["train"], 1)
+    counts = collections.Counter(t for piece in train for t in [*piece, "<eos>"])
+    vocabulary = set(counts) | {"<unk>"}
+    total = sum(counts.values()) + len(vocabulary)
+    test = [t if t in vocabulary else "<unk>" for p in split["test"] for t in [*p, "<eos>"]]
+    log_p = sum(math.log((counts.get(t, 0) + 1) / total) for t in test)
+    return math.exp(-log_p / len(test))
 
 
 def test_generated_midi_parses_with_music21(music_run, tmp_path, capsys):
@@ -52,8 +72,7 @@ def test_generated_midi_parses_with_music21(music_run, tmp_path, capsys):
         )
         == 0
     )
-    if "empty" in capsys.readouterr().out:
-        pytest.skip("the 2-epoch model ended its piece at once")
+    assert "empty" not in capsys.readouterr().out
     tokens = encode_score(music21.converter.parse(out))
     notes = [t for t in tokens if t.startswith("n")]
     # MIDI import quantizes and pads the last bar with rests; the notes themselves stay.
