@@ -95,60 +95,35 @@ def load_training_data(
 
 def fit_model(
     model: keras.Model,
-    loss: keras.losses.Loss,
-    optimizer: keras.optimizers.Optimizer,
     data: TrainingData,
     config: TrainConfig,
     strategy: Any,
     run_dir: Path,
     progress: bool = True,
 ) -> dict[str, list[Any]]:
-    """The run's one call of the project's training path (resumable; ``epochs`` is the total).
+    """The run's one call of the project's training path, ``seqkeras.training.train``.
 
-    One replica: ``fit`` (``seqkeras.training.fit_resumable``) on :class:`AugmentedClips`
-    (fresh masks every epoch, the same after a resume). More replicas
-    (``strategy.num_replicas_in_sync > 1``): ``seqkeras.training.train_distributed`` on a
-    ``tf.data`` pipeline whose masks are drawn once.
+    It picks ``fit`` for one replica and seqkeras' distributed step for more, resumes,
+    stops on NaN; ``config.epochs`` is the run's total (a finished run given more epochs
+    goes on). The data is :class:`AugmentedClips`: fresh masks every epoch, the same
+    after a resume. ``model`` is compiled, inside ``strategy.scope()``.
     """
-    from seqkeras.training import fit_resumable, read_resume_state, train_distributed
+    from seqkeras.training import read_resume_state
+    from seqkeras.training import train as train_model
 
     x, y, xv, yv = data
-    if strategy.num_replicas_in_sync > 1:
-        import tensorflow as tf
-        from seqkeras_edge.features import FeatureConfig
-
-        rng = np.random.default_rng([config.seed, 9])
-        feature_config = FeatureConfig(num_mel_bins=int(x.shape[-1]))
-        augmented = np.stack([augment_clip(clip, rng, config, feature_config) for clip in x])
-        dataset = (
-            tf.data.Dataset.from_tensor_slices((augmented, y))
-            .shuffle(len(x), seed=config.seed)
-            .batch(config.batch_size)
-        )
-        return train_distributed(
-            model,
-            dataset,
-            loss,
-            optimizer,
-            config.epochs,
-            strategy,
-            run_dir=run_dir,
-            config=config.identity(),
-            verbose=bool(progress),
-        )
-    with strategy.scope():
-        model.compile(optimizer=optimizer, loss=loss)
     state = read_resume_state(run_dir)
-    validation = (xv, yv) if xv is not None and len(xv) else None
-    return fit_resumable(
+    return train_model(
         model,
         AugmentedClips(x, y, config, initial_epoch=state.epoch if state else 0),
-        run_dir=run_dir,
         epochs=config.epochs,
+        strategy=strategy,
+        run_dir=run_dir,
         config=config.identity(),
+        batch_size=config.batch_size,
+        validation_data=(xv, yv) if xv is not None and len(xv) else None,
+        seed=config.seed,
         verbose="auto" if progress else 0,
-        validation_data=validation,
-        validation_batch_size=config.batch_size,
     )
 
 
@@ -211,10 +186,8 @@ def train(
         model = build_model(config.model, num_mel_bins=num_mel_bins, **config.model_kwargs())
         steps_per_epoch = -(-len(x) // config.batch_size)
         optimizer = make_optimizer("adam", learning_rate=learning_rate_for(config, steps_per_epoch))
-        loss = make_loss(config)
-    history = fit_model(
-        model, loss, optimizer, (x, y, xv, yv), config, tf_strategy, out / CHECKPOINT_DIR, progress
-    )
+        model.compile(optimizer=optimizer, loss=make_loss(config))
+    history = fit_model(model, (x, y, xv, yv), config, tf_strategy, out / CHECKPOINT_DIR, progress)
     model_path = save_audio_model(model, config, num_mel_bins, out / MODEL_FILE)
     seconds = time.time() - start
     write_json_atomic(
