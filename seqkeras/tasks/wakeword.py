@@ -198,7 +198,9 @@ def _run_dir(args: argparse.Namespace) -> Path:
     return Path(chosen)
 
 
-@register_command("wakeword", help="Trigger-word detection: train, export, eval, demo")
+@register_command(
+    "wakeword", help="Trigger-word detection: train, export, eval, benchmark (real speech), demo"
+)
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
 
@@ -242,6 +244,39 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _decision_arguments(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_eval)
+
+    p = sub.add_parser(
+        "benchmark",
+        help="real-speech benchmark: real keyword recordings and real negative speech at "
+        "10 dB SNR, the exported model beside PocketSphinx",
+    )
+    p.add_argument("dir", nargs="?", help="run directory (with its exported model)")
+    p.add_argument("--out", help="run directory (alternative to DIR)")
+    p.add_argument(
+        "--keyword-dir",
+        help="folder of real recordings of the keyword (default: its wake-word-benchmark "
+        "folder under the real-speech root)",
+    )
+    p.add_argument(
+        "--wuw-utterances",
+        type=_utterance_list,
+        help="instead: WUW-II utterance numbers of held-out speakers that say the keyword, "
+        "e.g. 001,006 (alone, inside a sentence), scored at the keyword's time stamps",
+    )
+    p.add_argument(
+        "--negatives",
+        nargs="+",
+        metavar="DIR",
+        help="folders of real speech without the keyword (default: WUW-II and Asterisk "
+        "speech training never hears, the other keyword folders)",
+    )
+    p.add_argument("--snr-db", type=float, default=10.0, help="speech over noise, dB (Picovoice's loudest-frame definition)")
+    p.add_argument("--model", help="the .tflite to run (default: the run's export)")
+    p.add_argument("--no-pocketsphinx", action="store_true", help="skip the PocketSphinx peer")
+    p.add_argument("--no-keras", action="store_true", help="skip the Keras model")
+    _decision_arguments(p)
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.set_defaults(func=_benchmark)
 
     p = sub.add_parser("demo", help="the end-to-end flagship run (same as `seqkeras demo`)")
     from seqkeras.tasks.demo import add_demo_arguments
@@ -308,6 +343,31 @@ def _eval(args: argparse.Namespace) -> int:
         _run_dir(args), settings, use_export=not args.keras_only, progress=not args.quiet
     )
     print(summarize(report))
+    return 0
+
+
+def _utterance_list(value: str) -> tuple[str, ...]:
+    numbers = tuple(part.strip().zfill(3) for part in value.split(",") if part.strip())
+    if not numbers or not all(n.isdigit() and len(n) == 3 for n in numbers):
+        raise argparse.ArgumentTypeError(f"expected utterance numbers like 001,006, got {value!r}")
+    return numbers
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from seqkeras.wakeword.benchmark import BenchmarkSettings, run_benchmark, summarize_benchmark
+
+    settings = BenchmarkSettings(
+        keyword_dir=args.keyword_dir,
+        wuw_utterances=args.wuw_utterances,
+        negative_dirs=tuple(args.negatives) if args.negatives else None,
+        snr_db=args.snr_db,
+        smoothing_steps=args.smoothing_steps,
+        refractory_seconds=args.refractory_seconds,
+        pocketsphinx=not args.no_pocketsphinx,
+        keras=not args.no_keras,
+    )
+    report = run_benchmark(_run_dir(args), settings, model_path=args.model, progress=not args.quiet)
+    print(summarize_benchmark(report))
     return 0
 
 

@@ -172,3 +172,23 @@ def log_mel_batches(
         if progress is not None:
             progress.update(len(values))
     return out
+
+
+def log_mel_stream(
+    audio: np.ndarray, config: FeatureConfig | None = None, chunk_frames: int = 6000
+) -> np.ndarray:
+    """Features ``(frames, bins)`` of one long signal, computed ``chunk_frames`` frames at a
+    time (frames are independent, so this equals one call on the whole signal while memory
+    stays bounded)."""
+    config = config or FeatureConfig()
+    if chunk_frames < 1:
+        raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
+    total = config.num_frames(len(audio))
+    out = np.empty((total, config.num_mel_bins), dtype=np.float32)
+    span = (chunk_frames - 1) * config.hop_length + config.frame_length
+    for first in range(0, total, chunk_frames):
+        start = first * config.hop_length
+        piece = np.asarray(audio[start : start + span], dtype=np.float32)
+        values = np.asarray(log_mel_tf(piece, config))
+        out[first : first + len(values)] = values
+    return out
