@@ -198,6 +198,11 @@ def build_dataset(
     if (folder / MANIFEST).exists():
         return WakewordDataset(folder)
     bank = UtteranceBank.load(config, split, cache_dir, progress)
+    # Real negative speech goes into training and validation clips only.
+    real_fraction = 0.0 if split == "test" else config.real_speech_fraction
+    if real_fraction > 0:
+        real = UtteranceBank.load_real_speech(config.keyword, config.sample_rate, cache_dir, progress)
+        bank = bank.merged(real)
     background = load_background(config, cache_dir, progress)
     audio = np.empty((num_clips, config.clip_samples), dtype=np.int16)
     segments = []
@@ -209,6 +214,7 @@ def build_dataset(
             config,
             background,
             background_split_for(split),
+            real_speech_fraction=real_fraction,
         )
         audio[index] = np.round(clip.audio * _INT16_SCALE).astype(np.int16)
         segments.append([s.to_dict() for s in clip.segments])
@@ -221,7 +227,12 @@ def build_dataset(
         "seed": seed,
         "num_clips": num_clips,
         "config": config.to_dict(),
-        "bank": {"key": bank.info.get("key"), "utterances": bank.count(), "voices": bank.voices()},
+        "bank": {
+            "key": bank.info.get("key"),
+            "real": bank.info.get("merged"),
+            "utterances": bank.count(),
+            "voices": bank.voices(),
+        },
         "background": None if background is None else background.describe(),
         "segments": segments,
     }

@@ -258,7 +258,8 @@ def test_vocabulary_and_voice_splits():
     assert contains_keyword("Please Activate now", "activate")
     assert not contains_keyword("activated", "activate")
     other = hard_negatives_for("computer")
-    assert "computers" in other and "computer" not in other
+    # Near by sound; never the keyword, nor a word containing its sound.
+    assert "commuter" in other and "computer" not in other and "computers" not in other
     config = WakewordDataConfig(
         voices_per_engine=30, train_engines=("espeak",), test_engines=("flite",)
     )
