@@ -61,13 +61,27 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     (
         "--sentences-per-voice",
         int,
-        "carrier sentences with the keyword inside per keyword voice of festival/festival-l2 "
-        "(default 3; 0 = isolated keywords only)",
+        "carrier sentences with the keyword inside per keyword voice of the engines that "
+        "report word timings (festival, festival-l2, kokoro; default 1; 0 = isolated keywords only)",
     ),
     (
         "--sentence-fraction",
         float,
         "share of training keywords spoken inside a sentence (default 0.3; 0 = none)",
+    ),
+    ("--kokoro-voices", int, "Kokoro speakers saying negatives (default 150; 0 with the others off)"),
+    ("--kokoro-keyword-voices", int, "Kokoro speakers saying the keyword (default 300)"),
+    ("--blend-fraction", float, "share of Kokoro speakers that are blends of 2-3 voices (default 0.6)"),
+    (
+        "--real-speech-fraction",
+        float,
+        "share of training negatives from real recordings the benchmark never uses (default 0.3)",
+    ),
+    ("--reverb-probability", float, "chance a training utterance is heard in a room (default 0.3)"),
+    (
+        "--lowpass-probability",
+        float,
+        "chance a training utterance is band-limited at 3-5.5 kHz (default 0.25)",
     ),
     ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
     ("--seed", int, "data and initialization seed"),
@@ -100,7 +114,7 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
         type=_engine_list,
         default=None,
         help="TTS engines of the training clips, comma-separated "
-        "(default: espeak,festival,festival-l2; the test data stays the protocol's)",
+        "(default: espeak,festival,festival-l2,kokoro; the test data stays the protocol's)",
     )
     parser.add_argument(
         "--lr-schedule",
@@ -208,6 +222,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="run directory (model.keras, train.json)")
     _train_config_arguments(p)
     add_strategy_argument(p)
+    p.add_argument(
+        "--data-only",
+        action="store_true",
+        help="synthesize, mix and featurize the training data (cached), do not train",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_train)
 
@@ -286,9 +305,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from seqkeras.wakeword.train import train
+    from seqkeras.wakeword.train import load_training_data, train
 
     config = train_config_from_args(args)
+    if args.data_only:
+        *_, info = load_training_data(config, progress=not args.quiet)
+        print(json.dumps({"data": info}))
+        return 0
     result = train(config, args.out, strategy=args.strategy, progress=not args.quiet)
     last = {k: v[-1] for k, v in result.history.items() if v and k != "epoch"}
     print(

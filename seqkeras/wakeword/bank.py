@@ -77,7 +77,7 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
     for voice in voices:
         position = rank.get(voice.engine, 0)
         rank[voice.engine] = position + 1
-        negative_voices, keyword_voices = config.voice_counts(voice.engine)
+        negative_voices, keyword_voices = config.voice_counts(voice.engine, split)
         if position < keyword_voices:
             plan.append(("keyword", config.keyword, voice))
             if config.sentences_per_voice and get_engine(voice.engine).word_timings:

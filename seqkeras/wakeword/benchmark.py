@@ -490,6 +490,15 @@ def pocketsphinx_detections(
 # ------------------------------------------------------------------ the run
 
 
+def recipe_run_dir(keyword: str) -> Path:
+    """Where ``benchmarks/wakeword_real.py`` keeps the recipe's run for ``keyword``:
+    ``<cache>/wakeword-real/<keyword>``."""
+    from seqkeras.wakeword.cache import cache_root
+
+    safe = "-".join("".join(c if c.isalnum() else " " for c in keyword.lower()).split())
+    return cache_root() / "wakeword-real" / (safe or "keyword")
+
+
 def benchmark_name(settings: BenchmarkSettings) -> str:
     """File stem of a run's benchmark report: ``benchmark-real`` or ``benchmark-wuw-001-006``."""
     if settings.wuw_utterances is not None:

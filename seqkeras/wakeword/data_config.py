@@ -62,7 +62,10 @@ PITCH_RANGES: dict[str, tuple[float, float] | None] = {
 }
 # Voices (negatives, keyword) per engine where the defaults do not fit: Kokoro's sampled
 # speakers are the main source of speaker variety, so it gets more keyword voices.
-DEFAULT_ENGINE_VOICES: tuple[tuple[str, int, int], ...] = ((KOKORO, 150, 400),)
+DEFAULT_ENGINE_VOICES: tuple[tuple[str, int, int], ...] = ((KOKORO, 150, 300),)
+# The val and test splits sample this share of Kokoro's counts: they measure, they do not
+# need the training split's speaker variety (the test has only 4 held-out base voices).
+KOKORO_HELDOUT_SHARE = 0.25
 
 
 def _pairs(value: Any) -> tuple[float, float]:
@@ -102,7 +105,8 @@ class WakewordDataConfig:
             larger than ``voices_per_engine`` the extra voices say only the keyword (positives
             need more voice variety than negatives).
         engine_voices: ``(engine, voices, keyword_voices)`` overriding ``voices_per_engine``
-            and ``keyword_voices_per_engine`` for that engine (default: Kokoro 150 / 400).
+            and ``keyword_voices_per_engine`` for that engine (default: Kokoro 150 / 300; its
+            val and test splits take ``KOKORO_HELDOUT_SHARE`` of them).
         blend_fraction: share of Kokoro's voices that are blends of 2-3 base voices (new
             speakers; the rest are base voices).
         variants_per_voice_name: at most this many (speed, pitch) variants of one voice
@@ -261,10 +265,13 @@ class WakewordDataConfig:
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
 
-    def voice_counts(self, engine: str) -> tuple[int, int]:
-        """``(voices speaking negatives, voices speaking the keyword)`` of ``engine``."""
+    def voice_counts(self, engine: str, split: str = "train") -> tuple[int, int]:
+        """``(voices speaking negatives, voices speaking the keyword)`` of ``engine`` in
+        ``split`` (Kokoro's val and test splits: ``KOKORO_HELDOUT_SHARE`` of them)."""
         for name, voices, keyword_voices in self.engine_voices:
             if name == engine:
+                if engine == KOKORO and split != "train":
+                    return _share(voices), _share(keyword_voices)
                 return voices, keyword_voices
         return self.voices_per_engine, self.keyword_voices_per_engine
 
@@ -364,6 +371,10 @@ class WakewordDataConfig:
         return config_hash([self.to_dict(), *extra])
 
 
+def _share(count: int) -> int:
+    return max(1, int(np.ceil(count * KOKORO_HELDOUT_SHARE))) if count else 0
+
+
 def _voice_in_training(config: WakewordDataConfig, voice: str) -> bool:
     engine, name = voice.split(":", 1)
     if engine not in config.train_engines or engine not in available_engines():
@@ -401,12 +412,16 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
     test_voices = set(config.test_voice_names())
     voices: list[Voice] = []
     for engine in engines_for_split(config, split):
-        seed = int(config_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
-        rng = np.random.default_rng(seed)
-        wanted = max(config.voice_counts(engine))
+        wanted = max(config.voice_counts(engine, split))
         if engine == KOKORO:
+            # Seeded by the speaker settings only (not the texts): Kokoro utterances are
+            # cached per (text, voice), so a new word list reuses every earlier speaker.
+            key = ["kokoro voices", split, wanted, config.blend_fraction, config.speed_range]
+            rng = np.random.default_rng(int(config_hash(key)[:8], 16))
             voices.extend(_kokoro_voices(config, split, wanted, rng))
             continue
+        seed = int(config_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
+        rng = np.random.default_rng(seed)
         names = get_engine(engine).voices()
         if split == "train":
             names = [n for n in names if n not in heldout]

@@ -84,6 +84,18 @@ class TrainConfig:
             protocol's (``WakewordDataConfig.train_engines``). The test split and the
             negative stream are the protocol's either way, so runs with different
             engines are measured on the same test data.
+        kokoro_voices, kokoro_keyword_voices: Kokoro speakers (base voices and blends of
+            its training voices) speaking negatives / the keyword in training; the
+            protocol's test split samples a quarter of these from the held-out voices.
+        blend_fraction: share of those speakers that are blends of 2-3 base voices.
+        real_speech_fraction: share of the training clips' negatives that are real
+            recordings of people (WUW-II and Asterisk speech the real-speech benchmark
+            never uses; ``real_speech.real_negatives``).
+        reverb_probability: chance an inserted training utterance is heard in a room
+            (synthetic impulse response, RT60 0.15-0.8 s).
+        lowpass_probability: chance an inserted training utterance is band-limited at
+            3-5.5 kHz (telephones, cheap microphones; the real negatives are 8 kHz
+            telephone speech, so band limiting must not be a cue for "no keyword").
         background_probability: chance a clip mixes real background audio (else
             coloured noise only; 0 skips reading the background files).
         seed: data and initialization seed.
@@ -119,9 +131,15 @@ class TrainConfig:
     ones_steps: int = 50
     hard_negative_fraction: float = 0.7
     max_negatives: int = 6
-    sentences_per_voice: int = 3
+    sentences_per_voice: int = 1
     sentence_fraction: float = 0.3
     train_engines: tuple[str, ...] | None = None
+    kokoro_voices: int = 150
+    kokoro_keyword_voices: int = 300
+    blend_fraction: float = 0.6
+    real_speech_fraction: float = 0.3
+    reverb_probability: float = 0.3
+    lowpass_probability: float = 0.25
     background_probability: float = 0.9
     seed: int = 0
 
@@ -163,9 +181,14 @@ class TrainConfig:
             "freq_mask_bins",
             "max_negatives",
             "sentences_per_voice",
+            "kokoro_voices",
+            "kokoro_keyword_voices",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        for name in ("blend_fraction", "real_speech_fraction", "reverb_probability", "lowpass_probability"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
         if not 0.0 <= self.sentence_fraction <= 1.0:
             raise ValueError(f"sentence_fraction must be in [0, 1], got {self.sentence_fraction!r}")
         if not self.sentences_per_voice:
@@ -212,27 +235,33 @@ class TrainConfig:
         return cls(**dict(values))
 
     def data_config(self) -> Any:
-        """The ``WakewordDataConfig`` of this run (labels on this model's output grid)."""
-        from seqkeras.wakeword.data_config import WakewordDataConfig
+        """The ``WakewordDataConfig`` of this run's protocol (test split and negative stream;
+        labels on this model's output grid)."""
+        from seqkeras.wakeword.data_config import KOKORO, WakewordDataConfig
 
         return WakewordDataConfig(
             keyword=self.keyword,
             clip_seconds=self.clip_seconds,
             voices_per_engine=self.voices_per_engine,
             negatives_per_voice=self.negatives_per_voice,
+            engine_voices=((KOKORO, self.kokoro_voices, self.kokoro_keyword_voices),),
+            blend_fraction=self.blend_fraction,
             real_background_probability=self.background_probability,
             labels=label_config(self.model, ones_steps=self.ones_steps),
         )
 
     def training_data_config(self) -> Any:
-        """``data_config()`` with this run's near-miss share, negative count, sentences and
-        engines (train and val splits)."""
+        """``data_config()`` with this run's near-miss share, negative count, sentences,
+        real speech, augmentation and engines (train and val splits)."""
         config = dataclasses.replace(
             self.data_config(),
             hard_negative_fraction=self.hard_negative_fraction,
             max_negatives=self.max_negatives,
             sentences_per_voice=self.sentences_per_voice,
             sentence_fraction=self.sentence_fraction,
+            real_speech_fraction=self.real_speech_fraction,
+            reverb_probability=self.reverb_probability,
+            lowpass_probability=self.lowpass_probability,
         )
         if self.train_engines is not None:
             config = dataclasses.replace(config, train_engines=self.train_engines)

@@ -11,7 +11,8 @@ from seqkeras.cli.main import main
 TINY_TRAIN = [
     "--train-clips", "6", "--val-clips", "2", "--epochs", "1", "--batch-size", "3",
     "--clip-seconds", "3", "--voices-per-engine", "2", "--negatives-per-voice", "1",
-    "--units", "4", "--filters", "4", "--background-probability", "0", "--quiet",
+    "--units", "4", "--filters", "4", "--background-probability", "0", "--kokoro-voices", "2",
+    "--kokoro-keyword-voices", "2", "--real-speech-fraction", "0", "--quiet",
 ]  # fmt: skip
 
 
@@ -84,10 +85,18 @@ def test_train_flags_reach_the_config():
         [
             "train", "--out", "x", "--frequency-warp", "0.05", "--lr-schedule", "cosine",
             "--train-engines", "espeak, festival", "--sentences-per-voice", "2",
-            "--sentence-fraction", "0.25",
+            "--sentence-fraction", "0.25", "--real-speech-fraction", "0.5", "--reverb-probability",
+            "0.1", "--kokoro-keyword-voices", "20", "--blend-fraction", "0.9",
         ]
     )  # fmt: skip
     config = train_config_from_args(args)
+    assert (config.real_speech_fraction, config.reverb_probability) == (0.5, 0.1)
+    assert (config.kokoro_keyword_voices, config.blend_fraction) == (20, 0.9)
+    training = config.training_data_config()
+    assert (training.real_speech_fraction, training.reverb_probability) == (0.5, 0.1)
+    assert training.voice_counts("kokoro") == (150, 20)
+    # The protocol's test split stays synthesized and unaugmented by these.
+    assert (config.data_config().real_speech_fraction, config.data_config().reverb_probability) == (0, 0)
     assert (config.sentences_per_voice, config.sentence_fraction) == (2, 0.25)
     assert config.frequency_warp == 0.05 and config.lr_schedule == "cosine"
     assert config.train_engines == ("espeak", "festival")
@@ -134,11 +143,13 @@ def test_demo_end_to_end_on_a_tiny_budget(tmp_path, cache, capsys):
     argv = [
         "demo", "--out", str(out), "--train-clips", "8", "--epochs", "1", "--test-clips", "3",
         "--negative-hours", "0.005", "--voices-per-engine", "2", "--negatives-per-voice", "1",
-        "--stream-clips", "1", "--background-probability", "0", "--quiet",
+        "--stream-clips", "1", "--background-probability", "0", "--kokoro-voices", "2",
+        "--kokoro-keyword-voices", "2", "--real-speech-fraction", "0", "--quiet",
     ]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "FRR" in printed and "seqkeras-wake" in printed and "keyword ended" in printed
+    assert "benchmarks/wakeword_real.py --keyword computer" in printed  # nothing cached here
     report = json.loads((out / "eval.json").read_text())
     assert set(report) >= {"keras", "quantized", "real_near_misses", "runner_hop_latency_us"}
     assert report["quantized_mode"] == "int16x8 per-tensor"

@@ -136,7 +136,7 @@ def test_config_validation():
         WakewordDataConfig(sentences_per_voice=-1)
     off = TrainConfig(sentences_per_voice=0)
     assert off.sentence_fraction == 0.0 and off.training_data_config().sentence_fraction == 0.0
-    assert (TrainConfig().sentences_per_voice, TrainConfig().sentence_fraction) == (3, 0.3)
+    assert (TrainConfig().sentences_per_voice, TrainConfig().sentence_fraction) == (1, 0.3)
     with pytest.raises(ValueError, match="sentence_fraction"):
         TrainConfig(sentence_fraction=-0.1)
     config = TrainConfig(sentences_per_voice=2, sentence_fraction=0.3).training_data_config()
