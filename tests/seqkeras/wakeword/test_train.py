@@ -278,3 +278,81 @@ def test_tiny_model_finds_unseen_voices_keywords_better_than_chance(tmp_path, mo
     rate = chance_hits / chance.keywords
     spread = np.sqrt(chance.keywords * rate * (1 - rate))
     assert hits > chance_hits + 3 * spread + 1, (hits, chance_hits, point)
+
+
+_STRATEGY_RUN = """
+import json, os, sys
+import numpy as np
+import tensorflow as tf
+if sys.argv[1] == "mirrored":
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from seqkeras.wakeword.train import TrainConfig, train
+rng = np.random.default_rng(2)
+x = rng.standard_normal((16, 30, 40)).astype(np.float32)
+y = (rng.random((16, 30, 1)) > 0.8).astype(np.float32)
+config = TrainConfig(epochs=2, batch_size=8, filters=4, units=4, time_masks=0, freq_masks=0)
+result = train(config, sys.argv[2], strategy=sys.argv[1], progress=False, data=(x, y, None, None))
+print(json.dumps({"loss": result.history["loss"], "epochs": result.history["epoch"]}))
+"""
+
+
+def _strategy_env():
+    import os
+
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+
+
+@pytest.mark.slow
+@pytest.mark.distributed
+def test_training_under_mirrored_on_two_logical_cpus(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _STRATEGY_RUN, "mirrored", str(tmp_path / "run")],
+        capture_output=True, text=True, env=_strategy_env(), timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["epochs"] == [0, 1] and all(np.isfinite(out["loss"]))
+    assert keras.saving.load_model(tmp_path / "run" / "model.keras", compile=False) is not None
+
+
+@pytest.mark.slow
+@pytest.mark.distributed
+def test_training_under_multiworker_with_two_loopback_workers(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    workers = [f"127.0.0.1:{p}" for p in ports]
+    procs = []
+    for index in range(2):
+        tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+        env = {**_strategy_env(), "TF_CONFIG": json.dumps(tf_config)}
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _STRATEGY_RUN, "multiworker", str(tmp_path / f"run{index}")],
+                env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+        )
+    outs = []
+    try:
+        for proc in procs:
+            stdout, stderr = proc.communicate(timeout=300)
+            assert proc.returncode == 0, stderr[-3000:]
+            outs.append(json.loads(stdout.strip().splitlines()[-1]))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    # The workers train one model in lockstep: the same losses on both.
+    assert outs[0]["loss"] == outs[1]["loss"] and outs[0]["epochs"] == [0, 1]
+    assert os.path.exists(tmp_path / "run0" / "model.keras")
