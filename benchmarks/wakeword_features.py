@@ -11,20 +11,26 @@ noise at 0-25 dB SNR, like training clips) with
 and prints one JSON object: clips/s of both, the ratio, and the largest difference
 between them (the parity bound is 1e-4).
 
-    flock /tmp/seqkeras-heavy.lock nice -n 5 .venv/bin/python benchmarks/wakeword_features.py
+    flock /tmp/seqkeras-heavy.lock nice -n 5 .venv/bin/python benchmarks/wakeword_features.py --write
+
+``--write`` puts the figures into BENCHMARKS.md (between the ``wakeword-features`` markers).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import glob
 import json
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 
 CLIP_SAMPLES = 160000
+BENCHMARKS_MD = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
+START, END = "<!-- wakeword-features:start -->", "<!-- wakeword-features:end -->"
 NUMPY_BATCH = 8
 ASTERISK = "/usr/share/asterisk/sounds/en_US_f_Allison/*.wav"
 
@@ -68,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=96)
     parser.add_argument("--repeats", type=int, default=3, help="best of N timings each")
+    parser.add_argument("--write", action="store_true", help="write the figures into BENCHMARKS.md")
     args = parser.parse_args()
 
     from seqkeras_edge.features import log_mel_spectrogram
@@ -94,21 +101,37 @@ def main() -> None:
             outputs[name] = run()
             best = min(best, time.perf_counter() - started)
         timings[name] = len(clips) / best
-    print(
-        json.dumps(
-            {
-                "clips": len(clips),
-                "clip_seconds": CLIP_SAMPLES / 16000,
-                "numpy_twin_clips_per_s": round(timings["numpy_twin"], 1),
-                "tf_float32_clips_per_s": round(timings["tf_float32"], 1),
-                "speedup": round(timings["tf_float32"] / timings["numpy_twin"], 2),
-                "max_abs_difference": float(
-                    np.abs(outputs["tf_float32"] - outputs["numpy_twin"]).max()
-                ),
-                "machine": platform.machine(),
-            }
-        )
+    result = {
+        "clips": len(clips),
+        "clip_seconds": CLIP_SAMPLES / 16000,
+        "numpy_twin_clips_per_s": round(timings["numpy_twin"], 1),
+        "tf_float32_clips_per_s": round(timings["tf_float32"], 1),
+        "speedup": round(timings["tf_float32"] / timings["numpy_twin"], 2),
+        "max_abs_difference": float(np.abs(outputs["tf_float32"] - outputs["numpy_twin"]).max()),
+        "machine": platform.machine(),
+    }
+    print(json.dumps(result))
+    if args.write:
+        write_benchmarks_md(result, args)
+
+
+def write_benchmarks_md(result: dict, args: argparse.Namespace) -> None:
+    today = datetime.date.today().isoformat()
+    body = (
+        f"{today}, 2-core CPU box (shared), `flock /tmp/seqkeras-heavy.lock .venv/bin/python "
+        f"benchmarks/wakeword_features.py --clips {args.clips} --repeats {args.repeats} --write` "
+        f"(best of {args.repeats}; {result['clips']} clips of 10 s, real speech over noise):\n\n"
+        "| features | clips/s | ratio | max difference to the numpy twin |\n|---|---|---|---|\n"
+        f"| numpy twin (float64, batches of {NUMPY_BATCH}; before) | "
+        f"{result['numpy_twin_clips_per_s']} | 1 | — |\n"
+        f"| TensorFlow float32 in tf.data (`wakeword.features`; after) | "
+        f"{result['tf_float32_clips_per_s']} | {result['speedup']}x | "
+        f"{result['max_abs_difference']:.1e} |"
     )
+    text = BENCHMARKS_MD.read_text()
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    BENCHMARKS_MD.write_text(f"{head}{START}\n{body}\n{END}{tail}")
 
 
 if __name__ == "__main__":
