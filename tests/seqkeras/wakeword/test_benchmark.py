@@ -173,3 +173,37 @@ def test_pocketsphinx_finds_computer_in_a_real_clip_and_aliases_equal_single_dec
         assert found[exponent] == single
     with pytest.raises(ValueError, match="qwzxv"):
         sphinx.pronunciation("qwzxv")
+
+
+def test_wuw_positives_are_held_out_speakers_saying_the_keyword(tmp_path, monkeypatch):
+    import json
+
+    from seqkeras.wakeword.real_speech import negative_split, wuw_recordings
+
+    corpus = tmp_path / "wuw-corpus-ii"
+    corpus.mkdir()
+    entries = []
+    for session in range(12):
+        for utterance, text, span in (
+            ("000", f"Speaker {chr(65 + session)}", (0.5, 1.2)),
+            ("001", "Operator", (0.6, 1.1)),
+            ("002", "Wildfire", (0.6, 1.1)),
+            ("006", "[click] please get me the Operator now", (2.0, 2.6)),
+        ):
+            entries.append(
+                {"sessionNumber": f"{session:05d}", "utteranceNumber": utterance,
+                 "filePath": f"calls/{session:05d}/WUWII{session:05d}_{utterance}.flac",
+                 "transcription": text, "startTime": span[0], "endTime": span[1]}
+            )  # fmt: skip
+    (corpus / "data.json").write_text(json.dumps({"entries": entries}))
+    monkeypatch.setenv("SEQKERAS_REAL_SPEECH", str(tmp_path))
+    wuw_recordings.cache_clear()
+    found = positive_recordings("operator", BenchmarkSettings(wuw_utterances=("001", "006")))
+    held_out = {r.speaker for r in wuw_recordings(str(corpus)) if negative_split(r) == "test"}
+    assert found and {r.speaker for r in found} <= held_out
+    assert {r.utterance for r in found} == {"001", "006"}
+    assert all(r.keyword_span in ((0.6, 1.1), (2.0, 2.6)) for r in found)
+    with pytest.raises(ValueError, match="says 'voyager'"):
+        positive_recordings("voyager", BenchmarkSettings(wuw_utterances=("001",)))
+    with pytest.raises(ValueError, match="not both"):
+        BenchmarkSettings(keyword_dir="x", wuw_utterances=("001",))
