@@ -69,8 +69,8 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
         float,
         "share of training keywords spoken inside a sentence (default 0.3; 0 = none)",
     ),
-    ("--kokoro-voices", int, "Kokoro speakers saying negatives (default 150; 0 with the others off)"),
-    ("--kokoro-keyword-voices", int, "Kokoro speakers saying the keyword (default 300)"),
+    ("--kokoro-voices", int, "Kokoro speakers saying negatives (default 60)"),
+    ("--kokoro-keyword-voices", int, "Kokoro speakers saying the keyword (default 200)"),
     ("--blend-fraction", float, "share of Kokoro speakers that are blends of 2-3 voices (default 0.6)"),
     (
         "--real-speech-fraction",

@@ -62,7 +62,7 @@ PITCH_RANGES: dict[str, tuple[float, float] | None] = {
 }
 # Voices (negatives, keyword) per engine where the defaults do not fit: Kokoro's sampled
 # speakers are the main source of speaker variety, so it gets more keyword voices.
-DEFAULT_ENGINE_VOICES: tuple[tuple[str, int, int], ...] = ((KOKORO, 150, 300),)
+DEFAULT_ENGINE_VOICES: tuple[tuple[str, int, int], ...] = ((KOKORO, 60, 200),)
 # The val and test splits sample this share of Kokoro's counts: they measure, they do not
 # need the training split's speaker variety (the test has only 4 held-out base voices).
 KOKORO_HELDOUT_SHARE = 0.25
@@ -105,7 +105,7 @@ class WakewordDataConfig:
             larger than ``voices_per_engine`` the extra voices say only the keyword (positives
             need more voice variety than negatives).
         engine_voices: ``(engine, voices, keyword_voices)`` overriding ``voices_per_engine``
-            and ``keyword_voices_per_engine`` for that engine (default: Kokoro 150 / 300; its
+            and ``keyword_voices_per_engine`` for that engine (default: Kokoro 60 / 200; its
             val and test splits take ``KOKORO_HELDOUT_SHARE`` of them).
         blend_fraction: share of Kokoro's voices that are blends of 2-3 base voices (new
             speakers; the rest are base voices).
@@ -414,11 +414,7 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
     for engine in engines_for_split(config, split):
         wanted = max(config.voice_counts(engine, split))
         if engine == KOKORO:
-            # Seeded by the speaker settings only (not the texts): Kokoro utterances are
-            # cached per (text, voice), so a new word list reuses every earlier speaker.
-            key = ["kokoro voices", split, wanted, config.blend_fraction, config.speed_range]
-            rng = np.random.default_rng(int(config_hash(key)[:8], 16))
-            voices.extend(_kokoro_voices(config, split, wanted, rng))
+            voices.extend(_kokoro_voices(config, split, wanted))
             continue
         seed = int(config_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
         rng = np.random.default_rng(seed)
@@ -452,19 +448,39 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
     return voices
 
 
-def _kokoro_voices(
-    config: WakewordDataConfig, split: str, count: int, rng: np.random.Generator
-) -> list[Voice]:
+def _kokoro_voices(config: WakewordDataConfig, split: str, count: int) -> list[Voice]:
     """Kokoro speakers of a split: ``train`` its training base voices and blends of them;
     ``val`` only blends of those (new speakers of seen voices); ``test`` the held-out base
-    voices and blends of them only (``seqkeras.audio.tts.kokoro``)."""
-    from seqkeras.audio.tts.kokoro import KOKORO_SPEED_RANGE, sample_kokoro_voices
+    voices and blends of them only (``seqkeras.audio.tts.kokoro``).
+
+    Speaker ``i`` depends only on ``(split, blend_fraction, speed range, i)`` — not on the
+    word lists, nor on ``count`` — so a larger count adds speakers and a new word list
+    reuses every cached Kokoro utterance of the speakers it keeps.
+    """
+    from seqkeras.audio.tts.kokoro import (
+        KOKORO_SPEED_RANGE,
+        KokoroVoice,
+        kokoro_voices,
+        random_blend,
+    )
 
     low = max(config.speed_range[0], KOKORO_SPEED_RANGE[0])
-    high = min(config.speed_range[1], KOKORO_SPEED_RANGE[1])
-    speeds = (low, max(low, high))
-    if split == "test":
-        return sample_kokoro_voices(count, rng, "test", config.blend_fraction, speeds)
+    high = max(low, min(config.speed_range[1], KOKORO_SPEED_RANGE[1]))
+    names = kokoro_voices("test" if split == "test" else "train")
     blends = 1.0 if split == "val" else config.blend_fraction
-    # Distinct speakers only: a repeated (blend, speed) would repeat utterances.
-    return list(dict.fromkeys(sample_kokoro_voices(count, rng, "train", blends, speeds)))
+    seed = int(config_hash(["kokoro speakers", split, blends, low, high])[:8], 16)
+    order = np.random.default_rng(seed).permutation(len(names))
+    chosen: dict[Voice, None] = {}
+    bases = 0
+    for index in range(count * _DRAWS_PER_VOICE):
+        if len(chosen) == count:
+            break
+        rng = np.random.default_rng([seed, index])
+        if rng.random() < blends:
+            speaker = random_blend(names, rng)
+        else:
+            speaker = KokoroVoice(((names[int(order[bases % len(names)])], 1.0),))
+            bases += 1
+        # Distinct speakers only: a repeated (voice, speed) would repeat utterances.
+        chosen.setdefault(speaker.voice(round(float(rng.uniform(low, high)), 2)), None)
+    return list(chosen)

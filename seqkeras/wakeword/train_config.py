@@ -134,8 +134,8 @@ class TrainConfig:
     sentences_per_voice: int = 1
     sentence_fraction: float = 0.3
     train_engines: tuple[str, ...] | None = None
-    kokoro_voices: int = 150
-    kokoro_keyword_voices: int = 300
+    kokoro_voices: int = 60
+    kokoro_keyword_voices: int = 200
     blend_fraction: float = 0.6
     real_speech_fraction: float = 0.3
     reverb_probability: float = 0.3

@@ -94,7 +94,7 @@ def test_train_flags_reach_the_config():
     assert (config.kokoro_keyword_voices, config.blend_fraction) == (20, 0.9)
     training = config.training_data_config()
     assert (training.real_speech_fraction, training.reverb_probability) == (0.5, 0.1)
-    assert training.voice_counts("kokoro") == (150, 20)
+    assert training.voice_counts("kokoro") == (60, 20)
     # The protocol's test split stays synthesized and unaugmented by these.
     assert (config.data_config().real_speech_fraction, config.data_config().reverb_probability) == (0, 0)
     assert (config.sentences_per_voice, config.sentence_fraction) == (2, 0.25)
