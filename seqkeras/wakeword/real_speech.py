@@ -70,14 +70,17 @@ class Recording:
 
 def find_real_speech_root() -> Path | None:
     """The real-speech folder: ``$SEQKERAS_REAL_SPEECH``, else ``shared/data/real-speech``
-    beside the repository or one of its parent folders; ``None`` when there is none."""
+    in the working directory or one of its parents, else beside the installed package or
+    one of its parents; ``None`` when there is none."""
     configured = os.environ.get(REAL_SPEECH_ENV)
     if configured:
         return Path(configured)
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / _RELATIVE
-        if candidate.is_dir():
-            return candidate
+    here = Path(__file__).resolve()
+    for start in (Path.cwd().resolve(), here):
+        for parent in (start, *start.parents):
+            candidate = parent / _RELATIVE
+            if candidate.is_dir():
+                return candidate
     return None
 
 
