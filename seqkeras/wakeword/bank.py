@@ -280,7 +280,16 @@ class UtteranceBank:
                     utterances.append(Utterance(text, "real", voice, position, speech.size))
                     position += speech.size
             bar.close()
-            info = {"split": "real", "key": key, "sample_rate": sample_rate, "version": _FORMAT_VERSION}
+            sources: dict[str, int] = {}
+            for recording in recordings:
+                sources[recording.source] = sources.get(recording.source, 0) + 1
+            info = {
+                "split": "real",
+                "key": key,
+                "sample_rate": sample_rate,
+                "version": _FORMAT_VERSION,
+                "recordings_by_source": sources,
+            }
             cls(np.concatenate(pieces), utterances, info).save(folder)
         return cls.open(folder)
 

@@ -203,6 +203,9 @@ def build_dataset(
     if real_fraction > 0:
         real = UtteranceBank.load_real_speech(config.keyword, config.sample_rate, cache_dir, progress)
         bank = bank.merged(real)
+        real_sources = real.info.get("recordings_by_source")
+    else:
+        real_sources = None
     background = load_background(config, cache_dir, progress)
     audio = np.empty((num_clips, config.clip_samples), dtype=np.int16)
     segments = []
@@ -230,6 +233,7 @@ def build_dataset(
         "bank": {
             "key": bank.info.get("key"),
             "real": bank.info.get("merged"),
+            "real_recordings_by_source": real_sources,
             "utterances": bank.count(),
             "voices": bank.voices(),
         },
