@@ -444,6 +444,36 @@ def near_miss_recordings_for(settings: EvalSettings, keyword: str) -> tuple[str,
 # ------------------------------------------------------------------ 7. the whole protocol
 
 
+def exported_model_report(model_path: Path, scored: QuantizedScores) -> dict[str, Any]:
+    """What the report says about the exported model itself: file, mode, size, latency."""
+    from seqkeras_edge.metadata import read_metadata
+
+    exported = read_metadata(model_path) or {}
+    return {
+        "quantized_model": str(model_path),
+        "quantized_mode": " ".join(
+            str(exported[k]) for k in ("quantize", "weights") if exported.get(k)
+        ),
+        "quantized_model_bytes": model_path.stat().st_size,
+        "runner_hop_latency_us": latency_summary(scored.hop_latency_us),
+    }
+
+
+def exported_vs_keras(
+    curves: dict[str, list[OperatingPoint]], chosen: dict[str, OperatingPoint | None]
+) -> dict[str, Any] | None:
+    """FRR points of the exported model minus Keras at their operating points, and the
+    exported model at the Keras model's threshold."""
+    keras_point, quantized_point = chosen.get("keras"), chosen.get("quantized")
+    if keras_point is None or quantized_point is None:
+        return None
+    same = next(p for p in curves["quantized"] if p.threshold == keras_point.threshold)
+    return {
+        "frr_points_at_target_fa": 100 * (quantized_point.frr - keras_point.frr),
+        "quantized_at_keras_threshold": same.to_dict(),
+    }
+
+
 def evaluate_run(
     run_dir: str | Path,
     settings: EvalSettings | None = None,
@@ -468,24 +498,15 @@ def evaluate_run(
         raise FileNotFoundError(
             f"exported model {quantized} does not exist: run seqkeras wakeword export {run_dir}"
         )
-    early_steps = settings.early_steps(run.labels)
+    early = settings.early_steps(run.labels)
+    seed = TEST_SEED + settings.seed
     test_set = build_test_set(
-        settings.test_clips,
-        run.data_config,
-        run.feature_config,
-        TEST_SEED + settings.seed,
-        early_steps,
-        cache_dir,
-        progress,
+        settings.test_clips, run.data_config, run.feature_config, seed, early, cache_dir, progress
     )
     stream = build_negative_stream(
-        settings.negative_hours,
-        run.data_config,
-        run.feature_config,
-        STREAM_SEED + settings.seed,
-        cache_dir,
-        progress,
-    )
+        settings.negative_hours, run.data_config, run.feature_config,
+        STREAM_SEED + settings.seed, cache_dir, progress,
+    )  # fmt: skip
     base = settings.decision(run.labels, keyword=run.config.keyword)
     positives = {"keras": list(keras_scores(run.model, test_set.features))}
     negatives = {"keras": keras_negative_scores(run.model, stream)}
@@ -508,65 +529,36 @@ def evaluate_run(
     if quantized is not None:
         scored = quantized_scores(quantized, test_set, stream, progress)
         positives["quantized"], negatives["quantized"] = scored.positive, scored.negative
-        from seqkeras_edge.metadata import read_metadata
-
-        exported = read_metadata(quantized) or {}
-        report["quantized_model"] = str(quantized)
-        report["quantized_mode"] = " ".join(
-            str(exported[k]) for k in ("quantize", "weights") if exported.get(k)
-        )
-        report["quantized_model_bytes"] = quantized.stat().st_size
-        report["runner_hop_latency_us"] = latency_summary(scored.hop_latency_us)
+        report.update(exported_model_report(quantized, scored))
     curves: dict[str, list[OperatingPoint]] = {}
     chosen: dict[str, OperatingPoint | None] = {}
     for name in positives:
         curves[name], chosen[name], report[name] = model_report(
-            positives[name], test_set, negatives[name], stream.seconds, base, settings, early_steps
+            positives[name], test_set, negatives[name], stream.seconds, base, settings, early
         )
-    if chosen.get("quantized") is not None and chosen["keras"] is not None:
-        keras_point, quantized_point = chosen["keras"], chosen["quantized"]
-        same = next(p for p in curves["quantized"] if p.threshold == keras_point.threshold)
-        report["quantized_vs_keras"] = {
-            "frr_points_at_target_fa": 100 * (quantized_point.frr - keras_point.frr),
-            "quantized_at_keras_threshold": same.to_dict(),
-        }
+    comparison = exported_vs_keras(curves, chosen)
+    if comparison is not None:
+        report["quantized_vs_keras"] = comparison
     keras_threshold = chosen["keras"].threshold if chosen["keras"] else 0.5
     sentence_config = sentence_test_config(run.data_config) if settings.sentence_clips else None
     if sentence_config is not None:
         sentences = build_test_set(
-            settings.sentence_clips,
-            sentence_config,
-            run.feature_config,
-            TEST_SEED + settings.seed,
-            early_steps,
-            cache_dir,
-            progress,
-        )
-        name = "keras, keywords in sentences"
-        curves[name], report["keras_in_sentences"] = sentence_report(
-            run.model,
-            sentences,
-            negatives["keras"],
-            stream.seconds,
-            base,
-            settings,
-            early_steps,
+            settings.sentence_clips, sentence_config, run.feature_config, seed, early,
+            cache_dir, progress,
+        )  # fmt: skip
+        curves["keras, keywords in sentences"], report["keras_in_sentences"] = sentence_report(
+            run.model, sentences, negatives["keras"], stream.seconds, base, settings, early,
             keras_threshold,
-        )
-    quantized_point = chosen.get("quantized")
+        )  # fmt: skip
+    quantized_threshold = chosen["quantized"].threshold if chosen.get("quantized") else keras_threshold
     report["real_near_misses"] = near_miss_report(
         run.model,
         near_miss_recordings_for(settings, run.config.keyword),
         dataclasses.replace(base, threshold=keras_threshold),
         quantized,
-        dataclasses.replace(
-            base, threshold=quantized_point.threshold if quantized_point else keras_threshold
-        )
-        if quantized
-        else None,
+        dataclasses.replace(base, threshold=quantized_threshold) if quantized else None,
     )
-    plot_det(curves, run.run_dir / DET_FILE, settings.target_fa_per_hour)
-    report["det_png"] = str(run.run_dir / DET_FILE)
+    report["det_png"] = str(plot_det(curves, run.run_dir / DET_FILE, settings.target_fa_per_hour))
     write_json_atomic(run.run_dir / EVAL_FILE, report)
     return report
 
