@@ -9,13 +9,16 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 
 # Debian packages behind the offline data sources (../shared/DATA.md) and audio tools:
 # TTS engines, real background audio and the asterisk recordings (wake word), the
-# Bible texts (Spanish->English), timidity (MIDI -> WAV).
+# Bible texts (Spanish->English), timidity (MIDI -> WAV), and the English embedding corpus
+# (dictionaries, WordNet, Bibles and commentaries, fortunes, Python docs).
 APT_PACKAGES := espeak-ng sox libsndfile1 flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts \
 	festvox-czech-dita festvox-czech-krb festvox-czech-machac festvox-czech-ph \
 	festvox-suopuhe-lj festvox-suopuhe-mv \
 	asterisk-core-sounds-en-wav asterisk-core-sounds-en colobot-common-sounds \
 	asterisk-moh-opsound-wav sound-theme-freedesktop oxygen-sounds \
-	diatheke sword-text-web sword-text-sparv timidity freepats
+	diatheke sword-text-web sword-text-sparv timidity freepats \
+	dict-gcide dict-foldoc dict-jargon wordnet-base bible-kjv fortunes python3.11-doc \
+	sword-comm-mhcc sword-comm-tdavid sword-comm-scofield
 
 .PHONY: setup system-deps demo test test-jax lint bench clean
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Under `python -m _seqkeras_cli` this module is __main__; the package looks for this name.
+sys.modules.setdefault("_seqkeras_cli", sys.modules[__name__])
+
 
 def main() -> int:
     # TensorFlow's C++ start-up lines (oneDNN, CUDA probing) are noise on a command line;

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -328,3 +329,60 @@ class StreamingFeatures:
         self._buffer = self._buffer[count * self.config.hop_length :]
         self._frames_emitted += count
         return features
+
+
+class LowSampleRateWarning(UserWarning):
+    """Audio recorded below the front end's rate was upsampled: its top mel bands are empty.
+
+    Filter it where that is known and wanted (e.g. 8 kHz telephone speech)::
+
+        warnings.simplefilter("ignore", LowSampleRateWarning)
+    """
+
+
+def empty_mel_bands(rate: int, config: FeatureConfig | None = None) -> tuple[list[int], list[int]]:
+    """Mel bands of the front end (``config``, default ``FeatureConfig()``) that audio
+    recorded at ``rate`` Hz cannot fill: ``(empty, partial)`` 0-based band indices, the
+    bands whose whole triangle / only its upper part lies above ``rate / 2``."""
+    config = config or FeatureConfig()
+    nyquist = rate / 2.0
+    weights = mel_weight_matrix(
+        config.num_mel_bins,
+        config.fft_size // 2 + 1,
+        config.sample_rate,
+        config.lower_edge_hz,
+        config.upper_edge_hz,
+    )
+    frequencies = np.linspace(0.0, config.sample_rate / 2.0, weights.shape[0])
+    empty, partial = [], []
+    for band in range(weights.shape[1]):
+        covered = frequencies[weights[:, band] > 0]
+        if covered.size and covered.min() > nyquist:
+            empty.append(band)
+        elif covered.size and covered.max() > nyquist:
+            partial.append(band)
+    return empty, partial
+
+
+def warn_if_upsampled(
+    rate: int, config: FeatureConfig | None = None, stacklevel: int = 3
+) -> None:
+    """``LowSampleRateWarning`` naming the rate and the mel bands left empty when audio at
+    ``rate`` Hz is brought up to the front end's rate (nothing when no band is affected)."""
+    config = config or FeatureConfig()
+    if rate >= config.sample_rate:
+        return
+    empty, partial = empty_mel_bands(rate, config)
+    if not empty and not partial:
+        return
+    bands = config.num_mel_bins
+    message = (
+        f"audio recorded at {rate} Hz is upsampled to {config.sample_rate} Hz; it holds "
+        f"nothing above {rate / 2:g} Hz, so "
+    )
+    if empty:
+        message += f"mel bands {empty[0]}-{empty[-1]} (0-based, of {bands}) are empty"
+    if partial:
+        message += (" and " if empty else "") + f"band(s) {partial} partly empty"
+    message += " (the model sees band-limited speech; train on such audio too if it matters)"
+    warnings.warn(message, LowSampleRateWarning, stacklevel=stacklevel)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .decision import DecisionConfig, Detection, StreamingDecision
-from .features import FeatureConfig, StreamingFeatures
+from .features import FeatureConfig, StreamingFeatures, warn_if_upsampled
 from .metadata import MetadataError, read_metadata
 from .runtime import interpreter_class, load_interpreter
 from .wav import load_audio
@@ -217,6 +217,7 @@ class WakeRunner:
     def run_file(self, path: str | Path) -> RunResult:
         """Read a WAV file (any rate, mono or multi-channel) and run over it."""
         samples, rate = load_audio(path, self.feature_config.sample_rate)
+        warn_if_upsampled(rate, self.feature_config)
         result = self.run_samples(samples)
         result.source_rate = rate
         return result

@@ -1,7 +1,8 @@
 """``seqkeras-export``: turn a ``.keras`` model into a ``.tflite`` file or a server SavedModel.
 
 Exit codes: 0 success; 2 user error (missing file, wrong extension, bad representative
-data, unsupported layer); 3 the converter failed, crashed or hung (in its child process).
+data, unsupported layer) or a seqkeras module the model needs does not import; 3 the
+converter failed, crashed or hung (in its child process).
 """
 
 from __future__ import annotations
@@ -153,7 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, ImportError) as err:
+        # ImportError: a seqkeras module the model needs does not import (its message
+        # names the module and the missing dependency).
         print(f"seqkeras-export: error: {err}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -68,21 +68,33 @@ class ConversionJob:
 WEIGHT_GRANULARITIES = ("per-channel", "per-tensor")
 
 
+SEQKERAS_OBJECT_MODULES = (
+    "seqkeras.layers",
+    "seqkeras.audio.spectrogram",  # seqkeras.audio loads its Keras layers lazily
+    "seqkeras.models",
+    "seqkeras.wakeword",
+)
+
+
 def import_seqkeras_objects() -> None:
-    """Register seqkeras layers/models so ``.keras`` files load without custom_objects."""
+    """Register seqkeras layers/models so ``.keras`` files load without custom_objects.
+
+    Raises:
+        ImportError: a module failed to import (a broken install or a missing
+            dependency); the message names the module and the original error is chained,
+            so the cause is not hidden behind Keras's "Could not locate class".
+    """
     import importlib
 
-    modules = (
-        "seqkeras.layers",
-        "seqkeras.audio.spectrogram",  # seqkeras.audio loads its Keras layers lazily
-        "seqkeras.models",
-        "seqkeras.wakeword",
-    )
-    for module in modules:
+    for module in SEQKERAS_OBJECT_MODULES:
         try:
             importlib.import_module(module)
-        except ImportError:  # a package another engineer has not written yet
-            continue
+        except ImportError as err:
+            raise ImportError(
+                f"cannot import {module}, which registers the seqkeras classes that .keras "
+                f"files refer to: {err}",
+                name=err.name,
+            ) from err
 
 
 def load_keras_model(path: str):
@@ -277,10 +289,29 @@ def run_job(job: ConversionJob) -> bytes:
 
     mode.configure(converter, representative_dataset)
     if job.weights == "per-tensor":
-        # The public converter has no switch for this; the private flag is what
-        # tf.lite's own tests use (TF 2.21).
-        converter._experimental_disable_per_channel = True
+        disable_per_channel(converter)
     return converter.convert()
+
+
+PER_CHANNEL_FLAG = "_experimental_disable_per_channel"
+
+
+def disable_per_channel(converter: Any) -> None:
+    """One int8 scale per weight tensor instead of one per output channel.
+
+    ``tf.lite.TFLiteConverter`` has no public switch for this (TF 2.21); the private flag
+    set here is what tf.lite's own tests use. The public route would be a second tool,
+    ai-edge-quantizer (tensor-wise granularity recipes on the converted float model).
+    ``tests/export/test_private_apis.py`` checks that the flag still gives per-tensor
+    scales, so a TensorFlow that ignores it fails a test instead of silently exporting
+    per-channel weights.
+    """
+    if not hasattr(converter, PER_CHANNEL_FLAG):
+        raise ValueError(
+            f"--weights per-tensor needs the TFLite converter's private {PER_CHANNEL_FLAG}, "
+            "which this TensorFlow no longer has; use --weights per-channel"
+        )
+    setattr(converter, PER_CHANNEL_FLAG, True)
 
 
 def _child_main(job_path: str) -> int:

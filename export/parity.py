@@ -43,10 +43,27 @@ def _tensor_info(detail: dict, name: str | None = None) -> dict[str, Any]:
     }
 
 
+def operator_names(interpreter: Any) -> list[str]:
+    """The distinct operators of the interpreter's graph, sorted.
+
+    The interpreters (ai-edge-litert, tf.lite) list nodes only through the private
+    ``_get_ops_details()``; the public ``tf.lite.experimental.Analyzer.analyze`` prints
+    the same information as text meant for people, not parsing.
+    ``tests/export/test_private_apis.py`` fails with a clear message if the method changes.
+    """
+    details = getattr(interpreter, "_get_ops_details", None)
+    if details is None:
+        raise RuntimeError(
+            f"{type(interpreter).__module__}.{type(interpreter).__name__} has no "
+            "_get_ops_details(); the parity report cannot list the model's operators"
+        )
+    return sorted({op["op_name"] for op in details()})
+
+
 def describe(model_bytes: bytes) -> dict[str, Any]:
     """Size, operators and input/output tensors (with quantization) of a flatbuffer."""
     interpreter = load_interpreter(model_bytes, delegates=False)  # the model's own ops
-    ops = sorted({op["op_name"] for op in interpreter._get_ops_details()})
+    ops = operator_names(interpreter)
     signatures = interpreter.get_signature_list()
     if signatures:
         runner = interpreter.get_signature_runner()

@@ -280,10 +280,10 @@ def _time_distributed_head(layer, input_shape):
 
 
 def _register_seqkeras_layers() -> None:
-    try:
-        from seqkeras.layers import Recurrent, TimeDistributedHead
-    except ImportError:  # the layers package is optional for exporting plain Keras models
-        return
+    # seqkeras.layers ships with seqkeras_export: an ImportError here is a broken install
+    # and must surface as itself, not as "layer not supported" later.
+    from seqkeras.layers import Recurrent, TimeDistributedHead
+
     STAGE_BUILDERS.insert(0, (Recurrent, _recurrent))
     STAGE_BUILDERS.insert(0, (TimeDistributedHead, _time_distributed_head))
 
@@ -306,6 +306,29 @@ def _stages_for(layer, input_shape) -> list[Stage]:
     )
 
 
+def producer(tensor) -> tuple[Any, list[Any]]:
+    """The operation that produced the symbolic ``tensor`` and that call's input tensors.
+
+    Keras 3 has no public API for a functional model's links: ``layer.input`` /
+    ``layer.output`` describe a layer's *first* call only (for a model nested in another
+    model that is its own graph, not the outer call), and the serialized form
+    (``model.get_config()["layers"][i]["inbound_nodes"]``) is no more stable. So this reads
+    ``KerasTensor._keras_history`` (operation, node index, tensor index) and
+    ``Operation._inbound_nodes`` as of Keras 3.15; ``tests/export/test_private_apis.py``
+    fails with a clear message if Keras changes them.
+    """
+    try:
+        operation, node_index, _ = tensor._keras_history
+        inputs = list(operation._inbound_nodes[node_index].input_tensors)
+    except (AttributeError, IndexError, TypeError, ValueError) as err:
+        raise RuntimeError(
+            f"streaming export cannot follow the layer graph under Keras {keras.__version__}: "
+            "it reads the private KerasTensor._keras_history and Operation._inbound_nodes, "
+            f"which changed ({type(err).__name__}: {err})"
+        ) from err
+    return operation, inputs
+
+
 def layer_chain(model: keras.Model) -> list[keras.layers.Layer]:
     """The model's layers in call order; the model must be a single-input chain."""
     if isinstance(model, keras.Sequential):
@@ -321,11 +344,9 @@ def layer_chain(model: keras.Model) -> list[keras.layers.Layer]:
     reversed_chain = []
     tensor = model.outputs[0]
     while True:
-        operation, node_index, _ = tensor._keras_history
+        operation, inputs = producer(tensor)
         if isinstance(operation, keras.layers.InputLayer):
             break
-        node = operation._inbound_nodes[node_index]
-        inputs = node.input_tensors
         if len(inputs) != 1:
             raise UnsupportedLayerError(
                 f"layer {operation.name!r} ({type(operation).__name__}) takes "

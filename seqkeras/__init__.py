@@ -18,6 +18,7 @@ _SUBPACKAGES = (
     "cli",
     "datasets",
     "decoding",
+    "embeddings",
     "layers",
     "lm",
     "metrics",

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import os
-import tempfile
-import warnings
 from math import gcd
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from seqkeras_edge.features import SAMPLE_RATE, FeatureConfig, mel_weight_matrix
+from seqkeras_edge.features import SAMPLE_RATE as SAMPLE_RATE
+from seqkeras_edge.features import FeatureConfig as FeatureConfig
+from seqkeras_edge.features import LowSampleRateWarning as LowSampleRateWarning
+from seqkeras_edge.features import empty_mel_bands as empty_mel_bands
+from seqkeras_edge.features import warn_if_upsampled as warn_if_upsampled
 
-
-class LowSampleRateWarning(UserWarning):
-    """Audio recorded below the front end's rate was upsampled: its top mel bands are empty.
-
-    Filter it where that is known and wanted (e.g. 8 kHz telephone speech)::
-
-        warnings.simplefilter("ignore", LowSampleRateWarning)
-    """
+from seqkeras.atomic import atomic_path
 
 
 def _soundfile() -> Any:
@@ -91,52 +86,6 @@ def read_audio(path: str | os.PathLike[str], sample_rate: int | None = SAMPLE_RA
     return audio
 
 
-def empty_mel_bands(rate: int, config: FeatureConfig | None = None) -> tuple[list[int], list[int]]:
-    """Mel bands of the front end (``config``, default ``FeatureConfig()``) that audio
-    recorded at ``rate`` Hz cannot fill: ``(empty, partial)`` 0-based band indices, the
-    bands whose whole triangle / only its upper part lies above ``rate / 2``."""
-    config = config or FeatureConfig()
-    nyquist = rate / 2.0
-    weights = mel_weight_matrix(
-        config.num_mel_bins,
-        config.fft_size // 2 + 1,
-        config.sample_rate,
-        config.lower_edge_hz,
-        config.upper_edge_hz,
-    )
-    frequencies = np.linspace(0.0, config.sample_rate / 2.0, weights.shape[0])
-    empty, partial = [], []
-    for band in range(weights.shape[1]):
-        covered = frequencies[weights[:, band] > 0]
-        if covered.size and covered.min() > nyquist:
-            empty.append(band)
-        elif covered.size and covered.max() > nyquist:
-            partial.append(band)
-    return empty, partial
-
-
-def warn_if_upsampled(rate: int, config: FeatureConfig | None = None) -> None:
-    """``LowSampleRateWarning`` naming the rate and the mel bands left empty when audio at
-    ``rate`` Hz is brought up to the front end's rate (nothing when no band is affected)."""
-    config = config or FeatureConfig()
-    if rate >= config.sample_rate:
-        return
-    empty, partial = empty_mel_bands(rate, config)
-    if not empty and not partial:
-        return
-    bands = config.num_mel_bins
-    message = (
-        f"audio recorded at {rate} Hz is upsampled to {config.sample_rate} Hz; it holds "
-        f"nothing above {rate / 2:g} Hz, so "
-    )
-    if empty:
-        message += f"mel bands {empty[0]}-{empty[-1]} (0-based, of {bands}) are empty"
-    if partial:
-        message += (" and " if empty else "") + f"band(s) {partial} partly empty"
-    message += " (the model sees band-limited speech; train on such audio too if it matters)"
-    warnings.warn(message, LowSampleRateWarning, stacklevel=3)
-
-
 def read_audio_with_rate(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     """Like :func:`read_audio` without resampling: ``(mono float32 samples, file rate)``."""
     path = Path(path)
@@ -166,14 +115,6 @@ def write_audio(path: str | os.PathLike[str], audio: Any, sample_rate: int = SAM
     samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
     if samples.ndim != 1:
         raise ValueError(f"write_audio expects 1-D mono samples, got shape {samples.shape}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(suffix=".wav", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         _soundfile().write(temp, samples, sample_rate, subtype="PCM_16", format="WAV")
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
     return path

@@ -5,6 +5,7 @@ from .basic_rnn_cell import BasicRNNCell as BasicRNNCell
 from .gru_cell import GRUCell as GRUCell
 from .lstm_cell import LSTMCell as LSTMCell
 from .recurrent import Recurrent as Recurrent
+from .rnn import RNN as RNN
 from .time_distributed_head import TimeDistributedHead as TimeDistributedHead
 from .weight_conversion import gru_weights_from_keras as gru_weights_from_keras
 from .weight_conversion import gru_weights_to_keras as gru_weights_to_keras
@@ -15,6 +16,7 @@ __all__ = [
     "GRUCell",
     "LSTMCell",
     "Recurrent",
+    "RNN",
     "TimeDistributedHead",
     "gru_weights_from_keras",
     "gru_weights_to_keras",

@@ -14,6 +14,7 @@ from ._validation import (
 )
 from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
+from .rnn import RNN
 
 KINDS = ("rnn", "gru", "lstm")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -33,7 +34,7 @@ class Recurrent(keras.layers.Layer):
     the requested one, so the cuDNN kernel applies on GPU: every ``"rnn"``, every
     non-simplified ``"gru"`` (either ``reset_after``; note that a built-in GRU stores the
     update gate as Keras's ``z = 1 - Γu``, see ``gru_weights_from_keras``) and every
-    ``"lstm"`` without peepholes. Otherwise ``keras.layers.RNN`` runs the seqkeras
+    ``"lstm"`` without peepholes. Otherwise ``seqkeras.layers.RNN`` runs the seqkeras
     ``GRUCell(simplified=True)`` or ``LSTMCell(peephole=True)``. ``recurrent_layers``
     lists the per-level layers (``Bidirectional`` wrappers when bidirectional) and
     ``uses_builtin`` says which path was taken.
@@ -215,7 +216,7 @@ class Recurrent(keras.layers.Layer):
                 seed=seed,
                 **variant,
             )
-            layer = keras.layers.RNN(cell, name=name, **common)
+            layer = RNN(cell, name=name, **common)
         if self.bidirectional:
             layer = keras.layers.Bidirectional(
                 layer, merge_mode=self.merge_mode if last else "concat", name=f"bi_{name}"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..text import EOS_ID
-from ..text._lookup import LookupVocabulary
+from ..text import Vocabulary
+from ..text.vocabulary import LM_RESERVED_TOKENS
 
 
 @dataclass(frozen=True)
@@ -57,41 +57,55 @@ def load_corpus(name_or_path: str) -> SplitCorpus:
     )
 
 
-def make_vocabulary(corpus: SplitCorpus, level: str, max_tokens: int | None) -> LookupVocabulary:
-    from ..text import CharVocabulary, WordVocabulary
+DEFAULT_WORD_VOCABULARY = 10000
 
+
+def make_vocabulary(corpus: SplitCorpus, level: str, max_tokens: int | None) -> Vocabulary:
+    """The LM's vocabulary of ``corpus.train``: ids "" = 0, ``<unk>`` = 1, ``<eos>`` = 2.
+
+    ``max_tokens`` caps the size (reserved ids included).
+    """
     if level == "char":
-        return CharVocabulary(max_tokens=max_tokens).adapt(corpus.train)
+        return Vocabulary.build(
+            corpus.train, split="chars", max_size=max_tokens, **LM_RESERVED_TOKENS
+        )
     if level != "word":
         raise ValueError(f"level must be 'word' or 'char'; got level={level!r}")
     if corpus.name == "ptb":
         # PTB is already tokenized, lowercased and capped at 10k words with <unk>.
-        return WordVocabulary(max_tokens=max_tokens, lowercase=False, split="whitespace").adapt(
-            corpus.train.splitlines()
-        )
-    return WordVocabulary(
-        max_tokens=max_tokens or 10000, lowercase=True, keep_punctuation=True
-    ).adapt(corpus.train.splitlines())
+        split, lowercase = "whitespace", False
+    else:
+        split, lowercase = "words_and_punctuation", True
+        max_tokens = max_tokens or DEFAULT_WORD_VOCABULARY
+    return Vocabulary.build(
+        corpus.train.splitlines(),
+        split=split,
+        lowercase=lowercase,
+        max_size=max_tokens,
+        **LM_RESERVED_TOKENS,
+    )
 
 
-def encode_stream(vocabulary: LookupVocabulary, text: str, level: str) -> np.ndarray:
-    """One id stream: words with ``<eos>`` after every non-empty line, or every character."""
+def encode_stream(vocabulary: Vocabulary, text: str, level: str) -> np.ndarray:
+    """One id stream: words with the end token after every non-empty line, or every
+    character."""
     if level == "char":
-        return vocabulary.tokens_to_ids(vocabulary.tokenize(text))
+        return vocabulary.tokens_to_ids(vocabulary.split(text))
+    if vocabulary.eos_token is None:
+        raise ValueError("a word stream needs a vocabulary with an end token (eos_token)")
     tokens: list[str] = []
     for line in text.splitlines():
-        words = vocabulary.tokenize(line)
+        words = vocabulary.split(line)
         if words:
             tokens.extend(words)
-            tokens.append("<eos>")
-    ids = vocabulary.tokens_to_ids(tokens)
-    assert ids.size == 0 or ids[-1] == EOS_ID
-    return ids
+            tokens.append(vocabulary.eos_token)
+    return vocabulary.tokens_to_ids(tokens)
 
 
-def stream_start_id(vocabulary: LookupVocabulary, level: str) -> int:
-    """What preceded a sentence in the training stream: ``<eos>``, or a newline for chars."""
+def stream_start_id(vocabulary: Vocabulary, level: str) -> int:
+    """What preceded a sentence in the training stream: the end token, or a newline
+    for chars."""
     if level == "char":
-        newline = vocabulary.tokens_to_ids(["\n"])[0]
-        return int(newline)
-    return EOS_ID
+        return vocabulary.token_to_id("\n")
+    assert vocabulary.eos_id is not None
+    return vocabulary.eos_id

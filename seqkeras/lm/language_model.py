@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import keras
@@ -12,8 +12,7 @@ from keras import ops
 
 from ..layers import Recurrent
 from ..layers.recurrent import KINDS as RECURRENT_KINDS
-from ..text import EOS_ID, PAD_ID, UNK_ID
-from ..text._lookup import LookupVocabulary, vocabulary_from_dict, vocabulary_to_dict
+from ..text import PAD_ID, UNK_ID, Vocabulary, vocabulary_from_dict, vocabulary_to_dict
 from .sampler import sample_tokens
 
 
@@ -25,11 +24,14 @@ class LogProb:
         total: (n,) log P(sentence) = Σ_t log P(y<t> | y<1>..y<t-1>).
         token_log_probs: n arrays, log P of each token (the final ``<eos>`` included).
         tokens: n lists of the scored tokens (unseen words appear as ``<unk>``).
+        oov: n lists of the words that are not in the vocabulary and were scored as
+            ``<unk>`` (in order, one per such ``<unk>``; empty when every word is known).
     """
 
     total: np.ndarray
     token_log_probs: list[np.ndarray]
     tokens: list[list[str]]
+    oov: list[list[str]] = field(default_factory=list)
 
     @property
     def num_tokens(self) -> np.ndarray:
@@ -45,8 +47,9 @@ class LanguageModel(keras.Model):
     softmax over the vocabulary at every step.
 
     Args:
-        vocabulary: a built :class:`~seqkeras.text.WordVocabulary` or
-            :class:`~seqkeras.text.CharVocabulary` (or its ``vocabulary_to_dict`` form).
+        vocabulary: a built :class:`~seqkeras.text.Vocabulary` with an end token (e.g.
+            from :class:`~seqkeras.text.WordVocabulary` or
+            :class:`~seqkeras.text.CharVocabulary`), or its ``vocabulary_to_dict`` form.
         units: units of each recurrent layer.
         depth: number of stacked recurrent layers.
         kind: ``"lstm"``, ``"gru"`` or ``"rnn"`` (a :class:`seqkeras.layers.Recurrent` stack).
@@ -56,7 +59,7 @@ class LanguageModel(keras.Model):
         dropout: dropout rate on the non-recurrent connections: embedding → level 1,
             between levels, last level → softmax (Zaremba et al.).
         start_id: token id fed at the first step (0 = padding/zero vector; a model
-            trained on a continuous stream uses ``<eos>`` = 2).
+            trained on a continuous stream uses the end token, ``<eos>`` = 2).
         init_scale: if set, every weight starts uniform in ±``init_scale`` (Zaremba).
         stateful: carry the recurrent state from one batch to the next (truncated BPTT
             over a continuous stream); the batch size is fixed by the first call.
@@ -77,7 +80,7 @@ class LanguageModel(keras.Model):
 
     def __init__(
         self,
-        vocabulary: LookupVocabulary | dict[str, Any],
+        vocabulary: Vocabulary | dict[str, Any],
         units: int = 128,
         depth: int = 1,
         kind: str = "lstm",
@@ -93,11 +96,18 @@ class LanguageModel(keras.Model):
         super().__init__(**kwargs)
         if isinstance(vocabulary, dict):
             vocabulary = vocabulary_from_dict(vocabulary)
-        if not isinstance(vocabulary, LookupVocabulary):
+        if not isinstance(vocabulary, Vocabulary):
             raise ValueError(
-                f"vocabulary must be a WordVocabulary or CharVocabulary; got {type(vocabulary).__name__}"
+                f"vocabulary must be a seqkeras.text.Vocabulary; got {type(vocabulary).__name__}"
             )
-        vocabulary._require_built()
+        if not vocabulary.is_built:
+            raise ValueError("the vocabulary is empty: call vocabulary.adapt(texts) first")
+        if vocabulary.eos_id is None:
+            raise ValueError(
+                "a LanguageModel needs a vocabulary with an end token (eos_token) to end "
+                "sentences; got one with the reserved tokens "
+                f"{list(vocabulary.reserved)}"
+            )
         _check_int("units", units, 1)
         _check_int("depth", depth, 1)
         if kind not in RECURRENT_KINDS:
@@ -267,11 +277,8 @@ class LanguageModel(keras.Model):
             texts = [texts]
         if len(texts) == 0:
             raise ValueError("texts is empty: give at least one text to score")
-        encoded = [self.vocabulary.encode(t, add_eos=add_eos) for t in texts]
-        for text, ids in zip(texts, encoded, strict=True):
-            if ids.size == 0:
-                raise ValueError(f"text {text!r} has no token to score")
-        return encoded
+        # A text without any token is an "empty input: ... has no tokens" error.
+        return [self.vocabulary.encode(t, add_eos=add_eos) for t in texts]
 
     def score_ids(self, sequences: Sequence[np.ndarray], batch_size: int = 64) -> list[np.ndarray]:
         """Per-token natural log P of each id sequence (teacher forcing from ``start_id``)."""
@@ -297,14 +304,19 @@ class LanguageModel(keras.Model):
     ) -> LogProb:
         """log P of each text and of each of its tokens (``<eos>`` appended by default).
 
+        Words outside the vocabulary are scored as ``<unk>``; ``LogProb.oov`` lists them.
+
         Example: compare ``lm.log_prob(["the apple and pear salad",
         "the apple and pair salad"]).total``.
         """
+        if isinstance(texts, str):
+            texts = [texts]
         encoded = self._encode_texts(texts, add_eos)
         per_token = self.score_ids(encoded, batch_size=batch_size)
         tokens = [self.vocabulary.ids_to_tokens(ids) for ids in encoded]
         total = np.array([lp.sum() for lp in per_token], dtype="float64")
-        return LogProb(total=total, token_log_probs=per_token, tokens=tokens)
+        oov = [self.vocabulary.unknown(text) for text in texts]
+        return LogProb(total=total, token_log_probs=per_token, tokens=tokens, oov=oov)
 
     def perplexity(
         self, texts: Sequence[str] | str, add_eos: bool = True, batch_size: int = 64
@@ -378,13 +390,17 @@ class LanguageModel(keras.Model):
             temperature=temperature,
             top_k=top_k,
             greedy=greedy,
-            eos_id=EOS_ID,
+            eos_id=self.vocabulary.eos_id,
             stop_at_eos=stop_at_eos,
             banned=banned,
             seed=seed,
         )
+        # Generated ids hold no end token when sampling stops at it; without stopping,
+        # it is written out as text.
         return [
-            self.vocabulary.decode(np.concatenate([prompt_ids, np.asarray(g, dtype="int32")]))
+            self.vocabulary.decode(
+                np.concatenate([prompt_ids, np.asarray(g, dtype="int32")]), stop_at_eos=False
+            )
             for g in generated
         ]
 

@@ -65,6 +65,34 @@ class LMTrainConfig:
 
 OPTIMIZERS = ("sgd", "adam")
 
+# Zaremba, Sutskever & Vinyals (2014), "Recurrent Neural Network Regularization", PTB
+# word level (their reference code's SmallConfig / MediumConfig). The dataclass defaults
+# above are "ptb-small"; a preset fills every setting the command line leaves out.
+PRESETS: dict[str, dict[str, Any]] = {
+    "ptb-small": {
+        "corpus": "ptb", "level": "word", "kind": "lstm", "units": 200, "depth": 2,
+        "epochs": 13, "batch_size": 20, "seq_len": 20, "dropout": 0.0, "optimizer": "sgd",
+        "lr": 1.0, "lr_decay": 0.5, "decay_after": 4, "clipnorm": 5.0, "init_scale": 0.1,
+    },
+    "ptb-medium": {
+        "corpus": "ptb", "level": "word", "kind": "lstm", "units": 650, "depth": 2,
+        "epochs": 39, "batch_size": 20, "seq_len": 35, "dropout": 0.5, "optimizer": "sgd",
+        "lr": 1.0, "lr_decay": 0.8, "decay_after": 6, "clipnorm": 5.0, "init_scale": 0.05,
+    },
+}  # fmt: skip
+
+
+def config_from(preset: str | None = None, **overrides: Any) -> LMTrainConfig:
+    """An :class:`LMTrainConfig` from a preset (or the defaults) and explicit settings.
+
+    ``None`` values in ``overrides`` mean "not given" and keep the preset's value.
+    """
+    if preset is not None and preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; expected one of {', '.join(PRESETS)}")
+    values = dict(PRESETS[preset]) if preset else {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return LMTrainConfig(**values)
+
 
 def learning_rate(config: LMTrainConfig, epoch: int) -> float:
     """Zaremba's schedule: constant for ``decay_after`` epochs, then × ``lr_decay`` per epoch."""

@@ -16,7 +16,8 @@ from seqkeras.models.recurrent_decoder import (
     check_dropout,
     check_positive_int,
 )
-from seqkeras.models.token_vocabulary import TokenVocabulary
+from seqkeras.models.token_vocabulary import model_vocabulary
+from seqkeras.text import Vocabulary
 
 
 def _small_cnn(name: str) -> keras.layers.Layer:
@@ -60,7 +61,8 @@ class ImageCaptioner(ConditionalDecoding, keras.Model):
         embedding_dim: word embedding size.
         attention_units: attention scoring network size (default ``units``).
         dropout: dropout in the decoder.
-        vocabulary: optional :class:`TokenVocabulary` config (for :meth:`caption`).
+        vocabulary: optional :class:`~seqkeras.text.Vocabulary` (or its ``get_config()``
+            dict) with the seq2seq layout, e.g. a ``TokenVocabulary`` (for :meth:`caption`).
         max_target_length: caption length limit, end token included.
 
     Call arguments:
@@ -89,7 +91,7 @@ class ImageCaptioner(ConditionalDecoding, keras.Model):
         embedding_dim: int = 32,
         attention_units: int | None = None,
         dropout: float = 0.0,
-        vocabulary: dict | None = None,
+        vocabulary: Vocabulary | dict | None = None,
         max_target_length: int = 24,
         **kwargs,
     ):
@@ -133,16 +135,10 @@ class ImageCaptioner(ConditionalDecoding, keras.Model):
             "attention_units", units if attention_units is None else attention_units
         )
         self.dropout = check_dropout(dropout)
-        self.vocabulary = vocabulary
-        self.vocab = None
-        if vocabulary is not None:
-            if not isinstance(vocabulary, dict):
-                raise ValueError("vocabulary must be a TokenVocabulary config dict")
-            self.vocab = TokenVocabulary.from_config(vocabulary)
-            if len(self.vocab) != self.vocab_size:
-                raise ValueError(
-                    f"vocabulary has {len(self.vocab)} ids but vocab_size is {self.vocab_size}"
-                )
+        self.vocab = model_vocabulary(
+            "vocabulary", vocabulary, "vocab_size", self.vocab_size, target=True
+        )
+        self.vocabulary = None if self.vocab is None else self.vocab.get_config()
         self.max_target_length = check_positive_int("max_target_length", max_target_length)
         self.projection = keras.layers.Dense(feature_dim, activation="relu", name="projection")
         self.bridges = [

@@ -16,7 +16,8 @@ from seqkeras.models.recurrent_decoder import (
     check_dropout,
 )
 from seqkeras.models.recurrent_decoder import check_positive_int as _check_positive_int
-from seqkeras.models.token_vocabulary import PAD, TokenVocabulary
+from seqkeras.models.token_vocabulary import PAD, model_vocabulary
+from seqkeras.text import Vocabulary
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
@@ -30,8 +31,8 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
     ``c<t> = Σ α<t,t'> a<t'>`` computed from ``s<t-1>`` — and predicts
     ``P(y<t> | x, y<1..t-1>)`` from ``[s<t>, c<t>]`` (or ``s<t>`` without attention).
 
-    Target ids follow :mod:`seqkeras.models.token_vocabulary`: 0 padding, 2 start,
-    3 end. ``call`` takes ``(source_ids, decoder_input_ids)`` where the decoder input is
+    Target ids follow :mod:`seqkeras.models.token_vocabulary` (the seq2seq layout of
+    :class:`seqkeras.text.Vocabulary`): 0 padding, 1 unknown, 2 start, 3 end. ``call`` takes ``(source_ids, decoder_input_ids)`` where the decoder input is
     the target shifted right behind the start token (see :meth:`shift_targets`), and
     returns logits; train it with ``SparseCategoricalCrossentropy(from_logits=True,
     ignore_class=0)``.
@@ -53,8 +54,10 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         attention_units: hidden size of the attention scoring network (default ``units``).
         dropout: dropout on the embeddings and decoder outputs during training.
         source_vocabulary, target_vocabulary: optional
-            :class:`~seqkeras.models.token_vocabulary.TokenVocabulary` configs (dicts);
-            needed by :meth:`translate` and :meth:`export_savedmodel`.
+            :class:`~seqkeras.text.Vocabulary` objects or their ``get_config()`` dicts
+            (stored as dicts); needed by :meth:`translate` and :meth:`export_savedmodel`.
+            The target vocabulary has the seq2seq layout (start 2, end 3), e.g.
+            ``TokenVocabulary`` or ``Vocabulary(..., **SEQ2SEQ_RESERVED_TOKENS)``.
         max_source_length, max_target_length: lengths used by :meth:`translate`
             (``max_target_length`` counts the end token).
 
@@ -86,8 +89,8 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         target_embedding_dim: int = 32,
         attention_units: int | None = None,
         dropout: float = 0.0,
-        source_vocabulary: dict | None = None,
-        target_vocabulary: dict | None = None,
+        source_vocabulary: Vocabulary | dict | None = None,
+        target_vocabulary: Vocabulary | dict | None = None,
         max_source_length: int = 64,
         max_target_length: int = 64,
         **kwargs,
@@ -117,10 +120,26 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
             "attention_units", units if attention_units is None else attention_units
         )
         self.dropout = check_dropout(dropout)
-        self.source_vocabulary = source_vocabulary
-        self.target_vocabulary = target_vocabulary
-        self.source_vocab = self._vocab("source", source_vocabulary, self.source_vocab_size)
-        self.target_vocab = self._vocab("target", target_vocabulary, self.target_vocab_size)
+        self.source_vocab = model_vocabulary(
+            "source_vocabulary",
+            source_vocabulary,
+            "source_vocab_size",
+            self.source_vocab_size,
+            target=False,
+        )
+        self.target_vocab = model_vocabulary(
+            "target_vocabulary",
+            target_vocabulary,
+            "target_vocab_size",
+            self.target_vocab_size,
+            target=True,
+        )
+        self.source_vocabulary = (
+            None if self.source_vocab is None else self.source_vocab.get_config()
+        )
+        self.target_vocabulary = (
+            None if self.target_vocab is None else self.target_vocab.get_config()
+        )
         self.max_source_length = _check_positive_int("max_source_length", max_source_length)
         self.max_target_length = _check_positive_int("max_target_length", max_target_length)
 
@@ -157,22 +176,6 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         )
 
     # -- configuration -----------------------------------------------------------
-    @staticmethod
-    def _vocab(which: str, config: dict | None, size: int) -> TokenVocabulary | None:
-        if config is None:
-            return None
-        if not isinstance(config, dict):
-            raise ValueError(
-                f"{which}_vocabulary must be a TokenVocabulary config dict (vocab.get_config()), "
-                f"got {type(config).__name__}"
-            )
-        vocab = TokenVocabulary.from_config(config)
-        if len(vocab) != size:
-            raise ValueError(
-                f"{which}_vocabulary has {len(vocab)} ids but {which}_vocab_size is {size}"
-            )
-        return vocab
-
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update(
@@ -242,7 +245,7 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
             source_ids, decoder_inputs, training=training, return_attention=return_attention
         )
 
-    def _require_vocabularies(self) -> tuple[TokenVocabulary, TokenVocabulary]:
+    def _require_vocabularies(self) -> tuple[Vocabulary, Vocabulary]:
         if self.source_vocab is None or self.target_vocab is None:
             raise ValueError(
                 "this Seq2Seq has no source_vocabulary/target_vocabulary; pass ids to "
@@ -254,7 +257,8 @@ class Seq2Seq(ConditionalDecoding, keras.Model):
         self, texts, on_unknown: str = "error", on_too_long: str = "error"
     ) -> np.ndarray:
         """Source ids ``(batch, max_source_length)`` for raw strings (see
-        :meth:`TokenVocabulary.encode` for the ``on_*`` modes)."""
+        :meth:`seqkeras.text.Vocabulary.encode` for the ``on_*`` modes; a string
+        without tokens is an "empty input" error)."""
         source_vocab, _ = self._require_vocabularies()
         if isinstance(texts, str):
             raise ValueError("expected a list of strings, got a single string")

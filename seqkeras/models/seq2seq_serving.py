@@ -1,8 +1,8 @@
 """Server export of a :class:`~seqkeras.models.Seq2Seq`: raw strings in, translations out.
 
 The SavedModel holds the model's variables, the vocabularies (as lookup tables) and
-one ``tf.function`` that tokenizes with ``tf.strings`` (the same rules as
-:class:`~seqkeras.models.TokenVocabulary`), runs beam search (the graph of
+one ``tf.function`` that tokenizes with ``tf.strings`` (the graph twin of the source
+:class:`~seqkeras.text.Vocabulary`'s splitter, tested equal to it), runs beam search (the graph of
 :func:`seqkeras.decoding.beam_search`) and joins the best hypothesis back into text.
 It is loaded with plain ``tf.saved_model.load``; seqkeras need not be installed::
 
@@ -31,20 +31,19 @@ def _build_module(model: Any, beam_width: int, alpha: float, max_length: int) ->
     import tensorflow as tf
 
     from seqkeras.decoding import beam_search
-    from seqkeras.models.token_vocabulary import BOS, EOS, PAD, UNK
+    from seqkeras.models.token_vocabulary import BOS, EOS, PAD
 
     source_vocab, target_vocab = model._require_vocabularies()
+    # Fails here, before anything is traced, for a splitter without a graph version.
+    for vocab in (source_vocab, target_vocab):
+        vocab.graph_splitter()
     max_source = model.max_source_length
 
     class Seq2SeqServer(tf.Module):
         def __init__(self):
             super().__init__(name="seq2seq_server")
             self.model = model
-            keys = tf.constant(source_vocab.tokens)
-            values = tf.range(len(source_vocab.tokens), dtype=tf.int64)
-            self.source_table = tf.lookup.StaticHashTable(
-                tf.lookup.KeyValueTensorInitializer(keys, values), default_value=UNK
-            )
+            self.source_table = source_vocab.tf_lookup_table()
             self.target_tokens = tf.constant(target_vocab.tokens)
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
@@ -68,7 +67,7 @@ def _build_module(model: Any, beam_width: int, alpha: float, max_length: int) ->
             lengths = result.lengths[:, 0]
             keep = lengths - tf.cast(result.finished[:, 0], tf.int32)
             ids = tf.RaggedTensor.from_tensor(best, lengths=keep)
-            # like TokenVocabulary.decode: padding and start tokens are not text
+            # like Vocabulary.decode: padding and start tokens are not text
             ids = tf.ragged.boolean_mask(ids, (ids != PAD) & (ids != BOS))
             words = tf.gather(self.target_tokens, ids)
             translation = target_vocab.tf_join(words)

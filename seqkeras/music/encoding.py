@@ -9,9 +9,12 @@ duration) are dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..datasets.bach_chorales import NoteEvent
 
 REST = "r"
 # Shortest grid kept exact: 1/48 of a quarter note covers 64ths and their triplets.
@@ -44,29 +47,41 @@ def parse_token(token: str) -> tuple[int | None, Fraction]:
     return pitch, duration
 
 
-def encode_part(part: Any) -> list[str]:
-    """Tokens of a music21 part/stream (melody line)."""
+def encode_events(events: Iterable[NoteEvent]) -> list[str]:
+    """Tokens of a part's note events (from :func:`seqkeras.datasets.bach_chorales.part_events`):
+    a chord gives its highest pitch (the melody), grace notes (zero duration) are dropped."""
     tokens = []
-    for element in part.stripTies().flatten().notesAndRests:
-        if element.quarterLength <= 0:
+    for pitches, duration in events:
+        if duration <= 0:
             continue  # grace note
-        if element.isRest:
-            tokens.append(note_token(None, element.quarterLength))
-        elif element.isChord:
-            tokens.append(note_token(max(p.midi for p in element.pitches), element.quarterLength))
-        else:
-            tokens.append(note_token(element.pitch.midi, element.quarterLength))
+        tokens.append(note_token(max(pitches) if pitches else None, duration))
     return tokens
+
+
+def encode_part(part: Any) -> list[str]:
+    """Tokens of a music21 part/stream (melody line; ties merged first)."""
+    from ..datasets.bach_chorales import part_events
+
+    return encode_events(part_events(part))
 
 
 def encode_score(score: Any, part_index: int = 0) -> list[str]:
     """Tokens of one part of a music21 score (0 = soprano in the Bach chorales)."""
-    parts = list(score.parts) if hasattr(score, "parts") and len(score.parts) else [score]
-    if not -len(parts) <= part_index < len(parts):
-        raise ValueError(
-            f"part_index {part_index} out of range: the score has {len(parts)} part(s)"
-        )
-    return encode_part(parts[part_index])
+    from ..datasets.bach_chorales import score_part
+
+    return encode_part(score_part(score, part_index))
+
+
+def load_chorale_tokens(
+    limit: int | None = None, part_index: int = 0, progress: bool = True
+) -> dict[str, list[str]]:
+    """``{name: tokens}`` of one voice of music21's Bach chorales (see
+    :func:`seqkeras.datasets.load_bach_chorales`); pieces without a token are left out."""
+    from ..datasets.bach_chorales import load_bach_chorales
+
+    pieces = load_bach_chorales(limit=limit, part_index=part_index, progress=progress)
+    tokens = {name: encode_events(events) for name, events in pieces.items()}
+    return {name: t for name, t in tokens.items() if t}
 
 
 def transpose_tokens(tokens: Sequence[str], semitones: int) -> list[str]:

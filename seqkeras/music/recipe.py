@@ -80,11 +80,11 @@ def train_music_model(
     """Trains the melody LM, writes ``model.keras``, ``metrics.json`` and a sample MIDI."""
     import keras
 
-    from ..datasets.bach_chorales import load_bach_chorales
     from ..lm import LanguageModel, SentenceBatches, sentence_arrays
-    from ..text import EOS_ID, WordVocabulary
+    from ..text import LM_RESERVED_TOKENS, Vocabulary
     from ..training import get_strategy, make_optimizer, train
     from .bigram import BigramModel, perplexity_of
+    from .encoding import load_chorale_tokens
     from .midi import write_midi
     from .pitch_histogram import histogram_distance, pitch_class_histogram
 
@@ -93,15 +93,15 @@ def train_music_model(
     os.makedirs(out_dir, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     if pieces is None:
-        pieces = load_bach_chorales(limit=config.limit, part_index=config.part)
+        pieces = load_chorale_tokens(limit=config.limit, part_index=config.part)
     split = split_pieces(pieces)
     train_pieces = augment(split["train"], config.transpose) if config.transpose else split["train"]
-    vocabulary = WordVocabulary(split="whitespace", lowercase=False).adapt(
-        [" ".join(t) for t in train_pieces]
-    )
+    # Note tokens hold no spaces: each piece is already its token list.
+    vocabulary = Vocabulary.build(train_pieces, split="whitespace", **LM_RESERVED_TOKENS)
+    assert vocabulary.eos_id is not None
 
     def ids(tokens: list[str]) -> np.ndarray:
-        return np.concatenate([vocabulary.tokens_to_ids(tokens), [EOS_ID]]).astype("int32")
+        return np.append(vocabulary.tokens_to_ids(tokens), vocabulary.eos_id).astype("int32")
 
     data = {
         "train": [ids(t) for t in train_pieces],
@@ -135,7 +135,7 @@ def train_music_model(
         for k, v in asdict(config).items()
         if k not in ("epochs", "samples", "max_length", "strategy", "verbose")
     }
-    train(
+    history = train(
         model,
         train_batches,
         validation_data=valid_batches,
@@ -184,6 +184,7 @@ def train_music_model(
         ),
         "generated_mean_length": float(np.mean([len(g) for g in generated])) if generated else 0.0,
         "wall_time_s": wall,
+        "history": history,
         "config": asdict(config),
     }
     save_model_atomic(model, os.path.join(out_dir, MODEL))

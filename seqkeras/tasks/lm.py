@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from seqkeras.cli import register_command
+
+# The names of seqkeras.lm.recipe.PRESETS (kept here so that building the parser does not
+# import the recipe; tests/seqkeras/tasks/test_lm.py checks the two agree).
+PRESET_NAMES = ("ptb-small", "ptb-medium")
 
 
 @register_command("lm", help="Language models: train, sample, score")
@@ -14,35 +19,54 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from seqkeras.training import add_strategy_argument
 
     sub = parser.add_subparsers(dest="action", required=True)
-    p = sub.add_parser("train", help="train a word or character LM (stateful truncated BPTT)")
-    p.add_argument("--corpus", default="ptb", help="ptb, shakespeare, or a UTF-8 file/directory")
-    p.add_argument("--level", choices=["word", "char"], default="word")
-    p.add_argument("--kind", choices=["lstm", "gru", "rnn"], default="lstm")
-    p.add_argument("--units", type=int, default=200)
-    p.add_argument("--depth", type=int, default=2)
+    p = sub.add_parser(
+        "train",
+        help="train a word or character LM (stateful truncated BPTT)",
+        description="Train a word or character LM (stateful truncated BPTT). Settings not "
+        "given on the command line come from --preset, else from the defaults (= ptb-small).",
+    )
+    p.add_argument(
+        "--preset",
+        choices=list(PRESET_NAMES),
+        default=None,
+        help="Zaremba et al. (2014) PTB settings: ptb-small (2x200 LSTM, 13 epochs) or "
+        "ptb-medium (2x650, dropout 0.5, 39 epochs)",
+    )
+    p.add_argument("--corpus", default=None, help="ptb, shakespeare, or a UTF-8 file/directory")
+    p.add_argument("--level", choices=["word", "char"], default=None)
+    p.add_argument("--kind", choices=["lstm", "gru", "rnn"], default=None)
+    p.add_argument("--units", type=int, default=None, help="default 200")
+    p.add_argument("--depth", type=int, default=None, help="default 2")
     p.add_argument("--embedding-dim", type=int, default=None, help="default: --units")
-    p.add_argument("--epochs", type=int, default=13)
-    p.add_argument("--batch-size", type=int, default=20)
-    p.add_argument("--seq-len", type=int, default=20, help="truncated-BPTT window")
-    p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
-    p.add_argument("--lr", type=float, default=1.0)
     p.add_argument(
-        "--lr-decay", type=float, default=0.5, help="SGD: lr factor per epoch after --decay-after"
+        "--epochs", type=int, default=None, help="total epochs of the run (default 13)"
     )
-    p.add_argument("--decay-after", type=int, default=4)
-    p.add_argument("--clipnorm", type=float, default=5.0, help="clip the global gradient norm")
+    p.add_argument("--batch-size", type=int, default=None, help="default 20")
+    p.add_argument("--seq-len", type=int, default=None, help="truncated-BPTT window (default 20)")
+    p.add_argument("--dropout", type=float, default=None, help="default 0")
+    p.add_argument("--optimizer", choices=["sgd", "adam"], default=None)
+    p.add_argument("--lr", type=float, default=None, help="default 1")
     p.add_argument(
-        "--init-scale", type=float, default=0.1, help="uniform init in ±scale (0: Keras default)"
+        "--lr-decay", type=float, default=None,
+        help="SGD: lr factor per epoch after --decay-after (default 0.5)",
+    )  # fmt: skip
+    p.add_argument("--decay-after", type=int, default=None, help="default 4")
+    p.add_argument(
+        "--clipnorm", type=float, default=None, help="clip the global gradient norm (default 5)"
     )
+    p.add_argument(
+        "--init-scale", type=float, default=None,
+        help="uniform init in ±scale (0: Keras default; default 0.1)",
+    )  # fmt: skip
     p.add_argument("--max-tokens", type=int, default=None, help="vocabulary cap")
     p.add_argument(
         "--max-train-tokens", type=int, default=None, help="use only the first N training tokens"
     )
     p.add_argument(
-        "--checkpoint-every", type=int, default=500, help="batches between mid-epoch checkpoints"
-    )
-    p.add_argument("--seed", type=int, default=0)
+        "--checkpoint-every", type=int, default=None,
+        help="batches between mid-epoch checkpoints (default 500)",
+    )  # fmt: skip
+    p.add_argument("--seed", type=int, default=None)
     p.add_argument(
         "--no-resume", action="store_true", help="start over even if --out holds a checkpoint"
     )
@@ -66,7 +90,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--no-stop-at-eos", action="store_true")
     s.set_defaults(func=_sample)
 
-    c = sub.add_parser("score", help="log-probability and perplexity of sentences")
+    c = sub.add_parser(
+        "score",
+        help="log-probability and perplexity of sentences (words outside the vocabulary "
+        "are scored as <unk> and listed on stderr)",
+    )
     c.add_argument("model_dir")
     c.add_argument("sentences", nargs="+")
     c.add_argument("--per-token", action="store_true", help="also print log P of every token")
@@ -75,9 +103,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from seqkeras.lm.recipe import LMTrainConfig, train_language_model
+    from seqkeras.lm.recipe import config_from, train_language_model
 
-    config = LMTrainConfig(
+    init_scale = args.init_scale
+    config = config_from(
+        args.preset,
         corpus=args.corpus,
         level=args.level,
         kind=args.kind,
@@ -93,14 +123,15 @@ def _train(args: argparse.Namespace) -> int:
         lr_decay=args.lr_decay,
         decay_after=args.decay_after,
         clipnorm=args.clipnorm,
-        init_scale=args.init_scale or None,
         max_tokens=args.max_tokens,
         max_train_tokens=args.max_train_tokens,
         checkpoint_every=args.checkpoint_every,
         seed=args.seed,
         strategy=args.strategy,
-        verbose="auto" if args.verbose is None else args.verbose,
+        verbose=args.verbose,
     )
+    if init_scale is not None:  # 0 on the command line: Keras' own initializers
+        config.init_scale = init_scale or None
     metrics = train_language_model(config, args.out, resume=not args.no_resume)
     summary = {k: v for k, v in metrics.items() if k not in ("history", "config")}
     print(json.dumps(summary, indent=2))
@@ -142,6 +173,13 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(token: str) -> str:
+    """``token`` as is, or JSON-quoted if it holds a separator or space (``","``, ``" "``)."""
+    if any(c == "," or c.isspace() for c in token) or not token.isprintable():
+        return json.dumps(token, ensure_ascii=False)
+    return token
+
+
 def _score(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -159,8 +197,17 @@ def _score(args: argparse.Namespace) -> int:
                     [t, float(lp)]
                     for t, lp in zip(scores.tokens[i], scores.token_log_probs[i], strict=True)
                 ],
+                "oov": scores.oov[i],
             }
         )
+        if scores.oov[i]:
+            # Silently scoring "pear" as <unk> would make "pear" and "pair" comparisons lie.
+            unknown = ", ".join(_shown(t) for t in dict.fromkeys(scores.oov[i]))
+            print(
+                f"seqkeras lm score: {json.dumps(sentence, ensure_ascii=False)}: not in the "
+                f"vocabulary, scored as {model.vocabulary.unk_token}: {unknown}",
+                file=sys.stderr,
+            )
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0

@@ -1,4 +1,4 @@
-"""``run_layer_test``: the checks every seqkeras layer must pass (after keras.src.testing).
+"""``run_layer_test``: the checks every seqkeras layer must pass (after Keras's layer tests).
 
 Imported by the test suite only; it uses numpy and Keras, no test framework.
 """

@@ -1,18 +1,21 @@
-"""``CharVocabulary``: one token per Unicode character."""
+"""``CharVocabulary``: the character layout of the language models, as a :class:`Vocabulary`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from ._lookup import LookupVocabulary
+from .vocabulary import LM_RESERVED_TOKENS, Vocabulary
+from .word_vocabulary import _check_max_tokens
 
 
-class CharVocabulary(LookupVocabulary):
-    """Character vocabulary on Keras ``StringLookup``: 0 = padding, 1 = ``<unk>``, 2 = ``<eos>``.
+class CharVocabulary:
+    """Builds a character-level :class:`~seqkeras.text.Vocabulary` with ids 0 = padding
+    (``""``), 1 = ``<unk>``, 2 = ``<eos>``.
 
     Every character (spaces and newlines included) is a token; ``decode`` joins them
-    without a separator.
+    without a separator. Calling it returns a ``Vocabulary`` (the name is kept for
+    existing code and saved ``{"class": "CharVocabulary"}`` payloads, which still load).
 
     Args:
         max_tokens: size cap including the 3 reserved ids (``None`` = every character).
@@ -25,23 +28,22 @@ class CharVocabulary(LookupVocabulary):
         'cab'
     """
 
-    separator = ""
-
-    def __init__(
-        self,
+    def __new__(  # type: ignore[misc]
+        cls,
         max_tokens: int | None = None,
         lowercase: bool = False,
         tokens: Sequence[str] | None = None,
-    ):
-        self.lowercase = bool(lowercase)
-        if tokens is not None and any(len(t) != 1 for t in tokens):
-            raise ValueError("CharVocabulary tokens must be single characters")
-        super().__init__(max_tokens=max_tokens, tokens=tokens)
+    ) -> Vocabulary:
+        _check_max_tokens(max_tokens)
+        return Vocabulary(
+            tokens, split="chars", lowercase=lowercase, max_size=max_tokens, **LM_RESERVED_TOKENS
+        )
 
-    def tokenize(self, text: str) -> list[str]:
-        if not isinstance(text, str):
-            raise ValueError(f"expected text as str, got {type(text).__name__}")
-        return list(text.lower() if self.lowercase else text)
+    @staticmethod
+    def from_config(config: dict[str, Any]) -> Vocabulary:
+        """Reads an old ``CharVocabulary.get_config()`` (or a current config)."""
+        from .vocabulary import vocabulary_from_dict
 
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "lowercase": self.lowercase}
+        if "max_tokens" in config:
+            return vocabulary_from_dict({"class": "CharVocabulary", "config": config})
+        return Vocabulary.from_config(config)

@@ -190,6 +190,14 @@ def train_distributed(
             optimizer.build(variables)
         state = (restore_checkpoint(model, run_dir, config) if run_dir else None) or ResumeState()
     history: dict[str, list[Any]] = {k: list(v) for k, v in state.history.items()}
+    if compiled:
+        # Compiled metrics create their variables on first use; that must happen here,
+        # in the strategy's scope, not inside the replicated step.
+        for batch in dataset.take(1):
+            x, y, sample_weight = _unpack(batch)
+            with strategy.scope():
+                model.compute_metrics(x, y, model(x, training=False), sample_weight=sample_weight)
+                model.reset_metrics()
     callback_list = keras.callbacks.CallbackList(
         list(callbacks or []), model=model, epochs=epochs, steps=steps_per_epoch, verbose=0
     )
@@ -374,5 +382,6 @@ def in_multi_worker_mode(strategy: Any) -> bool:
     resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is None:
         return False
+    # Only the tasks that train count (an evaluator or parameter server does not).
     spec = resolver.cluster_spec().as_dict()
-    return sum(len(v) if not isinstance(v, dict) else len(v) for v in spec.values()) > 1
+    return sum(len(spec.get(job, ())) for job in ("chief", "worker")) > 1

@@ -125,6 +125,19 @@ def _pydataset_to_dataset(data: Any) -> Any:
     return dataset.apply(tf.data.experimental.assert_cardinality(len(data)))
 
 
+def _shard_by_data(dataset: Any) -> Any:
+    """Multi-worker input: every worker reads the same batches and keeps its share.
+
+    In-memory and generated datasets have no files to shard by, which tf.data's AUTO
+    policy would discover with a warning on every run; DATA is what it falls back to.
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
 def _probe(data: Any, batch_size: int | None) -> tuple[Any, ...] | None:
     """One batch of ``data`` for the gradient-norm log, or ``None`` if none is cheap."""
     if _is_dataset(data):
@@ -257,9 +270,13 @@ def train(
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
 
-    dataset = as_dataset(data, batch_size, shuffle=shuffle, seed=seed, drop_remainder=True)
+    dataset = _shard_by_data(
+        as_dataset(data, batch_size, shuffle=shuffle, seed=seed, drop_remainder=True)
+    )
     validation = (
-        None if validation_data is None else as_dataset(validation_data, batch_size or 32)
+        None
+        if validation_data is None
+        else _shard_by_data(as_dataset(validation_data, batch_size or 32))
     )
     return train_distributed(
         model,

@@ -45,7 +45,9 @@ def export_run(
 
     Calibrates on ``CALIBRATION_CLIPS`` training clips of the run, stores the
     feature configuration (from the model's ``LogMelSpectrogram``) and the decision
-    configuration in the metadata, and writes ``export-<file stem>.json`` (size, parity report).
+    configuration in the metadata, and writes the export report (size, parity report) to
+    ``run_dir / EXPORT_REPORT.format(name=<output file stem>)``, e.g.
+    ``export-model.int16x8-per-tensor.json`` for the default output.
     """
     import keras
     import numpy as np

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import soundfile
 from scipy.signal import resample_poly
-from seqkeras_edge.wav import AudioError, load_audio, read_wav, resample
+from seqkeras_edge.wav import (
+    RESAMPLE_HALF_TAPS,
+    RESAMPLE_KAISER_BETA,
+    AudioError,
+    load_audio,
+    read_wav,
+    resample,
+)
 
 
 @pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "PCM_32", "PCM_U8", "FLOAT", "DOUBLE"])
@@ -28,6 +35,26 @@ def test_resample_matches_scipy_on_band_limited_signal():
     middle = slice(100, len(ours) - 100)  # edge handling differs
     assert len(ours) == len(reference)
     assert np.max(np.abs(ours[middle] - reference[middle])) < 5e-3
+
+
+def test_downsampling_attenuates_the_stopband_as_the_kaiser_design_says():
+    """Kaiser's design formulas for the resampler's window (beta, taps): stopband
+    attenuation A = beta / 0.1102 + 8.7 dB, transition width
+    (A - 7.95) / (2.285 (taps - 1)) rad per input sample, centred on the target Nyquist.
+    A tone beyond the stopband edge would alias at full strength without the filter; it
+    must come out at least A dB down (minus 6 dB for the formulas' approximation)."""
+    source, target = 44100, 16000
+    attenuation_db = RESAMPLE_KAISER_BETA / 0.1102 + 8.7
+    taps = 2 * RESAMPLE_HALF_TAPS
+    transition_hz = (attenuation_db - 7.95) / (2.285 * (taps - 1)) / (2 * np.pi) * source
+    stop_hz = target / 2 + transition_hz / 2
+    assert stop_hz < source / 2 - 1000, "no stopband below the source Nyquist to test"
+    t = np.arange(source) / source
+    for frequency in (stop_hz + 500, source / 2 - 500):
+        tone = np.sin(2 * np.pi * frequency * t)
+        out = resample(tone, source, target)[100:-100]
+        level_db = 20 * np.log10(np.sqrt(np.mean(out**2)) / np.sqrt(0.5))
+        assert level_db < -(attenuation_db - 6), (frequency, level_db)
 
 
 def test_load_audio_mixes_stereo_and_resamples(tmp_path):

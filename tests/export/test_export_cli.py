@@ -2,13 +2,16 @@
 and the real converter crash (int8 of a Keras 3 LSTM WHILE loop) isolated in a child."""
 
 import json
+import sys
 
 import keras
 import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter
 from seqkeras_edge.metadata import read_metadata
+from seqkeras_export import quantization
 from seqkeras_export.cli import build_parser, main
+from seqkeras_export.convert import WEIGHT_GRANULARITIES, import_seqkeras_objects
 from seqkeras_export.exporters import list_exporters
 from seqkeras_export.quantization import list_modes
 
@@ -60,10 +63,46 @@ def test_weights_granularity_choices(capsys):
     assert "per-layer" in capsys.readouterr().err
 
 
+def _choices(parser):
+    return {action.dest: action.choices for action in parser._actions if action.choices is not None}
+
+
+def test_every_registry_backed_flag_takes_its_choices_from_the_registry(monkeypatch):
+    assert _choices(build_parser()) == {
+        "to": list_exporters(),
+        "quantize": list_modes(),
+        "weights": list(WEIGHT_GRANULARITIES),
+    }
+    # A mode registered later is offered by the next parser without editing the CLI.
+    monkeypatch.setattr(quantization, "_MODES", dict(quantization._MODES))
+    quantization.register_mode("int4-test", "test only")(lambda converter, data: None)
+    assert "int4-test" in _choices(build_parser())["quantize"]
+
+
 def test_unknown_choice_is_rejected(capsys):
     with pytest.raises(SystemExit):
         main(["m.keras", "--quantize", "int4"])
     assert "int4" in capsys.readouterr().err
+
+
+def test_a_seqkeras_module_that_does_not_import_is_reported_as_itself(monkeypatch):
+    """The real ImportError, not Keras's misleading "Could not locate class" later."""
+    monkeypatch.setitem(sys.modules, "seqkeras.wakeword", None)  # makes its import fail
+    with pytest.raises(ImportError, match=r"cannot import seqkeras\.[\w.]+, which registers") as info:
+        import_seqkeras_objects()
+    # Whichever seqkeras module pulls seqkeras.wakeword in, the cause names it.
+    assert isinstance(info.value.__cause__, ImportError)
+    assert "seqkeras.wakeword" in str(info.value.__cause__)
+
+
+def test_cli_reports_a_broken_seqkeras_import_in_one_line(classifier, monkeypatch, capsys):
+    path, *_ = classifier
+    monkeypatch.setitem(sys.modules, "seqkeras.models", None)
+    assert main([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("seqkeras-export: error: cannot import seqkeras.")
+    assert "seqkeras.models" in err
+    assert "Could not locate class" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_missing_model_file(tmp_path, capsys):

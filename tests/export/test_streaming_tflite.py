@@ -1,8 +1,23 @@
 """Streaming TFLite export: float32 frame-by-frame parity for every recurrent layer type,
-and a full-int8 step model of a trained toy detector within |Δp| <= 0.02.
+and the quantized step models of a trained toy detector within stated bounds.
 
 Reference: the original Keras model on the whole sequence; the ``.tflite`` file is run
 here with ai-edge-litert directly (not through the exporter's own parity code).
+
+Bounds for the toy detector (Conv1D(8) -> GRU(16) -> Dense(1, sigmoid)), on its
+calibration clips (inputs outside the calibration range are clipped by any int8 model;
+that error belongs to the choice of calibration data, not to the exporter):
+
+* ``int8``: max |Δp| <= 0.05, mean |Δp| <= 0.005, thresholded decisions agree on >= 99 %
+  of the frames. Why not 0.02: full int8 re-quantizes the GRU state and the gate
+  pre-activations to 8 bits at every frame, and the error compounds through the state.
+  Measured distribution (``benchmarks/int8_step_error.py --seeds 8``, BENCHMARKS.md
+  "Export"): worst max |Δp| over 8 training seeds 0.025 (median 0.018; per-tensor
+  weights 0.026), worst mean 0.003. The bounds are twice the worst seed, because
+  calibration and kernels vary between TensorFlow releases; a real fault stays far
+  outside them (a step graph that does not carry its states: max 0.46, mean 0.20).
+* ``int16x8`` (16-bit activations): max |Δp| <= 0.02, the wake-word target, with either
+  weight granularity; measured worst over the same 8 seeds 0.009.
 """
 
 import json
@@ -20,6 +35,11 @@ from seqkeras.layers import BasicRNNCell, GRUCell, LSTMCell
 pytestmark = pytest.mark.slow
 FEATURES = 6
 UNITS = 8
+# The bounds stated (and justified) in the module docstring.
+INT8_MAX_DELTA = 0.05
+INT8_MEAN_DELTA = 0.005
+MIN_DECISION_AGREEMENT = 0.99
+INT16X8_MAX_DELTA = 0.02
 
 
 def _run_step_model(path_or_bytes, frames):
@@ -104,12 +124,9 @@ def test_int8_step_model_of_a_trained_detector(tmp_path):
     expected = model.predict(rep_x, verbose=0)
     got = _run_step_model(out, rep_x)
     delta = np.abs(got - expected)
-    # Measured: max |Δp| 0.025, mean 0.002 — the issue's 0.02 bound on the max is NOT met
-    # by full int8 (the recurrent state is re-quantized every step; see BENCHMARKS.md);
-    # int16x8 meets it (test below). The decisions agree on >= 99% of the frames.
-    assert np.mean(delta) <= 0.005
-    assert np.max(delta) <= 0.05
-    assert np.mean((got > 0.5) == (expected > 0.5)) >= 0.99
+    assert np.mean(delta) <= INT8_MEAN_DELTA
+    assert np.max(delta) <= INT8_MAX_DELTA
+    assert np.mean((got > 0.5) == (expected > 0.5)) >= MIN_DECISION_AGREEMENT
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["parity"]["max_abs_error"] == pytest.approx(np.max(np.abs(got - expected)), abs=1e-6)
     assert "FULLY_CONNECTED" in report["tflite"]["ops"] and "WHILE" not in report["tflite"]["ops"]
@@ -120,7 +137,7 @@ def test_int8_step_model_of_a_trained_detector(tmp_path):
     out16 = tmp_path / "detector16.tflite"
     assert main([str(model_path), "--streaming", "--quantize", "int16x8", "--representative",
                  str(tmp_path / "rep.npz"), "--output", str(out16)]) == 0
-    assert np.max(np.abs(_run_step_model(out16, rep_x) - expected)) <= 0.02
+    assert np.max(np.abs(_run_step_model(out16, rep_x) - expected)) <= INT16X8_MAX_DELTA
     # One scale per weight tensor: smaller file (no per-channel scale/zero-point vectors),
     # same accuracy bound on this model.
     tensor16 = tmp_path / "detector16pt.tflite"
@@ -128,5 +145,5 @@ def test_int8_step_model_of_a_trained_detector(tmp_path):
                  "--representative", str(tmp_path / "rep.npz"), "--output", str(tensor16),
                  "--report", str(tmp_path / "pt.json")]) == 0
     assert tensor16.stat().st_size < out16.stat().st_size
-    assert np.max(np.abs(_run_step_model(tensor16, rep_x) - expected)) <= 0.02
+    assert np.max(np.abs(_run_step_model(tensor16, rep_x) - expected)) <= INT16X8_MAX_DELTA
     assert json.loads((tmp_path / "pt.json").read_text())["weights"] == "per-tensor"

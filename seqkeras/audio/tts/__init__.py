@@ -55,19 +55,13 @@ from seqkeras.audio.tts.kokoro import sample_kokoro_voices as sample_kokoro_voic
 from seqkeras.audio.tts.pico import PICO_VOICES as PICO_VOICES
 from seqkeras.audio.tts.pico import PicoEngine as PicoEngine
 from seqkeras.audio.tts.piper import PiperEngine as PiperEngine
+from seqkeras.audio.tts.registry import _ENGINES as _ENGINES
+from seqkeras.audio.tts.registry import available_engines as available_engines
+from seqkeras.audio.tts.registry import get_engine as get_engine
+from seqkeras.audio.tts.registry import list_engines as list_engines
+from seqkeras.audio.tts.registry import register_engine as register_engine
 from seqkeras.audio.tts.voices import sample_voices as sample_voices
 from seqkeras.audio.tts.voices import voices_grid as voices_grid
-
-_ENGINES: dict[str, TTSEngine] = {}
-
-
-def register_engine(engine: TTSEngine) -> TTSEngine:
-    """Add ``engine`` to the registry under ``engine.name`` (replacing one of that name)."""
-    if not engine.name:
-        raise ValueError("a TTS engine needs a non-empty name")
-    _ENGINES[engine.name] = engine
-    return engine
-
 
 for _engine in (
     EspeakEngine(),
@@ -79,23 +73,6 @@ for _engine in (
     KokoroEngine(),
 ):
     register_engine(_engine)
-
-
-def list_engines() -> list[str]:
-    """Every registered engine name, installed or not."""
-    return sorted(_ENGINES)
-
-
-def available_engines() -> list[str]:
-    """Registered engines that can run on this machine."""
-    return [name for name in list_engines() if _ENGINES[name].is_available()]
-
-
-def get_engine(name: str) -> TTSEngine:
-    """The registered engine ``name`` (``ValueError`` listing the choices when unknown)."""
-    if name not in _ENGINES:
-        raise ValueError(f"unknown TTS engine {name!r}; choose from {list_engines()}")
-    return _ENGINES[name]
 
 
 def synthesize(text: str, voice: Voice, sample_rate: int = SAMPLE_RATE) -> np.ndarray:

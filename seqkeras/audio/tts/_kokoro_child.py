@@ -8,7 +8,8 @@ writes every job's utterance into the cache and prints one JSON line per finishe
 Each utterance is written as ``<key>.json`` (what was said, by whom, word end times)
 and then ``<key>.wav`` (16-bit PCM at 24 kHz), each atomically; the WAV's existence
 marks the utterance done. A line is then appended to the cache's ``manifest.jsonl``
-under an exclusive lock, so several processes can fill one cache at once.
+under an exclusive lock, so several processes can fill one cache at once. (The few
+lines of atomic writing are its own, not ``seqkeras.atomic``: it must not import seqkeras.)
 """
 
 from __future__ import annotations

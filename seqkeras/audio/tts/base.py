@@ -104,7 +104,7 @@ class TTSEngine(abc.ABC):
         a sentence be labelled where it ends. Engines that cannot report them raise
         ``NotImplementedError`` naming those that can.
         """
-        from seqkeras.audio.tts import _ENGINES  # the registry imports this module
+        from seqkeras.audio.tts.registry import _ENGINES
 
         capable = sorted(name for name, engine in _ENGINES.items() if engine.word_timings)
         raise NotImplementedError(

@@ -17,7 +17,8 @@ and safe when several processes run it at once (a lock file). Run it with::
     python -m seqkeras.audio.tts.kokoro_setup          # or: make setup
 
 This module imports no other part of seqkeras (so ``scripts/kokoro-setup.sh`` can run it
-as a plain script, without TensorFlow's start-up).
+as a plain script, without TensorFlow's start-up); hence its own few lines of atomic
+writing instead of ``seqkeras.atomic``.
 """
 
 from __future__ import annotations

@@ -30,12 +30,14 @@ def test_building_every_parser_imports_no_tensorflow_or_keras():
     assert loaded == []
 
 
-def test_help_exits_zero_through_the_console_script_module():
+def test_help_through_the_console_script_module_imports_no_tensorflow():
     result = subprocess.run(
-        [sys.executable, "-m", "_seqkeras_cli", "--help"],
+        [sys.executable, "-X", "importtime", "-m", "_seqkeras_cli", "lm", "train", "--help"],
         capture_output=True, text=True, env=ENV, timeout=300,
     )  # fmt: skip
-    assert result.returncode == 0 and "COMMAND" in result.stdout
+    assert result.returncode == 0 and "--corpus" in result.stdout
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert "seqkeras" in imported and not imported & {"tensorflow", "keras", "jax"}
 
 
 def test_a_command_run_from_the_launcher_has_the_seqkeras_keras_classes():

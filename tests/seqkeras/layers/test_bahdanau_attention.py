@@ -1,11 +1,10 @@
 """BahdanauAttention against a numpy oracle of e = v·tanh(W1 s + W2 a + b)."""
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from seqkeras.layers.bahdanau_attention import BahdanauAttention  # noqa: E402
+from seqkeras.layers.bahdanau_attention import BahdanauAttention
 
 
 def _oracle(layer, query, values, mask):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.layers import BasicRNNCell
+from seqkeras.layers import RNN, BasicRNNCell
 from seqkeras.testing import run_layer_test
 
 pytestmark = pytest.mark.backend_agnostic
@@ -81,7 +81,7 @@ def test_one_step_formula():
 
 def test_dropout_only_in_training():
     x, _ = _data()
-    rnn = keras.layers.RNN(BasicRNNCell(UNITS, dropout=0.5, recurrent_dropout=0.5, seed=1))
+    rnn = RNN(BasicRNNCell(UNITS, dropout=0.5, recurrent_dropout=0.5, seed=1))
     ref = keras.layers.RNN(BasicRNNCell(UNITS))
     rnn(x)
     ref(x)

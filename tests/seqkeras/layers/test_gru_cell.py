@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.layers import GRUCell, gru_weights_from_keras, gru_weights_to_keras
+from seqkeras.layers import RNN, GRUCell, gru_weights_from_keras, gru_weights_to_keras
 from seqkeras.testing import run_layer_test
 
 pytestmark = pytest.mark.backend_agnostic
@@ -157,7 +157,7 @@ def test_weight_names_and_shapes(kwargs, shapes):
 
 def test_dropout_only_in_training():
     x, _ = _data()
-    rnn = keras.layers.RNN(GRUCell(UNITS, dropout=0.5, recurrent_dropout=0.3, seed=2))
+    rnn = RNN(GRUCell(UNITS, dropout=0.5, recurrent_dropout=0.3, seed=2))
     ref = keras.layers.RNN(GRUCell(UNITS))
     rnn(x)
     ref(x)
@@ -172,7 +172,7 @@ def test_dropout_only_in_training():
 )
 def test_layer_contract(kwargs, n_weights):
     run_layer_test(
-        lambda **kw: keras.layers.RNN(GRUCell(**kw), return_state=True),
+        lambda **kw: RNN(GRUCell(**kw), return_state=True),
         {"units": UNITS, **kwargs},
         input_shape=(BATCH, STEPS, FEATURES),
         expected_output_shape=[(BATCH, UNITS), (BATCH, UNITS)],

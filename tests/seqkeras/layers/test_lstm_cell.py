@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.layers import LSTMCell
+from seqkeras.layers import RNN, LSTMCell
 from seqkeras.testing import run_layer_test
 
 pytestmark = pytest.mark.backend_agnostic
@@ -128,7 +128,7 @@ def test_weight_layout_and_unit_forget_bias():
 
 def test_dropout_only_in_training():
     x, _ = _data()
-    rnn = keras.layers.RNN(LSTMCell(UNITS, dropout=0.5, recurrent_dropout=0.5, seed=3))
+    rnn = RNN(LSTMCell(UNITS, dropout=0.5, recurrent_dropout=0.5, seed=3))
     ref = keras.layers.RNN(LSTMCell(UNITS))
     rnn(x)
     ref(x)

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.layers import GRUCell, LSTMCell, Recurrent
+from seqkeras.layers import RNN, GRUCell, LSTMCell, Recurrent
 from seqkeras.testing import run_layer_test
 
 pytestmark = pytest.mark.backend_agnostic
@@ -39,9 +39,9 @@ def _innermost(layer):
         ({"kind": "rnn", "activation": "relu"}, keras.layers.SimpleRNN, None, True),
         ({"kind": "gru"}, keras.layers.GRU, keras.layers.GRUCell, True),
         ({"kind": "gru", "reset_after": False}, keras.layers.GRU, keras.layers.GRUCell, True),
-        ({"kind": "gru", "simplified": True}, keras.layers.RNN, GRUCell, False),
+        ({"kind": "gru", "simplified": True}, RNN, GRUCell, False),
         ({"kind": "lstm"}, keras.layers.LSTM, keras.layers.LSTMCell, True),
-        ({"kind": "lstm", "peephole": True}, keras.layers.RNN, LSTMCell, False),
+        ({"kind": "lstm", "peephole": True}, RNN, LSTMCell, False),
     ],
 )
 @pytest.mark.parametrize("bidirectional", [False, True])
@@ -230,6 +230,19 @@ def test_dropout_between_levels_only_in_training():
     plain.set_weights(layer.get_weights())
     assert len(layer.dropout_layers) == 2
     assert all(d.rate == 0.5 for d in layer.dropout_layers)
+    np.testing.assert_allclose(np.array(layer(x, training=False)), np.array(plain(x)), atol=1e-6)
+    assert not np.allclose(np.array(layer(x, training=True)), np.array(plain(x)), atol=1e-3)
+
+
+@pytest.mark.parametrize("variant", [{"kind": "gru", "simplified": True}, {"kind": "lstm", "peephole": True}])
+def test_recurrent_dropout_of_custom_cells_only_in_training(variant):
+    """The seqkeras-cell levels get per-sequence recurrent masks (seqkeras.layers.RNN)."""
+    x = _data()
+    layer = Recurrent(units=UNITS, depth=2, recurrent_dropout=0.5, seed=4, **variant)
+    plain = Recurrent(units=UNITS, depth=2, **variant)
+    layer(x)
+    plain(x)
+    plain.set_weights(layer.get_weights())
     np.testing.assert_allclose(np.array(layer(x, training=False)), np.array(plain(x)), atol=1e-6)
     assert not np.allclose(np.array(layer(x, training=True)), np.array(plain(x)), atol=1e-3)
 

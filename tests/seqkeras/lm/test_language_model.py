@@ -52,8 +52,20 @@ def test_log_prob_is_hand_sum_of_softmax_outputs(vocab, kind, embedding_dim, dep
         assert scores.total[i] == pytest.approx(by_hand.sum(), rel=1e-4)
         assert scores.tokens[i][-1] == "<eos>"
     assert scores.tokens[1][1] == "<unk>"
+    assert scores.oov == [[], ["zebra"]]  # the word that was scored as <unk>
     expected_ppl = np.exp(-scores.total.sum() / scores.num_tokens.sum())
     assert lm.perplexity(texts) == pytest.approx(expected_ppl)
+
+
+def test_log_prob_lists_out_of_vocabulary_words(vocab):
+    lm = LanguageModel(vocab, units=4)
+    known = {w for s in SENTENCES for w in s.split()}
+    texts = ["the apple and pear salad", "the cat sat", "pear pear the"]
+    scores = lm.log_prob(texts)
+    for text, oov, tokens in zip(texts, scores.oov, scores.tokens, strict=True):
+        assert oov == [w for w in text.split() if w not in known]
+        assert tokens.count("<unk>") == len(oov)
+    assert scores.oov[2] == ["pear", "pear"]
 
 
 def test_stepwise_logits_equal_full_sequence(vocab):
@@ -199,7 +211,10 @@ def test_init_scale_and_recurrent_variants(vocab):
     assert np.abs(values).max() <= 0.1 and values.std() > 0.03  # uniform(-0.1, 0.1): std 0.058
     peephole = LanguageModel(vocab, units=4, peephole=True)
     assert not peephole.recurrent.uses_builtin
-    assert np.isfinite(peephole.log_prob(["the cat"]).total).all()
+    y = vocab.encode("the cat", add_eos=True)
+    probs = keras.ops.convert_to_numpy(peephole(np.concatenate([[0], y[:-1]])[None]))[0]
+    by_hand = np.log(probs[np.arange(len(y)), y].astype("float64")).sum()
+    assert peephole.log_prob(["the cat"]).total[0] == pytest.approx(by_hand, rel=1e-4)
 
 
 def test_sentence_batches_pad_per_batch():

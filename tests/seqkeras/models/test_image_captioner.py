@@ -2,12 +2,11 @@
 
 import os
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from seqkeras.models import ImageCaptioner, TokenVocabulary  # noqa: E402
+from seqkeras.models import ImageCaptioner, TokenVocabulary
 
 IMAGES = np.random.default_rng(0).uniform(size=(2, 16, 16, 3)).astype("float32")
 CAPTIONS = np.array([[4, 5, 6, 3], [7, 3, 0, 0]], "int32")

@@ -3,13 +3,13 @@ masking, save/load without custom_objects, argument checks."""
 
 import os
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from seqkeras.models import Seq2Seq  # noqa: E402
-from seqkeras.models.token_vocabulary import BOS, EOS  # noqa: E402
+from seqkeras.models import Seq2Seq
+from seqkeras.models.token_vocabulary import BOS, EOS, TokenVocabulary
+from seqkeras.text import LM_RESERVED_TOKENS, Vocabulary
 
 SRC = np.array([[5, 6, 7, 0, 0, 0], [4, 9, 4, 8, 4, 10]], "int32")
 TGT = np.array([[5, 6, 3, 0, 0], [7, 8, 9, 4, 3]], "int32")
@@ -142,6 +142,23 @@ def test_bad_arguments_name_themselves(kwargs, word):
 def test_target_vocab_must_hold_the_reserved_ids():
     with pytest.raises(ValueError, match="vocab_size"):
         Seq2Seq(12, EOS)
+    lm_layout = Vocabulary(["a", "b"], **LM_RESERVED_TOKENS)  # <eos> = 2, no start token
+    with pytest.raises(ValueError, match="target_vocabulary needs a start token with id 2"):
+        Seq2Seq(12, len(lm_layout), target_vocabulary=lm_layout)
+
+
+def test_vocabularies_given_as_objects_are_stored_as_configs(tmp_path):
+    source = Vocabulary.build(["ab ba"], split="chars", eos_token="<eos>")
+    target = TokenVocabulary(list("xy"))
+    model = Seq2Seq(len(source), len(target), units=4, source_vocabulary=source,
+                    target_vocabulary=target, max_target_length=3)  # fmt: skip
+    assert model.get_config()["source_vocabulary"] == source.get_config()
+    assert model.source_vocab == source and model.target_vocab == target
+    np.testing.assert_array_equal(
+        model.encode_texts(["ab"]), source.encode_batch(["ab"], model.max_source_length)
+    )
+    with pytest.raises(ValueError, match="empty input"):
+        model.translate([""])
 
 
 def test_translate_without_vocabulary_is_a_clear_error():

@@ -5,13 +5,12 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
-
-from seqkeras.models import Seq2Seq, TokenVocabulary  # noqa: E402
+from seqkeras.models import Seq2Seq, TokenVocabulary
 
 DATES = ["3 May 1999", "Sep 4, 2024", "mercredi 4 septembre 2024", "12.10.1950", "2001-01-31"]
 
@@ -89,3 +88,21 @@ def test_bad_export_options(exported, tmp_path):
     bare = Seq2Seq(10, 10, units=4)
     with pytest.raises(ValueError, match="vocabulary"):
         bare.export_savedmodel(str(tmp_path / "y"))
+
+
+def test_word_level_server_tokenizes_like_python(tmp_path):
+    """Word level: punctuation split off and joined back in the graph, Unicode spaces
+    (no-break, ideographic) read as Python reads them, an empty source gives ""."""
+    sources = ["¡Hola, mundo!", "el (gran) mundo.", "hola\xa0mundo", "¿mundo\u3000hola?"]
+    source = TokenVocabulary.build(sources, level="word", lowercase=True)
+    target = TokenVocabulary.build(["Hello, world!", "(big) «world»."], level="word")
+    keras.utils.set_random_seed(4)
+    model = Seq2Seq(len(source), len(target), units=8, source_vocabulary=source,
+                    target_vocabulary=target, max_source_length=8, max_target_length=6)  # fmt: skip
+    path = model.export_savedmodel(str(tmp_path / "words"), beam_width=2, alpha=0.7)
+    texts = [*sources, "HOLA , Mundo"]
+    expected = model.translate(texts, method="beam", beam_width=2, alpha=0.7, on_unknown="unk")
+    out = tf.saved_model.load(path).signatures["serving_default"](text=tf.constant([*texts, " "]))
+    got = [t.decode("utf-8") for t in out["translation"].numpy()]
+    assert got == [*expected, ""]
+    assert int(out["length"].numpy()[-1]) == 0 and out["score"].numpy()[-1] == -np.inf

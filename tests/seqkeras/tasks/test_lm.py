@@ -1,5 +1,6 @@
 import json
 import math
+import re
 import time
 
 import numpy as np
@@ -71,10 +72,35 @@ def test_sample_and_score(word_run, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and all(len(line.split()) <= 5 for line in lines)
     assert main(["lm", "score", str(out), "the cat sat", "mat the sat cat", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
     assert [r["sentence"] for r in rows] == ["the cat sat", "mat the sat cat"]
     assert rows[0]["tokens"][-1][0] == "<eos>"
     assert rows[0]["log_prob"] == pytest.approx(sum(lp for _, lp in rows[0]["tokens"]))
+    assert [r["oov"] for r in rows] == [[], []] and captured.err == ""
+
+
+def test_score_reports_the_words_it_scored_as_unk(word_run, capsys):
+    _, out = word_run
+    sentences = ["the apple and pear salad", "the cat sat", "The Pear, the pear!"]
+    assert main(["lm", "score", str(out), *sentences, "--json"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    known = set(TINY.split())  # the corpus' words: everything else is out of vocabulary
+    for row in rows:
+        # A user corpus is read as lowercased words with punctuation marks as tokens.
+        words = re.findall(r"\w+|[^\w\s]", row["sentence"].lower())
+        assert row["oov"] == [w for w in words if w not in known]
+        assert [t for t, _ in row["tokens"]].count("<unk>") == len(row["oov"])
+    assert rows[0]["oov"] == ["apple", "and", "pear", "salad"]
+    assert captured.err.splitlines() == [
+        'seqkeras lm score: "the apple and pear salad": not in the vocabulary, scored as '
+        "<unk>: apple, and, pear, salad",
+        'seqkeras lm score: "The Pear, the pear!": not in the vocabulary, scored as <unk>: '
+        'pear, ",", !',
+    ]
+    assert main(["lm", "score", str(out), "the dog ate the pear"]) == 0  # plain output too
+    assert "scored as <unk>: pear" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -100,3 +126,34 @@ def test_user_errors_exit_2(tmp_path, capsys):
     empty.write_text("\n\n\n\n")
     assert train(empty, tmp_path / "y") == 2
     assert "empty corpus" in capsys.readouterr().err
+
+
+def test_presets_fill_what_the_command_line_leaves_out():
+    from seqkeras.lm.recipe import PRESETS, LMTrainConfig, config_from
+    from seqkeras.tasks.lm import PRESET_NAMES
+
+    assert tuple(PRESETS) == PRESET_NAMES
+    # Zaremba et al. 2014 "small" is also the recipe's default.
+    assert config_from("ptb-small") == LMTrainConfig()
+    medium = config_from("ptb-medium", epochs=2, seed=None)
+    assert (medium.units, medium.seq_len, medium.dropout, medium.init_scale) == (650, 35, 0.5, 0.05)
+    assert (medium.lr_decay, medium.decay_after, medium.epochs) == (0.8, 6, 2)
+    with pytest.raises(ValueError, match="unknown preset 'ptb-large'"):
+        config_from("ptb-large")
+
+
+def test_preset_on_the_command_line_with_an_override(tmp_path, monkeypatch):
+    import seqkeras.lm.recipe as recipe
+
+    seen = {}
+
+    def fake_train(config, out, resume=True):
+        seen["config"] = config
+        return {"history": [], "config": {}}
+
+    monkeypatch.setattr(recipe, "train_language_model", fake_train)
+    argv = ["lm", "train", "--preset", "ptb-medium", "--epochs", "3", "--init-scale", "0",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    config = seen["config"]
+    assert (config.units, config.dropout, config.epochs, config.init_scale) == (650, 0.5, 3, None)

@@ -41,10 +41,10 @@ def _unigram_test_perplexity(run):
     import collections
     import math
 
-    from seqkeras.datasets.bach_chorales import load_bach_chorales
+    from seqkeras.music import load_chorale_tokens
     from seqkeras.music.recipe import augment, split_pieces
 
-    split = split_pieces(load_bach_chorales(limit=12, progress=False))
+    split = split_pieces(load_chorale_tokens(limit=12, progress=False))
     train = augment(split["train"], 1)
     counts = collections.Counter(t for piece in train for t in [*piece, "<eos>"])
     vocabulary = set(counts) | {"<unk>"}

@@ -1,3 +1,5 @@
+"""WordVocabulary / CharVocabulary: the old names build Vocabularies with the LM layout."""
+
 import json
 
 import numpy as np
@@ -8,6 +10,7 @@ from seqkeras.text import (
     PAD_ID,
     UNK_ID,
     CharVocabulary,
+    Vocabulary,
     WordVocabulary,
     load_vocabulary,
     vocabulary_from_dict,
@@ -31,7 +34,8 @@ def test_word_round_trip_and_unknown_words():
     v = WordVocabulary().adapt(CORPUS)
     ids = v.encode("the dog ran on the mat", add_eos=True)
     assert ids[-1] == EOS_ID
-    assert v.decode(ids, stop_at_eos=True) == "the dog ran on the mat"
+    assert v.decode(ids) == "the dog ran on the mat"  # stops at <eos>
+    assert v.decode(ids, stop_at_eos=False) == "the dog ran on the mat <eos>"
     unseen = v.encode("the zebra sat")
     assert unseen.tolist() == [3, UNK_ID, 5]
     assert v.decode(unseen) == "the <unk> sat"
@@ -74,7 +78,7 @@ def test_serialization_round_trip(tmp_path, vocab_class):
     v.save(path)
     json.loads(path.read_text())  # valid JSON on disk
     for restored in (load_vocabulary(path), vocabulary_from_dict(vocabulary_to_dict(v))):
-        assert type(restored) is vocab_class
+        assert type(restored) is Vocabulary and restored == v
         assert restored.get_vocabulary() == v.get_vocabulary()
         np.testing.assert_array_equal(restored.encode("the cat zz"), v.encode("the cat zz"))
 
