@@ -1,4 +1,4 @@
-"""Trigger-word targets of issue 6 for a trained run, checked in one go.
+"""Trigger-word device targets (issues 6 and 13) for a trained run, checked in one go.
 
 Given a run directory (``seqkeras wakeword train`` + ``eval``), this script
 
@@ -7,10 +7,12 @@ Given a run directory (``seqkeras wakeword train`` + ``eval``), this script
   activations) AND with a float32 export of the same step graph (the reference, same
   run) and reads the per-hop latency from the runner's own JSON summary (features +
   invoke, median/p90/p99) — ratio quantized / float32;
-- reports the model sizes (quantized vs the 40 KB target, ratio to float32);
+- reports the model sizes (quantized vs the 64 KB target of issue 13, ratio to float32);
 - reads ``eval.json``: FRR at the threshold meeting the target FA/h for the Keras model
   and the quantized model (difference in points), the fraction of detections inside the
-  labelled window, and the real near-miss recordings ("activated", "de-activated").
+  labelled window, and the real near-miss recordings ("activated", "de-activated");
+- reads ``benchmark-real.json`` when present (``seqkeras wakeword benchmark``): exported
+  vs Keras FRR on real speech at each FA/h budget (target: within 1 point).
 
     nice -n 10 .venv/bin/python benchmarks/wakeword.py --run runs/activate [--stream-clips 12]
 
@@ -26,12 +28,13 @@ import platform
 import tempfile
 from pathlib import Path
 
-TARGET_BYTES = 40 * 1024
+TARGET_BYTES = 64 * 1024  # issue 13 (issue 6 asked for 40 KB)
 TARGET_FRR = 0.05
 TARGET_FA_PER_HOUR = 0.5
 TARGET_LATENCY_US = 100.0
 TARGET_INSIDE = 0.95
 TARGET_FRR_POINTS = 0.5
+TARGET_REAL_FRR_POINTS = 1.0  # issue 13: exported vs Keras at the operating point
 STREAM_SEED = 4242
 FA_BUDGETS = (0.5, 5.0, 50.0, 200.0, 500.0)
 
@@ -52,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from seqkeras.tasks.demo import fresh_stream, run_wake
-    from seqkeras.tasks.wakeword import EXPORT_FILE, export_run
+    from seqkeras.wakeword.export import EXPORT_FILE, export_run
     from seqkeras.wakeword.train import TrainConfig, read_train_json
 
     run = Path(args.run)
@@ -91,7 +94,7 @@ def main() -> None:
         },
     }
     targets = {
-        "quantized_size_le_40KB": quantized.stat().st_size <= TARGET_BYTES,
+        "quantized_size_le_64KB": quantized.stat().st_size <= TARGET_BYTES,
         "runner_p50_le_100us": latq["p50"] <= TARGET_LATENCY_US,
     }
     eval_path = run / "eval.json"
@@ -167,6 +170,21 @@ def main() -> None:
             row.get("keras_detections", 0) == 0 and row.get("quantized_detections", 0) == 0
             for row in report["real_near_misses"]
         )
+    real_path = run / "benchmark-real.json"
+    if real_path.is_file():
+        real = json.loads(real_path.read_text())
+        models = real["models"]
+        if "keras" in models and "seqkeras" in models:
+            rows = {}
+            for budget, point in models["seqkeras"]["at_budgets"].items():
+                keras_point = models["keras"]["at_budgets"].get(budget)
+                if point is not None and keras_point is not None:
+                    rows[budget] = round(100 * (point["frr"] - keras_point["frr"]), 2)
+            result["real_speech_exported_minus_keras_points"] = rows
+            if "0.5" in rows:
+                targets["real_speech_exported_vs_keras_within_1_point_at_0.5"] = (
+                    abs(rows["0.5"]) <= TARGET_REAL_FRR_POINTS
+                )
     result["targets_met"] = targets
     print(json.dumps(result, indent=1))
 

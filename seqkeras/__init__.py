@@ -42,7 +42,7 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.audio",
     "seqkeras.metrics",
     "seqkeras.speech.layers",
-    "seqkeras.wakeword.train",
+    "seqkeras.wakeword.losses",
     "seqkeras.embeddings",
 )
 

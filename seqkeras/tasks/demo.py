@@ -34,6 +34,11 @@ DEMO_STREAM_CLIPS = 6
 DEMO_STREAM_SEED = 2024
 DEMO_VOICES_PER_ENGINE = 40
 DEMO_NEGATIVES_PER_VOICE = 10
+# Kokoro speakers on the demo's budget (a fresh clone synthesizes them: ~4 minutes).
+DEMO_KOKORO_VOICES = 24
+DEMO_KOKORO_KEYWORD_VOICES = 60
+# The keyword whose real-speech result the demo ends with (recordings exist for it).
+REAL_SPEECH_KEYWORD = "computer"
 
 
 def default_demo_dir(config: Any) -> Path:
@@ -43,7 +48,7 @@ def default_demo_dir(config: Any) -> Path:
     from seqkeras.wakeword.cache import cache_root, config_hash
 
     keyword = "".join(ch if ch.isalnum() else "-" for ch in config.keyword.lower()).strip("-")
-    return cache_root() / "demo" / f"{keyword or 'keyword'}-{config_hash(config.to_dict())[:12]}"
+    return cache_root() / "demo" / f"{keyword or 'keyword'}-{config_hash(config.identity())[:12]}"
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +70,22 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--voices-per-engine", type=int, default=DEMO_VOICES_PER_ENGINE)
     parser.add_argument("--negatives-per-voice", type=int, default=DEMO_NEGATIVES_PER_VOICE)
+    parser.add_argument(
+        "--kokoro-voices", type=int, default=DEMO_KOKORO_VOICES, help="Kokoro speakers saying negatives"
+    )
+    parser.add_argument(
+        "--kokoro-keyword-voices",
+        type=int,
+        default=DEMO_KOKORO_KEYWORD_VOICES,
+        help="Kokoro speakers saying the keyword (training voices and blends; the test "
+        "stream uses held-out ones)",
+    )
+    parser.add_argument(
+        "--real-speech-fraction",
+        type=float,
+        default=0.3,
+        help="share of training negatives from real recordings of people",
+    )
     parser.add_argument(
         "--stream-clips",
         type=int,
@@ -185,8 +206,8 @@ def match_stream(
 
 
 def run_demo_from_args(args: argparse.Namespace) -> int:
-    from seqkeras.tasks.wakeword import EXPORT_FILE, evaluate_with_settings, summarize
-    from seqkeras.wakeword.evaluate import EvalSettings
+    from seqkeras.wakeword.export import EXPORT_FILE
+    from seqkeras.wakeword.protocol import EvalSettings, evaluate_with_settings, summarize
     from seqkeras.wakeword.train import TrainConfig, train
 
     config = TrainConfig(
@@ -195,6 +216,9 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         voices_per_engine=args.voices_per_engine,
         negatives_per_voice=args.negatives_per_voice,
+        kokoro_voices=args.kokoro_voices,
+        kokoro_keyword_voices=args.kokoro_keyword_voices,
+        real_speech_fraction=args.real_speech_fraction,
         background_probability=args.background_probability,
         val_clips=max(8, args.train_clips // 20),
     )
@@ -245,4 +269,22 @@ def run_demo_from_args(args: argparse.Namespace) -> int:
             f"runner per-hop latency (features + invoke): median {latency['p50']:.1f} us, p99 {latency['p99']:.1f} us"
         )
     _say(f"done in {time.time() - started:.0f} s; eval.json, det.png, {EXPORT_FILE} in {out}")
+    print(real_speech_note(), flush=True)
     return 0
+
+
+def real_speech_note(keyword: str = REAL_SPEECH_KEYWORD) -> str:
+    """The real-speech result of the recipe's ``keyword`` model if one is cached (written by
+    ``benchmarks/wakeword_real.py``), else the command that produces it."""
+    from seqkeras.wakeword.benchmark import recipe_run_dir, summarize_benchmark
+
+    report = recipe_run_dir(keyword) / "benchmark-real.json"
+    if report.is_file():
+        return "[demo] real speech, the recipe's model:\n" + summarize_benchmark(
+            json.loads(report.read_text())
+        )
+    return (
+        f"[demo] the synthesized numbers above are not real-speech numbers; to measure the "
+        f"recipe on real people saying {keyword!r} (train, export, benchmark; about an hour "
+        f"on 2 cores): .venv/bin/python benchmarks/wakeword_real.py --keyword {keyword}"
+    )

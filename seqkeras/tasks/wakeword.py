@@ -20,25 +20,10 @@ from typing import Any
 from seqkeras.cli import register_command
 from seqkeras.training import add_strategy_argument
 
-# The device model: int8 weights (one scale per tensor) and int16 activations. On the
-# wake-word model full int8 (8-bit activations) drifts up to |dp| 0.5 from Keras over a
-# 10 s clip; int16x8 stays within 0.07 and per-tensor weights keep it at ~37 KB (< 40 KB).
+# Defaults of ``seqkeras.wakeword.export`` (repeated here so that building the parser
+# imports no TensorFlow; a test checks they agree).
 EXPORT_QUANTIZE = "int16x8"
 EXPORT_WEIGHTS = "per-tensor"
-
-
-def export_file(quantize: str = EXPORT_QUANTIZE, weights: str = EXPORT_WEIGHTS) -> str:
-    """File name of an export in the run directory, e.g. ``model.int16x8-per-tensor.tflite``
-    (``model.float32.tflite``: float modes have no int8 weight scales)."""
-    from seqkeras_export.quantization import get_mode
-
-    per_tensor = weights != "per-channel" and get_mode(quantize).quantizes_weights
-    return f"model.{quantize}{'-' + weights if per_tensor else ''}.tflite"
-
-
-EXPORT_FILE = export_file()
-EXPORT_REPORT = "export-{name}.json"
-CALIBRATION_CLIPS = 8
 DEFAULT_SMOOTHING_STEPS = 5
 DEFAULT_REFRACTORY_SECONDS = 1.0
 
@@ -76,13 +61,27 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     (
         "--sentences-per-voice",
         int,
-        "carrier sentences with the keyword inside per keyword voice of festival/festival-l2 "
-        "(default 3; 0 = isolated keywords only)",
+        "carrier sentences with the keyword inside per keyword voice of the engines that "
+        "report word timings (festival, festival-l2, kokoro; default 1; 0 = isolated keywords only)",
     ),
     (
         "--sentence-fraction",
         float,
         "share of training keywords spoken inside a sentence (default 0.3; 0 = none)",
+    ),
+    ("--kokoro-voices", int, "Kokoro speakers saying negatives (default 60)"),
+    ("--kokoro-keyword-voices", int, "Kokoro speakers saying the keyword (default 200)"),
+    ("--blend-fraction", float, "share of Kokoro speakers that are blends of 2-3 voices (default 0.6)"),
+    (
+        "--real-speech-fraction",
+        float,
+        "share of training negatives from real recordings the benchmark never uses (default 0.3)",
+    ),
+    ("--reverb-probability", float, "chance a training utterance is heard in a room (default 0.3)"),
+    (
+        "--lowpass-probability",
+        float,
+        "chance a training utterance is band-limited at 3-5.5 kHz (default 0.25)",
     ),
     ("--background-probability", float, "share of clips over real background audio (rest: noise)"),
     ("--seed", int, "data and initialization seed"),
@@ -115,7 +114,7 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
         type=_engine_list,
         default=None,
         help="TTS engines of the training clips, comma-separated "
-        "(default: espeak,festival,festival-l2; the test data stays the protocol's)",
+        "(default: espeak,festival,festival-l2,kokoro; the test data stays the protocol's)",
     )
     parser.add_argument(
         "--lr-schedule",
@@ -172,6 +171,14 @@ def _eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keras-only", action="store_true", help="evaluate only the Keras model (no export)"
     )
+    parser.add_argument(
+        "--near-miss-recordings",
+        nargs="*",
+        default=None,
+        metavar="FILE",
+        help="real recordings of near misses that must not fire (default: the keyword's own, "
+        "Asterisk prompts saying one of its near misses; none given = none)",
+    )
 
 
 def _decision_arguments(parser: argparse.ArgumentParser) -> None:
@@ -189,6 +196,15 @@ def _decision_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _existing_files(paths: list[str] | None) -> tuple[str, ...] | None:
+    if paths is None:
+        return None
+    for path in paths:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"--near-miss-recordings: {path} does not exist")
+    return tuple(paths)
+
+
 def _run_dir(args: argparse.Namespace) -> Path:
     chosen = getattr(args, "dir", None) or getattr(args, "out", None)
     if not chosen:
@@ -196,7 +212,9 @@ def _run_dir(args: argparse.Namespace) -> Path:
     return Path(chosen)
 
 
-@register_command("wakeword", help="Trigger-word detection: train, export, eval, demo")
+@register_command(
+    "wakeword", help="Trigger-word detection: train, export, eval, benchmark (real speech), demo"
+)
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
 
@@ -204,14 +222,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="run directory (model.keras, train.json)")
     _train_config_arguments(p)
     add_strategy_argument(p)
+    p.add_argument(
+        "--data-only",
+        action="store_true",
+        help="synthesize, mix and featurize the training data (cached), do not train",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("export", help="export model.keras to a streaming .tflite with metadata")
     p.add_argument("dir", nargs="?", help="run directory")
     p.add_argument("--out", help="run directory (alternative to DIR)")
+    from seqkeras_export.quantization import list_modes
+
     p.add_argument(
         "--quantize",
+        choices=list_modes(),
         default=EXPORT_QUANTIZE,
         help=f"quantization mode of seqkeras-export (default {EXPORT_QUANTIZE})",
     )
@@ -238,6 +264,39 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_eval)
 
+    p = sub.add_parser(
+        "benchmark",
+        help="real-speech benchmark: real keyword recordings and real negative speech at "
+        "10 dB SNR, the exported model beside PocketSphinx",
+    )
+    p.add_argument("dir", nargs="?", help="run directory (with its exported model)")
+    p.add_argument("--out", help="run directory (alternative to DIR)")
+    p.add_argument(
+        "--keyword-dir",
+        help="folder of real recordings of the keyword (default: its wake-word-benchmark "
+        "folder under the real-speech root)",
+    )
+    p.add_argument(
+        "--wuw-utterances",
+        type=_utterance_list,
+        help="instead: WUW-II utterance numbers of held-out speakers that say the keyword, "
+        "e.g. 001,006 (alone, inside a sentence), scored at the keyword's time stamps",
+    )
+    p.add_argument(
+        "--negatives",
+        nargs="+",
+        metavar="DIR",
+        help="folders of real speech without the keyword (default: WUW-II and Asterisk "
+        "speech training never hears, the other keyword folders)",
+    )
+    p.add_argument("--snr-db", type=float, default=10.0, help="speech over noise, dB (Picovoice's loudest-frame definition)")
+    p.add_argument("--model", help="the .tflite to run (default: the run's export)")
+    p.add_argument("--no-pocketsphinx", action="store_true", help="skip the PocketSphinx peer")
+    p.add_argument("--no-keras", action="store_true", help="skip the Keras model")
+    _decision_arguments(p)
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.set_defaults(func=_benchmark)
+
     p = sub.add_parser("demo", help="the end-to-end flagship run (same as `seqkeras demo`)")
     from seqkeras.tasks.demo import add_demo_arguments
 
@@ -246,9 +305,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from seqkeras.wakeword.train import train
+    from seqkeras.wakeword.train import load_training_data, train
 
     config = train_config_from_args(args)
+    if args.data_only:
+        *_, info = load_training_data(config, progress=not args.quiet)
+        print(json.dumps({"data": info}))
+        return 0
     result = train(config, args.out, strategy=args.strategy, progress=not args.quiet)
     last = {k: v[-1] for k, v in result.history.items() if v and k != "epoch"}
     print(
@@ -259,108 +322,9 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_run(
-    run_dir: str | Path,
-    quantize: str = EXPORT_QUANTIZE,
-    threshold: float = 0.5,
-    smoothing_steps: int = DEFAULT_SMOOTHING_STEPS,
-    refractory_seconds: float = DEFAULT_REFRACTORY_SECONDS,
-    output: str | Path | None = None,
-    cache_dir: str | Path | None = None,
-    weights: str = EXPORT_WEIGHTS,
-) -> dict[str, Any]:
-    """Export ``run_dir/model.keras`` as a streaming ``.tflite`` (default int16x8 with
-    per-tensor int8 weights, ``EXPORT_FILE``).
-
-    Calibrates on ``CALIBRATION_CLIPS`` training clips of the run, stores the
-    feature configuration (from the model's ``LogMelSpectrogram``) and the decision
-    configuration in the metadata, and writes the export report (size, parity report) to
-    ``run_dir / EXPORT_REPORT.format(name=<output file stem>)``, e.g.
-    ``export-model.int16x8-per-tensor.json`` for the default output.
-    """
-    import keras
-    import numpy as np
-    from seqkeras_export.exporters import ExportRequest, export_tflite
-
-    from seqkeras.training import write_json_atomic
-    from seqkeras.wakeword.data import build_dataset
-    from seqkeras.wakeword.train import (
-        MODEL_FILE,
-        TrainConfig,
-        model_feature_config,
-        read_train_json,
-    )
-
-    run_dir = Path(run_dir)
-    info = read_train_json(run_dir)
-    config = TrainConfig.from_dict(info["config"])
-    if config.model != "streaming":
-        raise ValueError(
-            f"{run_dir} holds a {config.model!r} model; only the streaming model exports frame by "
-            "frame (the course model's strided, non-causal convolution cannot stream)"
-        )
-    model_path = run_dir / MODEL_FILE
-    if not model_path.is_file():
-        raise FileNotFoundError(
-            f"{model_path} does not exist: train first (seqkeras wakeword train --out {run_dir})"
-        )
-    model = keras.saving.load_model(model_path, compile=False)
-    features = model_feature_config(model)
-    calibration = build_dataset(
-        CALIBRATION_CLIPS,
-        "train",
-        config.training_data_config(),
-        config.seed + 1,
-        cache_dir,
-        progress=False,
-    )
-    data = {model.inputs[0].name: np.asarray(calibration.audio(), np.float32)}
-    output = Path(output) if output is not None else run_dir / export_file(quantize, weights)
-    labels = config.data_config().labels
-    decision = {
-        "threshold": float(threshold),
-        "smoothing_steps": int(smoothing_steps),
-        "refractory_seconds": float(refractory_seconds),
-        "step_seconds": labels.step_seconds(),
-        "keyword": config.keyword,
-    }
-    report = export_tflite(
-        ExportRequest(
-            model_path=str(model_path),
-            output=str(output),
-            quantize=quantize,
-            streaming=True,
-            representative=data,
-            features=features.to_dict(),
-            decision=decision,
-            weights=weights,
-            model=model,
-        )
-    )
-    report["bytes"] = output.stat().st_size
-    write_json_atomic(run_dir / EXPORT_REPORT.format(name=Path(output).stem), report)
-    return report
-
-
-def set_threshold(model_path: str | Path, threshold: float) -> dict[str, Any]:
-    """Rewrite the decision threshold in an exported model's metadata (no reconversion)."""
-    from seqkeras_edge.metadata import read_metadata
-    from seqkeras_export.convert import write_atomic
-    from seqkeras_export.metadata import embed_metadata
-
-    path = Path(model_path)
-    metadata = read_metadata(path)
-    if metadata is None:
-        raise ValueError(
-            f"{path} has no seqkeras metadata; export it with seqkeras wakeword export"
-        )
-    metadata = {k: v for k, v in metadata.items() if k != "format"}
-    metadata["decision"] = {**metadata["decision"], "threshold": float(threshold)}
-    write_atomic(path, embed_metadata(path.read_bytes(), metadata))
-    return metadata
-
-
 def _export(args: argparse.Namespace) -> int:
+    from seqkeras.wakeword.export import export_run
+
     report = export_run(
         _run_dir(args),
         args.quantize,
@@ -385,88 +349,8 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate_with_settings(
-    run_dir: Path,
-    settings: Any,
-    use_export: bool = True,
-    progress: bool = True,
-    cache_dir: str | Path | None = None,
-) -> dict[str, Any]:
-    """``evaluate_run`` (exporting ``EXPORT_FILE`` first when missing) and store the
-    threshold that meets the target FA/h in the exported model's metadata."""
-    from seqkeras.wakeword.evaluate import evaluate_run
-    from seqkeras.wakeword.train import TrainConfig, read_train_json
-
-    exported = None
-    if use_export and TrainConfig.from_dict(read_train_json(run_dir)["config"]).model == "streaming":
-        exported = run_dir / EXPORT_FILE
-        if not exported.is_file():
-            export_run(
-                run_dir,
-                smoothing_steps=settings.smoothing_steps,
-                refractory_seconds=settings.refractory_seconds,
-                cache_dir=cache_dir,
-            )
-    report = evaluate_run(run_dir, settings, exported, progress=progress, cache_dir=cache_dir)
-    chosen = (report.get("quantized") or {}).get("at_target")
-    if exported is not None and chosen is not None:
-        set_threshold(exported, chosen["threshold"])
-        report["quantized_metadata_threshold"] = chosen["threshold"]
-    return report
-
-
-def summarize(report: dict[str, Any]) -> str:
-    """Human-readable lines of an evaluation report."""
-    lines = [f"evaluation ({report['protocol']})"]
-    target = report["target_fa_per_hour"]
-    for key in ("keras", "quantized"):
-        if key not in report:
-            continue
-        name = "keras" if key == "keras" else report.get("quantized_mode") or key
-        point = report[key]["at_target"]
-        if point is None:
-            lines.append(f"  {name}: no threshold reaches {target} FA/h")
-            continue
-        inside = point["inside_fraction"]
-        lines.append(
-            f"  {name}: threshold {point['threshold']:.3f}  FRR {100 * point['frr']:.1f}% "
-            f"({point['misses']}/{point['keywords']})  FA/h {point['fa_per_hour']:.2f} "
-            f"({point['false_accepts']} in {report['negative_hours']} h)  detections inside window "
-            f"{'n/a' if inside is None else f'{100 * inside:.1f}%'}"
-        )
-        by_voice = report[key].get("frr_by_voice_at_target") or {}
-        if by_voice:
-            lines.append(
-                "         FRR by voice: "
-                + ", ".join(f"{v} {100 * r['frr']:.0f}% of {r['keywords']}" for v, r in by_voice.items())
-            )
-    in_sentences = report.get("keras_in_sentences")
-    if in_sentences and in_sentences["at_keras_target_threshold"]:
-        point = in_sentences["at_keras_target_threshold"]
-        lines.append(
-            f"  keras, keywords inside sentences ({', '.join(in_sentences['engines'])}): "
-            f"FRR {100 * point['frr']:.1f}% ({point['misses']}/{point['keywords']}) at the "
-            "same threshold"
-        )
-    for row in report.get("real_near_misses", []):
-        if "missing" in row:
-            lines.append(f"  real recording {row['file']}: not installed ({row['missing']})")
-        else:
-            lines.append(
-                f"  real near miss {row['text']!r}: keras {row['keras_detections']} detection(s)"
-                + (f", {report.get('quantized_mode') or 'quantized'} {row['quantized_detections']}" if "quantized_detections" in row else "")
-                + " (must be 0)"
-            )
-    if "runner_hop_latency_us" in report:
-        lat = report["runner_hop_latency_us"]
-        lines.append(
-            f"  runner per-hop latency: median {lat['p50']:.1f} us, p99 {lat['p99']:.1f} us"
-        )
-    return "\n".join(lines)
-
-
 def _eval(args: argparse.Namespace) -> int:
-    from seqkeras.wakeword.evaluate import EvalSettings
+    from seqkeras.wakeword.protocol import EvalSettings, evaluate_with_settings, summarize
 
     settings = EvalSettings(
         test_clips=args.test_clips,
@@ -476,11 +360,37 @@ def _eval(args: argparse.Namespace) -> int:
         refractory_seconds=args.refractory_seconds,
         early_tolerance_seconds=args.early_tolerance_seconds,
         sentence_clips=args.sentence_clips,
+        near_miss_recordings=_existing_files(args.near_miss_recordings),
     )
     report = evaluate_with_settings(
         _run_dir(args), settings, use_export=not args.keras_only, progress=not args.quiet
     )
     print(summarize(report))
+    return 0
+
+
+def _utterance_list(value: str) -> tuple[str, ...]:
+    numbers = tuple(part.strip().zfill(3) for part in value.split(",") if part.strip())
+    if not numbers or not all(n.isdigit() and len(n) == 3 for n in numbers):
+        raise argparse.ArgumentTypeError(f"expected utterance numbers like 001,006, got {value!r}")
+    return numbers
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from seqkeras.wakeword.benchmark import BenchmarkSettings, run_benchmark, summarize_benchmark
+
+    settings = BenchmarkSettings(
+        keyword_dir=args.keyword_dir,
+        wuw_utterances=args.wuw_utterances,
+        negative_dirs=tuple(args.negatives) if args.negatives else None,
+        snr_db=args.snr_db,
+        smoothing_steps=args.smoothing_steps,
+        refractory_seconds=args.refractory_seconds,
+        pocketsphinx=not args.no_pocketsphinx,
+        keras=not args.no_keras,
+    )
+    report = run_benchmark(_run_dir(args), settings, model_path=args.model, progress=not args.quiet)
+    print(summarize_benchmark(report))
     return 0
 
 

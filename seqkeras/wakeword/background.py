@@ -19,6 +19,7 @@ import glob
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,10 @@ class BackgroundBank:
         per_source: dict[str, int] = {}
         bar = _progress(len(files), "reading background audio", progress)
         for source, path in files:
-            audio = read_audio(path, sample_rate)
+            with warnings.catch_warnings():
+                # Music on hold is 8 kHz telephone audio: band-limited noise is wanted.
+                warnings.simplefilter("ignore")
+                audio = read_audio(path, sample_rate)
             bar.update(1)
             if max_seconds_per_file is not None:
                 audio = audio[: int(max_seconds_per_file * sample_rate)]

@@ -50,11 +50,11 @@ class Utterance:
 def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, str, Voice]]:
     """``(kind, text, voice)`` to synthesize for ``split``.
 
-    Of each engine's voices, the first ``keyword_voices_per_engine`` say the keyword once
+    Of each engine's voices (``config.voice_counts``), the first keyword voices say the keyword once
     (and, for engines reporting word timings, ``sentences_per_voice`` carrier sentences
     with the keyword inside, in turn, each paired with the same carrier around a near
     miss, a ``"hard"`` negative: so that a sentence by these voices is not itself the
-    cue) and the first ``voices_per_engine`` say ``negatives_per_voice`` negatives each
+    cue) and the first negative voices say ``negatives_per_voice`` negatives each
     (hard / word / phrase by the configured shares).
     """
     from seqkeras.audio.synth import get_engine
@@ -77,15 +77,20 @@ def plan_utterances(config: WakewordDataConfig, split: str) -> list[tuple[str, s
     for voice in voices:
         position = rank.get(voice.engine, 0)
         rank[voice.engine] = position + 1
-        if position < config.keyword_voices_per_engine:
+        negative_voices, keyword_voices = config.voice_counts(voice.engine, split)
+        if position < keyword_voices:
             plan.append(("keyword", config.keyword, voice))
             if config.sentences_per_voice and get_engine(voice.engine).word_timings:
                 for _ in range(config.sentences_per_voice):
-                    plan.append(("sentence", carrier_sentence(sentence_cursor, config.keyword), voice))
+                    plan.append(
+                        ("sentence", carrier_sentence(sentence_cursor, config.keyword, config.keyword), voice)
+                    )
                     near_miss = near_misses[sentence_cursor % len(near_misses)]
-                    plan.append(("hard", carrier_sentence(sentence_cursor, near_miss), voice))
+                    plan.append(
+                        ("hard", carrier_sentence(sentence_cursor, near_miss, config.keyword), voice)
+                    )
                     sentence_cursor += 1
-        if position >= config.voices_per_engine:
+        if position >= negative_voices:
             continue
         for _ in range(config.negatives_per_voice):
             draw = rng.random()
@@ -184,8 +189,9 @@ class UtteranceBank:
         bar = _progress(len(plan), "synthesizing utterances", progress)
         for (engine_name, timed), indices in groups.items():
             engine = get_engine(engine_name)
-            for batch_start in range(0, len(indices), _BATCH):
-                batch = indices[batch_start : batch_start + _BATCH]
+            size = _ENGINE_BATCH.get(engine_name, _BATCH)
+            for batch_start in range(0, len(indices), size):
+                batch = indices[batch_start : batch_start + size]
                 items = [(plan[i][1], plan[i][2]) for i in batch]
                 if timed:
                     for i, (audio, ends) in zip(
@@ -233,34 +239,56 @@ class UtteranceBank:
         cache_dir: str | os.PathLike[str] | None = None,
         progress: bool = True,
     ) -> UtteranceBank:
-        """Real recordings without ``keyword`` (Asterisk prompts), kind ``"real"``, cached."""
-        from seqkeras.audio.io import read_audio
-        from seqkeras.wakeword.vocabulary import real_speech_negatives
+        """Real recordings that do not say ``keyword`` and that the real-speech benchmark
+        never uses (``real_speech.real_negatives(keyword, "train")``: a third of the WUW-II
+        speakers and of the Asterisk prompts), kind ``"real"``, cut into pieces of about
+        ``REAL_PIECE_SECONDS``, cached. ``FileNotFoundError`` naming the install command when
+        there are none."""
+        import warnings
 
-        recordings = real_speech_negatives(keyword)
-        key_source = [_FORMAT_VERSION, sample_rate, [(str(p), t) for p, t in recordings]]
+        from seqkeras.audio.io import read_audio
+        from seqkeras.wakeword.real_speech import real_negatives
+        from seqkeras.wakeword.vocabulary import ASTERISK_INSTALL
+
+        recordings = real_negatives(keyword, "train")
+        if not recordings:
+            raise FileNotFoundError(
+                "no real negative speech for training: install the Asterisk prompts "
+                f"({ASTERISK_INSTALL}) or point SEQKERAS_REAL_SPEECH at the real-speech folder"
+            )
+        key_source = [
+            _FORMAT_VERSION, sample_rate, REAL_PIECE_SECONDS, [str(r.path) for r in recordings]
+        ]
         key = hashlib.sha256(json.dumps(key_source).encode()).hexdigest()[:16]
         folder = Path(cache_dir or cache_root()) / "wakeword" / f"bank-real-{key}"
         if not (folder / "index.json").exists():
             pieces, utterances, position = [], [], 0
             bar = _progress(len(recordings), "reading real speech", progress)
-            for path, text in recordings:
-                speech = trim_silence(read_audio(path, sample_rate), sample_rate)
+            for recording in recordings:
+                with warnings.catch_warnings():  # 8 kHz calls: band-limited on purpose
+                    warnings.simplefilter("ignore")
+                    audio = read_audio(recording.path, sample_rate)
                 bar.update(1)
-                if speech.size < _MIN_SPEECH_SECONDS * sample_rate:
-                    continue
-                speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
-                pieces.append(np.round(speech * INT16_SCALE).astype(np.int16))
-                utterances.append(
-                    Utterance(text, "real", f"recording:{path.name}", position, speech.size)
-                )
-                position += speech.size
+                for number, piece in enumerate(cut_at_pauses(audio, sample_rate)):
+                    speech = trim_silence(piece, sample_rate)
+                    if speech.size < _MIN_SPEECH_SECONDS * sample_rate or not np.any(speech):
+                        continue
+                    speech = speech * (PEAK_LEVEL / float(np.max(np.abs(speech))))
+                    pieces.append(np.round(speech * INT16_SCALE).astype(np.int16))
+                    voice = f"recording:{recording.speaker or recording.path.name}"
+                    text = f"{recording.path.name}#{number}"
+                    utterances.append(Utterance(text, "real", voice, position, speech.size))
+                    position += speech.size
             bar.close()
+            sources: dict[str, int] = {}
+            for recording in recordings:
+                sources[recording.source] = sources.get(recording.source, 0) + 1
             info = {
                 "split": "real",
                 "key": key,
                 "sample_rate": sample_rate,
                 "version": _FORMAT_VERSION,
+                "recordings_by_source": sources,
             }
             cls(np.concatenate(pieces), utterances, info).save(folder)
         return cls.open(folder)
@@ -313,6 +341,13 @@ class UtteranceBank:
 
 
 _BATCH = 64
+# Kokoro starts a worker process per core for each batch (~2 s each): larger batches.
+_ENGINE_BATCH = {"kokoro": 512}
+# Real recordings are cut into pieces of about this length (at the quietest 20 ms within
+# half a second of the cut), so that they fit into clips beside other utterances.
+REAL_PIECE_SECONDS = 3.0
+_CUT_SEARCH_SECONDS = 0.5
+_CUT_FRAME_SECONDS = 0.02
 
 
 class _NoProgress:
@@ -331,3 +366,22 @@ def _progress(total: int, description: str, enabled: bool) -> Any:
     except ImportError:  # pragma: no cover - tqdm is an install requirement
         return _NoProgress()
     return tqdm(total=total, desc=description, unit="utt")
+
+
+def cut_at_pauses(
+    audio: np.ndarray, sample_rate: int, piece_seconds: float = REAL_PIECE_SECONDS
+) -> list[np.ndarray]:
+    """``audio`` cut into pieces of about ``piece_seconds``, each cut moved to the quietest
+    20 ms within half a second of it (between words, where there is a pause)."""
+    length = int(piece_seconds * sample_rate)
+    search = int(_CUT_SEARCH_SECONDS * sample_rate)
+    frame = int(_CUT_FRAME_SECONDS * sample_rate)
+    cuts, position = [0], 0
+    while audio.size - position > length + search:
+        low = position + length - search
+        window = np.asarray(audio[low : low + 2 * search], dtype=np.float64)
+        energy = np.convolve(window**2, np.ones(frame), mode="valid")
+        position = low + int(np.argmin(energy)) + frame // 2
+        cuts.append(position)
+    cuts.append(audio.size)
+    return [audio[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]

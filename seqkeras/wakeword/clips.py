@@ -76,16 +76,54 @@ def spectral_tilt(audio: np.ndarray, db_per_octave: float, sample_rate: int) -> 
     return np.fft.irfft(np.fft.rfft(samples) * gain, samples.size)
 
 
-def _augment(audio: np.ndarray, config: WakewordDataConfig, rng: np.random.Generator) -> np.ndarray:
-    """Tape stretch (``stretch_range``), band limiting (``lowpass_probability``) and a
-    random spectral tilt (``tilt_probability``)."""
+def room_impulse_response(
+    rt60_seconds: float, sample_rate: int, rng: np.random.Generator
+) -> np.ndarray:
+    """A synthetic room: the direct sound, then a tail of decaying noise whose energy falls
+    60 dB in ``rt60_seconds`` (Sabine's exponential decay), starting after a short
+    pre-delay; unit energy. No room recordings are available offline; this is the model
+    that simple room simulators reduce to."""
+    if not rt60_seconds > 0:
+        raise ValueError(f"rt60_seconds must be > 0, got {rt60_seconds}")
+    length = int(rt60_seconds * sample_rate)
+    t = np.arange(length) / sample_rate
+    tail = rng.standard_normal(length) * np.exp(-6.9078 * t / rt60_seconds)
+    delay = int(rng.uniform(0.002, 0.01) * sample_rate)
+    tail[:delay] = 0.0
+    # Direct-to-reverberant ratio between -3 and +10 dB: near and far talkers.
+    ratio = 10 ** (rng.uniform(-3.0, 10.0) / 10)
+    tail *= np.sqrt(1.0 / (ratio * max(np.sum(tail**2), 1e-12)))
+    tail[0] = 1.0
+    return tail / np.sqrt(np.sum(tail**2))
+
+
+def reverberate(audio: np.ndarray, response: np.ndarray) -> np.ndarray:
+    """``audio`` convolved with ``response`` (FFT), cut to its own length plus the tail."""
+    from scipy.signal import fftconvolve
+
+    return fftconvolve(np.asarray(audio, np.float64), response)[: audio.size + response.size // 2]
+
+
+def _augment(
+    audio: np.ndarray, config: WakewordDataConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
+    """Tape stretch (``stretch_range``), band limiting (``lowpass_probability``), a random
+    spectral tilt (``tilt_probability``) and a room (``reverb_probability``).
+
+    Returns the audio and where the spoken utterance ends in it (a room's reverberation
+    tail comes after that: a keyword has been said when its direct sound ends)."""
     audio = stretch(audio, _stretch_factor(config, rng))
+    spoken = audio.size
     if config.lowpass_probability > 0 and rng.random() < config.lowpass_probability:
         audio = band_limit(audio, float(rng.uniform(*config.lowpass_hz_range)), config.sample_rate)
     if config.tilt_probability > 0 and rng.random() < config.tilt_probability:
         tilt = float(rng.uniform(-config.tilt_db_per_octave, config.tilt_db_per_octave))
         audio = spectral_tilt(audio, tilt, config.sample_rate)
-    return audio
+    # No draw when reverberation is off, so such clips match those of earlier versions.
+    if config.reverb_probability > 0 and rng.random() < config.reverb_probability:
+        rt60 = float(rng.uniform(*config.reverb_seconds_range))
+        audio = reverberate(audio, room_impulse_response(rt60, config.sample_rate, rng))
+    return audio, spoken
 
 
 def _stretch_factor(config: WakewordDataConfig, rng: np.random.Generator) -> float:
@@ -170,21 +208,24 @@ def synthesize_clip(
         chosen.append(bank.choose(kinds, rng))
     order = [chosen[i] for i in rng.permutation(len(chosen))]
     originals = [bank.samples(i) for i in order]
-    pieces = [_augment(audio, config, rng) for audio in originals]
+    augmented = [_augment(audio, config, rng) for audio in originals]
+    pieces = [piece for piece, _ in augmented]
+    spoken = [length for _, length in augmented]
     # The tape stretch moves a sentence's keyword end by the same ratio as its length.
-    ratios = [piece.size / max(audio.size, 1) for audio, piece in zip(originals, pieces, strict=True)]
+    ratios = [length / max(audio.size, 1) for audio, length in zip(originals, spoken, strict=True)]
     min_gap = int(round(config.min_gap_seconds * config.sample_rate))
     # Drop utterances (last in the random order) until the rest fit.
     while pieces and sum(p.size for p in pieces) + (len(pieces) - 1) * min_gap > total:
         pieces.pop()
         order.pop()
         ratios.pop()
+        spoken.pop()
     starts = place_segments([p.size for p in pieces], total, min_gap, rng)
 
     speech_level = db_to_gain(float(rng.uniform(*config.speech_dbfs_range)))
     mix = np.zeros(total, dtype=np.float64)
     segments = []
-    for index, audio, start, ratio in zip(order, pieces, starts, ratios, strict=True):
+    for index, audio, start, ratio, said in zip(order, pieces, starts, ratios, spoken, strict=True):
         entry = bank.utterances[index]
         gain_db = float(rng.uniform(-config.utterance_gain_db, config.utterance_gain_db))
         level = speech_level * db_to_gain(gain_db) / max(rms(audio), 1e-9)
@@ -195,7 +236,7 @@ def synthesize_clip(
             end = start + max(1, min(audio.size, round(entry.keyword_end * ratio)))
             segments.append(Segment(start, end, "keyword", entry.text, entry.voice))
         else:
-            segments.append(Segment(start, start + audio.size, entry.kind, entry.text, entry.voice))
+            segments.append(Segment(start, start + said, entry.kind, entry.text, entry.voice))
 
     background_rms = speech_level * db_to_gain(-float(rng.uniform(*config.snr_db_range)))
     use_real = background is not None and rng.random() < config.real_background_probability

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
+from seqkeras_edge.features import FeatureConfig
 
 from seqkeras.wakeword.background import BackgroundBank
 from seqkeras.wakeword.bank import UtteranceBank, _progress, bank_key
@@ -46,7 +46,6 @@ MANIFEST = "manifest.json"
 STREAM_CHUNK_SECONDS = 10.0
 STREAM_NEGATIVES_PER_CHUNK = (2, 6)
 _INT16_SCALE = 32767.0
-_FEATURE_BATCH = 8
 _FORMAT_VERSION = 1
 
 
@@ -107,19 +106,18 @@ class WakewordDataset:
     def features(
         self, feature_config: FeatureConfig | None = None, progress: bool = False
     ) -> np.ndarray:
-        """Log-mel features ``(n, frames, bins)`` float32 via the numpy twin (cached per config)."""
+        """Log-mel features ``(n, frames, bins)`` float32, computed in TensorFlow float32
+        batched in ``tf.data`` (``seqkeras.wakeword.features``: within 1e-4 of the numpy
+        twin the device runs) and cached per config."""
+        from seqkeras.wakeword.features import log_mel_batches
+
         config = feature_config or self.config.labels.features
         key = json.dumps(config.to_dict(), sort_keys=True)
         path = self.folder / f"features-{hashlib.sha256(key.encode()).hexdigest()[:12]}.npy"
         if path.exists():
             return np.load(path)
-        frames = config.num_frames(self._audio.shape[1])
-        out = np.empty((len(self), frames, config.num_mel_bins), dtype=np.float32)
         bar = _progress(len(self), "log-mel features", progress)
-        for start in range(0, len(self), _FEATURE_BATCH):
-            stop = min(len(self), start + _FEATURE_BATCH)
-            out[start:stop] = log_mel_spectrogram(self.audio(slice(start, stop)), config)
-            bar.update(stop - start)
+        out = log_mel_batches(self._audio, config, progress=bar)
         bar.close()
         _save_npy_atomic(path, out)
         return out
@@ -200,6 +198,14 @@ def build_dataset(
     if (folder / MANIFEST).exists():
         return WakewordDataset(folder)
     bank = UtteranceBank.load(config, split, cache_dir, progress)
+    # Real negative speech goes into training and validation clips only.
+    real_fraction = 0.0 if split == "test" else config.real_speech_fraction
+    if real_fraction > 0:
+        real = UtteranceBank.load_real_speech(config.keyword, config.sample_rate, cache_dir, progress)
+        bank = bank.merged(real)
+        real_sources = real.info.get("recordings_by_source")
+    else:
+        real_sources = None
     background = load_background(config, cache_dir, progress)
     audio = np.empty((num_clips, config.clip_samples), dtype=np.int16)
     segments = []
@@ -211,6 +217,7 @@ def build_dataset(
             config,
             background,
             background_split_for(split),
+            real_speech_fraction=real_fraction,
         )
         audio[index] = np.round(clip.audio * _INT16_SCALE).astype(np.int16)
         segments.append([s.to_dict() for s in clip.segments])
@@ -223,7 +230,13 @@ def build_dataset(
         "seed": seed,
         "num_clips": num_clips,
         "config": config.to_dict(),
-        "bank": {"key": bank.info.get("key"), "utterances": bank.count(), "voices": bank.voices()},
+        "bank": {
+            "key": bank.info.get("key"),
+            "real": bank.info.get("merged"),
+            "real_recordings_by_source": real_sources,
+            "utterances": bank.count(),
+            "voices": bank.voices(),
+        },
         "background": None if background is None else background.describe(),
         "segments": segments,
     }

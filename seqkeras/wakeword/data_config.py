@@ -28,7 +28,10 @@ SPLITS = ("train", "val", "test")
 # Random draws allowed per wanted voice before giving up on finding distinct ones.
 _DRAWS_PER_VOICE = 10
 # Engines that a split may skip when they are not installed (recorded in the manifest).
-OPTIONAL_ENGINES = ("piper", "festival-l2", "pico")
+OPTIONAL_ENGINES = ("piper", "festival-l2", "pico", "kokoro")
+# The engine whose voices are sampled speakers (base voices and blends) with their own
+# held-out split (``seqkeras.audio.tts.kokoro``), rather than names x speed x pitch.
+KOKORO = "kokoro"
 # espeak-ng variants never used for training: the "val" split speaks with them.
 HELDOUT_ESPEAK_VARIANTS = ("f5", "m7", "klatt3", "grandpa", "steph", "Lee", "zac")
 # Pitch ranges in each engine's units (see seqkeras.audio.synth.Voice); None = natural.
@@ -55,7 +58,14 @@ PITCH_RANGES: dict[str, tuple[float, float] | None] = {
     "festival-l2": None,
     "piper": None,
     "pico": (55.0, 130.0),
+    "kokoro": None,
 }
+# Voices (negatives, keyword) per engine where the defaults do not fit: Kokoro's sampled
+# speakers are the main source of speaker variety, so it gets more keyword voices.
+DEFAULT_ENGINE_VOICES: tuple[tuple[str, int, int], ...] = ((KOKORO, 60, 200),)
+# The val and test splits sample this share of Kokoro's counts: they measure, they do not
+# need the training split's speaker variety (the test has only 4 held-out base voices).
+KOKORO_HELDOUT_SHARE = 0.25
 
 
 def _pairs(value: Any) -> tuple[float, float]:
@@ -94,6 +104,11 @@ class WakewordDataConfig:
         keyword_voices_per_engine: voices per engine and split that speak the keyword; when
             larger than ``voices_per_engine`` the extra voices say only the keyword (positives
             need more voice variety than negatives).
+        engine_voices: ``(engine, voices, keyword_voices)`` overriding ``voices_per_engine``
+            and ``keyword_voices_per_engine`` for that engine (default: Kokoro 60 / 200; its
+            val and test splits take ``KOKORO_HELDOUT_SHARE`` of them).
+        blend_fraction: share of Kokoro's voices that are blends of 2-3 base voices (new
+            speakers; the rest are base voices).
         variants_per_voice_name: at most this many (speed, pitch) variants of one voice
             name, so single-voice engines (festival kal, piper joe) are not asked for 120
             near-identical voices (piper needs ~0.5 s per utterance).
@@ -122,6 +137,13 @@ class WakewordDataConfig:
             (voices differ in spectral balance as much as in pitch: flite's rms voice has
             92 % of its energy below 500 Hz, festival's kal 63 %).
         tilt_db_per_octave: the tilt is uniform in +-this many dB per octave.
+        reverb_probability: chance that an inserted utterance is heard in a room (a
+            synthetic impulse response, ``clips.room_impulse_response``).
+        reverb_seconds_range: its reverberation time (RT60) range.
+        real_speech_fraction: share of the training and validation clips' negatives taken
+            from real recordings of people (``real_speech.real_negatives(keyword,
+            "train")``: WUW-II speakers and Asterisk prompts the real-speech benchmark
+            never uses); the test split stays synthesized.
         background_sources: names from ``BACKGROUND_SOURCES`` (``None`` = all installed).
         labels: the model's output grid and run length (``LabelConfig``).
     """
@@ -136,12 +158,14 @@ class WakewordDataConfig:
     use_phrases: bool = True
     hard_negative_fraction: float = 0.5
     phrase_fraction: float = 0.25
-    train_engines: tuple[str, ...] = ("espeak", "festival", "festival-l2")
-    test_engines: tuple[str, ...] = ("flite", "piper")
+    train_engines: tuple[str, ...] = ("espeak", "festival", "festival-l2", KOKORO)
+    test_engines: tuple[str, ...] = ("flite", "piper", KOKORO)
     heldout_voices: tuple[str, ...] | None = None
     test_voices: tuple[str, ...] | None = None
     voices_per_engine: int = 40
     keyword_voices_per_engine: int = 120
+    engine_voices: tuple[tuple[str, int, int], ...] = DEFAULT_ENGINE_VOICES
+    blend_fraction: float = 0.6
     variants_per_voice_name: int = 30
     negatives_per_voice: int = 12
     sentences_per_voice: int = 0
@@ -159,6 +183,9 @@ class WakewordDataConfig:
     lowpass_hz_range: tuple[float, float] = (3000.0, 5500.0)
     tilt_probability: float = 0.5
     tilt_db_per_octave: float = 4.0
+    reverb_probability: float = 0.0
+    reverb_seconds_range: tuple[float, float] = (0.15, 0.8)
+    real_speech_fraction: float = 0.0
     background_sources: tuple[str, ...] | None = None
     labels: LabelConfig = dataclasses.field(default_factory=LabelConfig)
 
@@ -191,6 +218,9 @@ class WakewordDataConfig:
             "noise_probability",
             "lowpass_probability",
             "tilt_probability",
+            "reverb_probability",
+            "blend_fraction",
+            "real_speech_fraction",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
@@ -201,8 +231,19 @@ class WakewordDataConfig:
             "noise_snr_db_range",
             "stretch_range",
             "lowpass_hz_range",
+            "reverb_seconds_range",
         ):
             object.__setattr__(self, name, _pairs(getattr(self, name)))
+        if self.reverb_seconds_range[0] <= 0:
+            raise ValueError(f"reverb_seconds_range must be positive, got {self.reverb_seconds_range}")
+        overrides = []
+        for entry in self.engine_voices:
+            engine, voices, keyword_voices = entry
+            get_engine(engine)  # ValueError naming the choices when unknown
+            if voices < 0 or keyword_voices < 0:
+                raise ValueError(f"engine_voices {entry}: counts must be >= 0")
+            overrides.append((str(engine), int(voices), int(keyword_voices)))
+        object.__setattr__(self, "engine_voices", tuple(overrides))
         if self.speed_range[0] <= 0:
             raise ValueError(f"speed_range must be positive, got {self.speed_range}")
         if self.tilt_db_per_octave < 0:
@@ -223,6 +264,16 @@ class WakewordDataConfig:
         ):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def voice_counts(self, engine: str, split: str = "train") -> tuple[int, int]:
+        """``(voices speaking negatives, voices speaking the keyword)`` of ``engine`` in
+        ``split`` (Kokoro's val and test splits: ``KOKORO_HELDOUT_SHARE`` of them)."""
+        for name, voices, keyword_voices in self.engine_voices:
+            if name == engine:
+                if engine == KOKORO and split != "train":
+                    return _share(voices), _share(keyword_voices)
+                return voices, keyword_voices
+        return self.voices_per_engine, self.keyword_voices_per_engine
 
     @property
     def clip_samples(self) -> int:
@@ -258,6 +309,11 @@ class WakewordDataConfig:
         names = []
         for engine in self.test_engines:
             if engine not in installed:
+                continue
+            if engine == KOKORO:
+                from seqkeras.audio.tts.kokoro import kokoro_voices
+
+                names += [f"{engine}:{name}" for name in kokoro_voices("test")]
                 continue
             for name in get_engine(engine).voices():
                 if self.test_voices is not None:
@@ -303,6 +359,8 @@ class WakewordDataConfig:
             "test_voices": self.test_voice_names(),
             "voices_per_engine": self.voices_per_engine,
             "keyword_voices_per_engine": self.keyword_voices_per_engine,
+            "engine_voices": self.engine_voices,
+            "blend_fraction": self.blend_fraction,
             "variants_per_voice_name": self.variants_per_voice_name,
             "negatives_per_voice": self.negatives_per_voice,
             "speed_range": self.speed_range,
@@ -311,6 +369,10 @@ class WakewordDataConfig:
     def digest(self, *extra: Any) -> str:
         """Short stable hash of this config plus ``extra`` (cache keys)."""
         return config_hash([self.to_dict(), *extra])
+
+
+def _share(count: int) -> int:
+    return max(1, int(np.ceil(count * KOKORO_HELDOUT_SHARE))) if count else 0
 
 
 def _voice_in_training(config: WakewordDataConfig, voice: str) -> bool:
@@ -350,6 +412,12 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
     test_voices = set(config.test_voice_names())
     voices: list[Voice] = []
     for engine in engines_for_split(config, split):
+        wanted = max(config.voice_counts(engine, split))
+        if engine == KOKORO:
+            voices.extend(_kokoro_voices(config, split, wanted))
+            continue
+        seed = int(config_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
+        rng = np.random.default_rng(seed)
         names = get_engine(engine).voices()
         if split == "train":
             names = [n for n in names if n not in heldout]
@@ -359,11 +427,8 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
             names = [n for n in names if f"{engine}:{n}" in test_voices]
         if not names:
             continue
-        seed = int(config_hash([config.bank_fields(), "voices", split, engine])[:8], 16)
-        rng = np.random.default_rng(seed)
         order = rng.permutation(len(names))
         pitch_range = PITCH_RANGES.get(engine)
-        wanted = max(config.voices_per_engine, config.keyword_voices_per_engine)
         target = min(wanted, len(names) * config.variants_per_voice_name)
         chosen: dict[Voice, None] = {}  # ordered set: identical voices would repeat utterances
         for attempt in range(target * _DRAWS_PER_VOICE):
@@ -381,3 +446,41 @@ def voices_for_split(config: WakewordDataConfig, split: str) -> list[Voice]:
             f"split {split!r} has no voices (held-out names: {sorted(heldout)[:5]}...)"
         )
     return voices
+
+
+def _kokoro_voices(config: WakewordDataConfig, split: str, count: int) -> list[Voice]:
+    """Kokoro speakers of a split: ``train`` its training base voices and blends of them;
+    ``val`` only blends of those (new speakers of seen voices); ``test`` the held-out base
+    voices and blends of them only (``seqkeras.audio.tts.kokoro``).
+
+    Speaker ``i`` depends only on ``(split, blend_fraction, speed range, i)`` — not on the
+    word lists, nor on ``count`` — so a larger count adds speakers and a new word list
+    reuses every cached Kokoro utterance of the speakers it keeps.
+    """
+    from seqkeras.audio.tts.kokoro import (
+        KOKORO_SPEED_RANGE,
+        KokoroVoice,
+        kokoro_voices,
+        random_blend,
+    )
+
+    low = max(config.speed_range[0], KOKORO_SPEED_RANGE[0])
+    high = max(low, min(config.speed_range[1], KOKORO_SPEED_RANGE[1]))
+    names = kokoro_voices("test" if split == "test" else "train")
+    blends = 1.0 if split == "val" else config.blend_fraction
+    seed = int(config_hash(["kokoro speakers", split, blends, low, high])[:8], 16)
+    order = np.random.default_rng(seed).permutation(len(names))
+    chosen: dict[Voice, None] = {}
+    bases = 0
+    for index in range(count * _DRAWS_PER_VOICE):
+        if len(chosen) == count:
+            break
+        rng = np.random.default_rng([seed, index])
+        if rng.random() < blends:
+            speaker = random_blend(names, rng)
+        else:
+            speaker = KokoroVoice(((names[int(order[bases % len(names)])], 1.0),))
+            bases += 1
+        # Distinct speakers only: a repeated (voice, speed) would repeat utterances.
+        chosen.setdefault(speaker.voice(round(float(rng.uniform(low, high)), 2)), None)
+    return list(chosen)

@@ -255,3 +255,27 @@ def with_features(model: keras.Model, features: FeatureConfig | None = None) -> 
     audio = keras.Input((None,), name="audio")
     frames = LogMelSpectrogram.from_feature_config(features, name="log_mel")(audio)
     return keras.Model(audio, model(frames), name=f"{model.name}_audio")
+
+
+def feature_model(model: keras.Model) -> keras.Model:
+    """The feature-input model inside a saved ``with_features`` model (or ``model`` itself)."""
+    from seqkeras.audio import LogMelSpectrogram
+
+    if any(isinstance(layer, LogMelSpectrogram) for layer in model.layers):
+        inner = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+        if len(inner) != 1:
+            raise ValueError(f"model {model.name!r} has a feature layer but no single inner model")
+        return inner[0]
+    return model
+
+
+def model_feature_config(model: keras.Model) -> Any:
+    """The ``FeatureConfig`` of a ``with_features`` model's ``LogMelSpectrogram`` (else default)."""
+    from seqkeras_edge.features import FeatureConfig
+
+    from seqkeras.audio import LogMelSpectrogram
+
+    for layer in model.layers:
+        if isinstance(layer, LogMelSpectrogram):
+            return layer.feature_config()
+    return FeatureConfig()

@@ -67,7 +67,7 @@ BUILTIN_PHRASES = (
 CARRIER_SENTENCES = (
     "{keyword} the lights",
     "please {keyword} the camera",
-    "hey computer {keyword} the alarm now",
+    "hey there {keyword} the alarm now",
     "could you {keyword} it for me",
     "{keyword} and then play some music",
     "I want to {keyword} my account today",
@@ -80,27 +80,38 @@ CARRIER_SENTENCES = (
 )
 
 
+def carrier_templates(keyword: str) -> tuple[str, ...]:
+    """The carrier sentences whose own words do not contain ``keyword`` (a carrier that
+    says the keyword elsewhere, like "{keyword} the lights" for "lights", would put a
+    second, unlabelled keyword in the clip)."""
+    words = keyword.split()
+    if not words:
+        raise ValueError("keyword must be non-empty")
+    return tuple(
+        t for t in CARRIER_SENTENCES if not contains_keyword(t.replace("{keyword}", " "), keyword)
+    )
+
+
 def keyword_sentences(keyword: str) -> tuple[tuple[str, int], ...]:
-    """``(sentence, index of the keyword's last word)`` for every carrier sentence.
+    """``(sentence, index of the keyword's last word)`` for every usable carrier sentence
+    (:func:`carrier_templates`).
 
     The index counts whitespace-separated words, the unit in which
     ``TTSEngine.synthesize_word_ends`` reports word end times.
     """
     words = keyword.split()
-    if not words:
-        raise ValueError("keyword must be non-empty")
     sentences = []
-    for index, template in enumerate(CARRIER_SENTENCES):
+    for template in carrier_templates(keyword):
         before, _, _ = template.partition("{keyword}")
-        sentences.append(
-            (carrier_sentence(index, " ".join(words)), len(before.split()) + len(words) - 1)
-        )
+        sentences.append((template.format(keyword=" ".join(words)), len(before.split()) + len(words) - 1))
     return tuple(sentences)
 
 
-def carrier_sentence(index: int, words: str) -> str:
-    """Carrier sentence ``index`` (cyclic) with ``words`` in the keyword's place."""
-    return CARRIER_SENTENCES[index % len(CARRIER_SENTENCES)].format(keyword=words)
+def carrier_sentence(index: int, words: str, keyword: str | None = None) -> str:
+    """Carrier sentence ``index`` (cyclic over :func:`carrier_templates` of ``keyword``,
+    all carriers when ``None``) with ``words`` in the keyword's place."""
+    templates = carrier_templates(keyword) if keyword else CARRIER_SENTENCES
+    return templates[index % len(templates)].format(keyword=words)
 
 
 ASTERISK_TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
@@ -115,21 +126,23 @@ def contains_keyword(text: str, keyword: str) -> bool:
     return re.search(pattern, text.lower()) is not None
 
 
+@functools.lru_cache(maxsize=64)
 def hard_negatives_for(keyword: str) -> tuple[str, ...]:
-    """Words that sound like ``keyword`` but are not it.
+    """Words and phrases that sound like ``keyword`` but are not it.
 
-    A curated list for the default keyword; for any other keyword: its inflections
-    (+s, +ed, +ing), its first half, and ordinary words sharing its first or last three
-    letters.
+    The curated list of the default keyword (if any), then the phonetic near misses of
+    ``seqkeras.wakeword.phonetics.near_misses``: words and word pairs whose CMU-dictionary
+    (or espeak-ng) phones are a small edit distance from the keyword's, and the partial
+    phrases of a multi-word keyword. Never the keyword itself, nor a word that contains
+    its sound ("computers").
     """
-    key = keyword.strip().lower()
-    if key in _CURATED_HARD_NEGATIVES:
-        return _CURATED_HARD_NEGATIVES[key]
-    stem = key[:-1] if key.endswith("e") else key
-    candidates = [key + "s", stem + "ed", stem + "ing", key[: max(2, len(key) // 2)]]
-    candidates += [w for w in ORDINARY_WORDS if w[:3] == key[:3] or w[-3:] == key[-3:]]
+    from seqkeras.wakeword.phonetics import near_misses
+
+    key = " ".join(keyword.strip().lower().split())
+    if not key:
+        raise ValueError("keyword must be non-empty")
     unique: list[str] = []
-    for word in candidates:
+    for word in _CURATED_HARD_NEGATIVES.get(key, ()) + near_misses(key):
         if word not in unique and not contains_keyword(word, key):
             unique.append(word)
     return tuple(unique)
@@ -175,4 +188,25 @@ def real_speech_negatives(keyword: str) -> list[tuple[Path, str]]:
         path = ASTERISK_PROMPTS / f"{name}.wav"
         if path.exists() and not contains_keyword(text, keyword):
             found.append((path, text))
+    return found
+
+
+def near_miss_recordings(keyword: str) -> list[Path]:
+    """Real recordings of words close to ``keyword`` that must not wake a detector of it.
+
+    Asterisk prompts (one speaker) whose transcript contains one of the keyword's single-
+    word near misses (:func:`hard_negatives_for`) and not the keyword itself, e.g.
+    ``activated.wav`` and ``de-activated.wav`` for "activate". Empty when the prompts are
+    not installed or none says a near miss.
+    """
+    if not ASTERISK_PROMPTS.is_dir():
+        return []
+    near = [w for w in hard_negatives_for(keyword) if len(w.split()) == 1]
+    found = []
+    for name, text in sorted(asterisk_transcripts().items()):
+        path = ASTERISK_PROMPTS / f"{name}.wav"
+        if contains_keyword(text, keyword) or not path.exists():
+            continue
+        if any(contains_keyword(text, word) for word in near):
+            found.append(path)
     return found

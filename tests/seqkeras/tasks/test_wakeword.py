@@ -11,7 +11,8 @@ from seqkeras.cli.main import main
 TINY_TRAIN = [
     "--train-clips", "6", "--val-clips", "2", "--epochs", "1", "--batch-size", "3",
     "--clip-seconds", "3", "--voices-per-engine", "2", "--negatives-per-voice", "1",
-    "--units", "4", "--filters", "4", "--background-probability", "0", "--quiet",
+    "--units", "4", "--filters", "4", "--background-probability", "0", "--kokoro-voices", "2",
+    "--kokoro-keyword-voices", "2", "--real-speech-fraction", "0", "--quiet",
 ]  # fmt: skip
 
 
@@ -62,9 +63,15 @@ def test_export_refuses_the_course_model(tmp_path, capsys):
     assert "course" in capsys.readouterr().err
 
 
-def test_bad_flag_values_are_reported():
+def test_bad_flag_values_are_reported(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["wakeword", "train", "--out", "x", "--loss", "hinge"])
+    # An unknown quantization mode is refused by argparse, before any run is read.
+    with pytest.raises(SystemExit):
+        main(["wakeword", "export", str(tmp_path), "--quantize", "bogus"])
+    assert "invalid choice: 'bogus'" in capsys.readouterr().err
+    assert main(["wakeword", "eval", str(tmp_path), "--near-miss-recordings", "nope.wav"]) == 2
+    assert "nope.wav" in capsys.readouterr().err
 
 
 def test_train_flags_reach_the_config():
@@ -78,10 +85,18 @@ def test_train_flags_reach_the_config():
         [
             "train", "--out", "x", "--frequency-warp", "0.05", "--lr-schedule", "cosine",
             "--train-engines", "espeak, festival", "--sentences-per-voice", "2",
-            "--sentence-fraction", "0.25",
+            "--sentence-fraction", "0.25", "--real-speech-fraction", "0.5", "--reverb-probability",
+            "0.1", "--kokoro-keyword-voices", "20", "--blend-fraction", "0.9",
         ]
     )  # fmt: skip
     config = train_config_from_args(args)
+    assert (config.real_speech_fraction, config.reverb_probability) == (0.5, 0.1)
+    assert (config.kokoro_keyword_voices, config.blend_fraction) == (20, 0.9)
+    training = config.training_data_config()
+    assert (training.real_speech_fraction, training.reverb_probability) == (0.5, 0.1)
+    assert training.voice_counts("kokoro") == (60, 20)
+    # The protocol's test split stays synthesized and unaugmented by these.
+    assert (config.data_config().real_speech_fraction, config.data_config().reverb_probability) == (0, 0)
     assert (config.sentences_per_voice, config.sentence_fraction) == (2, 0.25)
     assert config.frequency_warp == 0.05 and config.lr_schedule == "cosine"
     assert config.train_engines == ("espeak", "festival")
@@ -90,9 +105,15 @@ def test_train_flags_reach_the_config():
 
 
 def test_export_file_names():
-    from seqkeras.tasks.wakeword import EXPORT_FILE, export_file
+    from seqkeras.tasks import wakeword as task
+    from seqkeras.wakeword import export
+    from seqkeras.wakeword.export import EXPORT_FILE, export_file
 
     assert EXPORT_FILE == "model.int16x8-per-tensor.tflite"
+    # The CLI's defaults (kept TensorFlow-free) are the library's.
+    assert (task.EXPORT_QUANTIZE, task.EXPORT_WEIGHTS) == (export.EXPORT_QUANTIZE, export.EXPORT_WEIGHTS)
+    assert task.DEFAULT_SMOOTHING_STEPS == export.DEFAULT_SMOOTHING_STEPS
+    assert task.DEFAULT_REFRACTORY_SECONDS == export.DEFAULT_REFRACTORY_SECONDS
     assert export_file("int8", "per-channel") == "model.int8.tflite"
     assert export_file("float32", "per-tensor") == "model.float32.tflite"  # no int8 weights
 
@@ -122,11 +143,13 @@ def test_demo_end_to_end_on_a_tiny_budget(tmp_path, cache, capsys):
     argv = [
         "demo", "--out", str(out), "--train-clips", "8", "--epochs", "1", "--test-clips", "3",
         "--negative-hours", "0.005", "--voices-per-engine", "2", "--negatives-per-voice", "1",
-        "--stream-clips", "1", "--background-probability", "0", "--quiet",
+        "--stream-clips", "1", "--background-probability", "0", "--kokoro-voices", "2",
+        "--kokoro-keyword-voices", "2", "--real-speech-fraction", "0", "--quiet",
     ]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "FRR" in printed and "seqkeras-wake" in printed and "keyword ended" in printed
+    assert "benchmarks/wakeword_real.py --keyword computer" in printed  # nothing cached here
     report = json.loads((out / "eval.json").read_text())
     assert set(report) >= {"keras", "quantized", "real_near_misses", "runner_hop_latency_us"}
     assert report["quantized_mode"] == "int16x8 per-tensor"
@@ -156,6 +179,8 @@ def test_demo_directory_follows_the_config(cache):
     base = default_demo_dir(TrainConfig(epochs=10))
     assert base.parent == cache / "demo" and base.name.startswith("activate-")
     assert default_demo_dir(TrainConfig(epochs=10)) == base  # the same command resumes
-    # Other settings get their own run instead of another run's checkpoint.
-    assert default_demo_dir(TrainConfig(epochs=6)) != base
+    # More epochs continue the same run; other settings get their own run instead of
+    # another run's checkpoint.
+    assert default_demo_dir(TrainConfig(epochs=20)) == base
+    assert default_demo_dir(TrainConfig(epochs=10, units=32)) != base
     assert default_demo_dir(TrainConfig(keyword="hey computer")).name.startswith("hey-computer-")
