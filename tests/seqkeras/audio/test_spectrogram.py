@@ -21,7 +21,7 @@ def _noise(batch=2, samples=16000, seed=0):
 
 
 def test_mel_matrix_equals_tf_signal():
-    tf = pytest.importorskip("tensorflow")
+    tf = pytest.importorskip("tensorflow")  # the JAX device check runs without TensorFlow
     for bins, size, rate, low, high in [
         (40, 257, 16000, 20.0, 7600.0),
         (64, 201, 8000, 0.0, 4000.0),
@@ -35,7 +35,7 @@ def test_mel_matrix_equals_tf_signal():
 
 
 def test_spectrogram_equals_tf_signal_stft():
-    tf = pytest.importorskip("tensorflow")
+    tf = pytest.importorskip("tensorflow")  # the JAX device check runs without TensorFlow
     audio = _noise()
     expected = tf.signal.stft(
         audio.astype("float64"),
@@ -54,7 +54,7 @@ def test_spectrogram_equals_tf_signal_stft():
 
 
 def test_log_mel_equals_tf_signal_pipeline():
-    tf = pytest.importorskip("tensorflow")
+    tf = pytest.importorskip("tensorflow")  # the JAX device check runs without TensorFlow
     audio = _noise(seed=1)
     stft = tf.signal.stft(
         audio.astype("float64"),

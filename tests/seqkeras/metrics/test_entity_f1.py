@@ -5,11 +5,10 @@ import random
 
 import numpy as np
 import pytest
+import seqeval.metrics.sequence_labeling as seqeval_labeling
+from seqeval.metrics import classification_report  # noqa: E402
 
 from seqkeras.metrics import bio_entities, confusion_matrix, entity_scores
-
-seqeval_labeling = pytest.importorskip("seqeval.metrics.sequence_labeling")
-from seqeval.metrics import classification_report  # noqa: E402
 
 HAND_MADE = [
     (["B-per", "I-per", "O", "B-loc"], [("per", 0, 1), ("loc", 3, 3)]),
@@ -88,8 +87,12 @@ def test_bootstrap_f1_equals_rescoring_the_resampled_sentences():
     vocabulary = ["O", "O", "B-a", "I-a", "B-b"]
     truth = [[rng.choice(vocabulary) for _ in range(6)] for _ in range(40)]
     guess = [[t if rng.random() < 0.75 else rng.choice(vocabulary) for t in s] for s in truth]
-    draws = np.random.default_rng(7).integers(0, len(truth), (5, len(truth)))  # as the function draws
-    brute = [entity_scores([truth[i] for i in d], [guess[i] for i in d])["micro"]["f1"] for d in draws]
+    draws = np.random.default_rng(7).integers(
+        0, len(truth), (5, len(truth))
+    )  # as the function draws
+    brute = [
+        entity_scores([truth[i] for i in d], [guess[i] for i in d])["micro"]["f1"] for d in draws
+    ]
     spread = bootstrap_f1(truth, guess, resamples=5, seed=7)
     assert spread["std"] == pytest.approx(np.std(brute, ddof=1))
     assert spread["low"] == pytest.approx(np.percentile(brute, 2.5))

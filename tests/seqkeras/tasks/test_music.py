@@ -1,9 +1,8 @@
 import json
 import shutil
 
+import music21
 import pytest
-
-music21 = pytest.importorskip("music21")
 
 from seqkeras.cli.main import main  # noqa: E402
 from seqkeras.music import encode_score  # noqa: E402

@@ -115,9 +115,7 @@ def test_clip_segments_labels_and_audio_positions():
 
 def test_keyword_at_clip_end_truncates_run():
     bank = _fake_bank([(47000, "keyword")])
-    config = WakewordDataConfig(
-        clip_seconds=3.0, real_background_probability=0.0, **UNAUGMENTED
-    )
+    config = WakewordDataConfig(clip_seconds=3.0, real_background_probability=0.0, **UNAUGMENTED)
     clip = synthesize_clip(np.random.default_rng(1), bank, config, num_keywords=1, num_negatives=0)
     end = clip.segments[0].end
     assert end > 47000
