@@ -2,10 +2,9 @@
 
 import datetime
 
+import babel.dates as babel_dates
+import faker  # noqa: F401
 import pytest
-
-pytest.importorskip("faker")
-babel_dates = pytest.importorskip("babel.dates")
 
 from seqkeras.datasets.dates import (  # noqa: E402
     END,

