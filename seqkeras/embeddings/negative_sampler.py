@@ -23,7 +23,7 @@ class NegativeSampler:
     Example:
         >>> sampler = NegativeSampler([100, 10, 1])
         >>> sampler.probabilities.round(3).tolist()
-        [0.792, 0.141, 0.025]
+        [0.827, 0.147, 0.026]
     """
 
     def __init__(self, counts: Sequence[int] | np.ndarray, power: float = NOISE_POWER) -> None:

@@ -9,14 +9,13 @@ from typing import Any
 import keras
 from keras import ops
 
-from .losses import masked_softmax_loss, negative_sampling_loss
-from .trainer_base import EmbeddingTrainer, check_loss_kind, masked_lookup, word2vec_uniform
+from .trainer_base import WordPredictor, masked_lookup
 
 DEFAULT_CONTEXT_SIZE = 4  # "a fixed history window", course 2.4's example
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
-class NeuralLanguageModelEmbedding(EmbeddingTrainer):
+class NeuralLanguageModelEmbedding(WordPredictor):
     """A fixed-window neural language model: h = tanh(W [e_{t-n}; …; e_{t-1}] + b), then
     p(w_t | h) by a full softmax (``loss="softmax"``, Bengio et al. 2003) or by negative
     sampling against K noise words (``loss="negative"``, for large vocabularies). Words
@@ -56,34 +55,18 @@ class NeuralLanguageModelEmbedding(EmbeddingTrainer):
         loss: str = "softmax",
         **kwargs: Any,
     ) -> None:
-        super().__init__(vocabulary_size, embedding_dim, **kwargs)
+        super().__init__(vocabulary_size, embedding_dim, loss=loss, **kwargs)
         if not isinstance(context_size, int) or context_size < 1:
             raise ValueError(f"context_size must be a positive int, got {context_size!r}")
         if not isinstance(hidden_units, int) or hidden_units < 1:
             raise ValueError(f"hidden_units must be a positive int, got {hidden_units!r}")
         self.context_size = context_size
         self.hidden_units = hidden_units
-        self.loss_kind = check_loss_kind(loss)
-        self.embedding = keras.layers.Embedding(
-            vocabulary_size,
-            embedding_dim,
-            embeddings_initializer=word2vec_uniform(embedding_dim),
-            name="embedding",
-        )
         self.hidden = keras.layers.Dense(hidden_units, activation="tanh", name="hidden")
-        if loss == "negative":
-            self.output_embedding = keras.layers.Embedding(
-                vocabulary_size,
-                hidden_units,
-                embeddings_initializer="zeros",
-                name="output_embedding",
-            )
-        else:
-            self.output_layer = keras.layers.Dense(vocabulary_size, name="output")
+        self._build_output(hidden_units, softmax_initializer="glorot_uniform")
 
     def _sublayers(self) -> list[keras.layers.Layer]:
-        last = self.output_embedding if self.loss_kind == "negative" else self.output_layer
-        return [self.embedding, self.hidden, last]
+        return [self.embedding, self.hidden, self._output()]
 
     def _sublayer_shape(self, layer: keras.layers.Layer) -> tuple[Any, ...]:
         if layer.name == "hidden":
@@ -97,29 +80,7 @@ class NeuralLanguageModelEmbedding(EmbeddingTrainer):
         hidden = self.hidden(ops.reshape(vectors, (-1, self.context_size * self.embedding_dim)))
         if self.loss_kind == "softmax":
             return self.output_layer(hidden)
-        outputs = ops.concatenate(
-            [
-                ops.expand_dims(ops.cast(inputs["target"], "int32"), 1),
-                ops.cast(inputs["negatives"], "int32"),
-            ],
-            axis=1,
-        )
-        return ops.einsum("bh,boh->bo", hidden, self.output_embedding(outputs))
-
-    def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
-        import tensorflow as tf  # runs inside tf.data
-
-        if self.loss_kind == "softmax":
-            return {"context": batch["context"]}, batch["target"]
-        x = {
-            "context": batch["context"],
-            "target": batch["target"],
-            "negatives": batch["negatives"],
-        }
-        return x, tf.ones_like(batch["target"], dtype=tf.float32)
-
-    def training_loss(self) -> Any:
-        return negative_sampling_loss if self.loss_kind == "negative" else masked_softmax_loss
+        return ops.einsum("bh,boh->bo", hidden, self.candidate_vectors(inputs))
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -127,7 +88,6 @@ class NeuralLanguageModelEmbedding(EmbeddingTrainer):
             {
                 "context_size": self.context_size,
                 "hidden_units": self.hidden_units,
-                "loss": self.loss_kind,
             }
         )
         return config

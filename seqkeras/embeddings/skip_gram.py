@@ -8,12 +8,11 @@ from typing import Any
 import keras
 from keras import ops
 
-from .losses import masked_softmax_loss, negative_sampling_loss
-from .trainer_base import EmbeddingTrainer, check_loss_kind, word2vec_uniform
+from .trainer_base import WordPredictor, _negative_inputs
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
-class SkipGram(EmbeddingTrainer):
+class SkipGram(WordPredictor):
     """Skip-gram word vectors.
 
     ``loss="softmax"``: p(t | c) = softmax(θ_tᵀ e_c + b_t) over the whole vocabulary for
@@ -56,67 +55,20 @@ class SkipGram(EmbeddingTrainer):
     def __init__(
         self, vocabulary_size: int, embedding_dim: int = 100, loss: str = "negative", **kwargs: Any
     ) -> None:
-        super().__init__(vocabulary_size, embedding_dim, **kwargs)
-        self.loss_kind = check_loss_kind(loss)
-        self.embedding = keras.layers.Embedding(
-            vocabulary_size,
-            embedding_dim,
-            embeddings_initializer=word2vec_uniform(embedding_dim),
-            name="embedding",
-        )
-        if loss == "negative":
-            self.output_embedding = keras.layers.Embedding(
-                vocabulary_size,
-                embedding_dim,
-                embeddings_initializer="zeros",
-                name="output_embedding",
-            )
-        else:
-            self.output_layer = keras.layers.Dense(
-                vocabulary_size, kernel_initializer="zeros", name="output"
-            )
-
-    def _sublayers(self) -> list[keras.layers.Layer]:
-        return [
-            self.embedding,
-            self.output_embedding if self.loss_kind == "negative" else self.output_layer,
-        ]
-
-    def _sublayer_shape(self, layer: keras.layers.Layer) -> tuple[Any, ...]:
-        return (None, self.embedding_dim) if layer.name == "output" else (None,)
+        super().__init__(vocabulary_size, embedding_dim, loss=loss, **kwargs)
+        self._build_output(embedding_dim)
 
     def call(self, inputs: dict[str, Any]) -> Any:
         if self.loss_kind == "softmax":
             return self.output_layer(self.embedding(ops.cast(inputs["target"], "int32")))
         context = ops.cast(inputs["context"], "int32")
-        outputs = ops.concatenate(
-            [
-                ops.expand_dims(ops.cast(inputs["target"], "int32"), 1),
-                ops.cast(inputs["negatives"], "int32"),
-            ],
-            axis=1,
-        )
         # an empty context slot (-1) reads row 0; its pairs weigh 0 in the loss
         inputs_e = self.embedding(ops.maximum(context, 0))
-        outputs_e = self.output_embedding(outputs)
-        return ops.einsum("bid,bod->bio", inputs_e, outputs_e)
+        return ops.einsum("bid,bod->bio", inputs_e, self.candidate_vectors(inputs))
 
     def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
         import tensorflow as tf  # runs inside tf.data
 
         if self.loss_kind == "softmax":
             return {"target": batch["target"]}, batch["context"]
-        x = {
-            "context": batch["context"],
-            "target": batch["target"],
-            "negatives": batch["negatives"],
-        }
-        return x, tf.cast(batch["context"] >= 0, tf.float32)
-
-    def training_loss(self) -> Any:
-        return negative_sampling_loss if self.loss_kind == "negative" else masked_softmax_loss
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        config["loss"] = self.loss_kind
-        return config
+        return _negative_inputs(batch), tf.cast(batch["context"] >= 0, tf.float32)

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from .keyed_vectors import KeyedVectors
+from .losses import masked_softmax_loss, negative_sampling_loss
 
 LOSS_KINDS = ("softmax", "negative")
 
@@ -85,6 +86,86 @@ class EmbeddingTrainer(keras.Model):
             {"vocabulary_size": self.vocabulary_size, "embedding_dim": self.embedding_dim}
         )
         return config
+
+
+class WordPredictor(EmbeddingTrainer):
+    """Base class (not used directly) of the trainers that predict a word: a full
+    ``"softmax"`` over the vocabulary, or ``"negative"`` sampling — scores of the true word
+    and K noise words against their output vectors (``SkipGram``, ``CBOW``,
+    ``NeuralLanguageModelEmbedding``). Creates E; a subclass creates the layers between E
+    and the output, then calls ``_build_output``.
+    """
+
+    def __init__(
+        self, vocabulary_size: int, embedding_dim: int = 100, loss: str = "negative", **kwargs: Any
+    ) -> None:
+        super().__init__(vocabulary_size, embedding_dim, **kwargs)
+        self.loss_kind = check_loss_kind(loss)
+        self.embedding = keras.layers.Embedding(
+            vocabulary_size,
+            embedding_dim,
+            embeddings_initializer=word2vec_uniform(embedding_dim),
+            name="embedding",
+        )
+
+    def _build_output(self, input_dim: int, softmax_initializer: str = "zeros") -> None:
+        """The output side: vectors of ``input_dim`` per word (``"negative"``, zeros as
+        word2vec starts them) or a ``Dense`` softmax layer (``"softmax"``)."""
+        if self.loss_kind == "negative":
+            self.output_embedding = keras.layers.Embedding(
+                self.vocabulary_size,
+                input_dim,
+                embeddings_initializer="zeros",
+                name="output_embedding",
+            )
+        else:
+            self.output_layer = keras.layers.Dense(
+                self.vocabulary_size, kernel_initializer=softmax_initializer, name="output"
+            )
+
+    def _output(self) -> keras.layers.Layer:
+        return self.output_embedding if self.loss_kind == "negative" else self.output_layer
+
+    def _sublayers(self) -> list[keras.layers.Layer]:
+        return [self.embedding, self._output()]
+
+    def _sublayer_shape(self, layer: keras.layers.Layer) -> tuple[Any, ...]:
+        return (None, self.embedding_dim) if layer.name == "output" else (None,)
+
+    def candidate_vectors(self, inputs: dict[str, Any]) -> Any:
+        """Output vectors ``(B, 1 + K, h)`` of the true ``target`` (first) and the
+        ``negatives``."""
+        from keras import ops
+
+        ids = ops.concatenate(
+            [
+                ops.expand_dims(ops.cast(inputs["target"], "int32"), 1),
+                ops.cast(inputs["negatives"], "int32"),
+            ],
+            axis=1,
+        )
+        return self.output_embedding(ids)
+
+    def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
+        """Context in, the target word out: ``softmax`` → ``({"context"}, target)``;
+        ``negative`` → all three inputs and label 1 for the true word's column."""
+        import tensorflow as tf  # runs inside tf.data
+
+        if self.loss_kind == "softmax":
+            return {"context": batch["context"]}, batch["target"]
+        return _negative_inputs(batch), tf.ones_like(batch["target"], dtype=tf.float32)
+
+    def training_loss(self) -> Any:
+        return negative_sampling_loss if self.loss_kind == "negative" else masked_softmax_loss
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["loss"] = self.loss_kind
+        return config
+
+
+def _negative_inputs(batch: dict[str, Any]) -> dict[str, Any]:
+    return {"context": batch["context"], "target": batch["target"], "negatives": batch["negatives"]}
 
 
 def check_loss_kind(loss: str) -> str:
