@@ -167,7 +167,7 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> str:
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def write_json_atomic(path: str | os.PathLike[str], obj: Any, indent: int = 2) -> str:
+def write_json_atomic(path: str | os.PathLike[str], obj: Any, indent: int | None = 2) -> str:
     """Writes ``obj`` as JSON to ``path`` atomically.
 
     numpy scalars and arrays are written as plain numbers and lists.
@@ -175,7 +175,7 @@ def write_json_atomic(path: str | os.PathLike[str], obj: Any, indent: int = 2) -
     Args:
         path: destination file.
         obj: anything ``json.dumps`` accepts, plus numpy values.
-        indent: JSON indentation.
+        indent: JSON indentation (``None``: one line).
 
     Returns:
         ``path`` as a string.
