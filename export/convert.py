@@ -401,18 +401,12 @@ def _tail(stderr: str) -> str:
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory + os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` to ``path`` atomically (``seqkeras.atomic.write_bytes_atomic``)."""
+    # Imported here: importing seqkeras loads Keras, which ``seqkeras-export --help`` must
+    # not wait for; every caller has loaded the model (and so Keras) already.
+    from seqkeras.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, data)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,20 +239,14 @@ def export_savedmodel(request: ExportRequest) -> dict[str, Any]:
             "serving function; --to savedmodel delegates to the model (seqkeras server models "
             "such as CTCRecognizer define it)"
         )
+    # Imported here, like everything that loads Keras (seqkeras does): not at --help time.
+    from seqkeras.atomic import atomic_dir
+
     output = Path(request.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
-    try:
-        export(str(staging / "model"))
-        old = None
-        if output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old.", dir=output.parent))
-            os.replace(output, old / "model")
-        os.replace(staging / "model", output)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    # create=False: the model's export_savedmodel makes the folder itself (a writer may
+    # refuse an existing one).
+    with atomic_dir(output, create=False) as staging:
+        export(staging)
     signatures = _savedmodel_signatures(output)
     return {
         "model": str(request.model_path),

@@ -25,8 +25,8 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 
+from ..atomic import atomic_path
 from ._errors import MissingDatasetError
 from .cache import cache_root
 
@@ -114,13 +114,10 @@ def _read_cache(path: str) -> list[VersePair]:
 
 
 def _write_cache(path: str, pairs: list[VersePair]) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
         for p in pairs:
             writer.writerow([p.book, p.chapter, p.verse, p.spanish, p.english])
-    os.replace(tmp, path)
 
 
 def load_verse_pairs(use_cache: bool = True) -> list[VersePair]:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import atomic_path, write_text_atomic
 from ._errors import MissingDatasetError
 from .cache import cache_root
 
@@ -352,12 +353,10 @@ class TextCorpus:
         key = hashlib.sha1("\n".join(self.paths).encode()).hexdigest()[:12]
         path = _corpus_dir() / f"combined-{key}.txt"
         if not path.exists():
-            tmp = path.with_name(path.name + ".tmp")
-            with open(tmp, "wb") as out:
+            with atomic_path(path) as tmp, open(tmp, "wb") as out:
                 for source in self.paths:
                     with open(source, "rb") as f:
                         shutil.copyfileobj(f, out)
-            os.replace(tmp, path)
         return str(path)
 
     def summary(self) -> dict[str, int]:
@@ -377,17 +376,14 @@ def write_sentences(blocks: Iterable[str], path: str | os.PathLike[str]) -> tupl
     Returns:
         ``(tokens, sentences)`` written.
     """
-    path = os.fspath(path)
-    tmp = path + ".tmp"
     tokens = sentences = 0
-    with open(tmp, "w", encoding="utf-8") as out:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
         for block in blocks:
             for sentence in split_sentences(block):
                 if sentence:
                     out.write(" ".join(sentence) + "\n")
                     tokens += len(sentence)
                     sentences += 1
-    os.replace(tmp, path)
     return tokens, sentences
 
 
@@ -398,9 +394,9 @@ def _build(name: str, blocks: Callable[[], Iterable[str]], path: Path) -> tuple[
         return int(stats["tokens"]), int(stats["sentences"])
     print(f"english_corpus: building {name} -> {path}", flush=True)
     tokens, sentences = write_sentences(blocks(), path)
-    tmp = stats_path.with_name(stats_path.name + ".tmp")
-    tmp.write_text(json.dumps({"source": name, "tokens": tokens, "sentences": sentences}))
-    os.replace(tmp, stats_path)
+    write_text_atomic(
+        stats_path, json.dumps({"source": name, "tokens": tokens, "sentences": sentences})
+    )
     return tokens, sentences
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..atomic import atomic_path
 from .encoded_corpus import SENTENCE_END, EncodedCorpus
 
 DEFAULT_WINDOW = 10  # GloVe's default window
@@ -56,8 +57,8 @@ class Cooccurrences:
         records["column"] = self.columns[order]
         records["count"] = self.counts[order]
         path = os.fspath(path)
-        records.tofile(f"{path}.tmp")
-        os.replace(f"{path}.tmp", path)
+        with atomic_path(path) as tmp:
+            records.tofile(tmp)
         return path
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..atomic import atomic_path, write_text_atomic
 from .vocabulary import Vocabulary
 
 SENTENCE_END = -1
@@ -48,18 +49,13 @@ class EncodedCorpus:
 
     def save_info(self, path: str | os.PathLike[str]) -> None:
         """Writes the counts next to the ids (JSON, atomic)."""
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(
-                {
-                    "path": os.path.basename(self.path),
-                    "num_words": self.num_words,
-                    "num_sentences": self.num_sentences,
-                    "record_tokens": self.record_tokens,
-                },
-                f,
-            )
-        os.replace(tmp, path)
+        info = {
+            "path": os.path.basename(self.path),
+            "num_words": self.num_words,
+            "num_sentences": self.num_sentences,
+            "record_tokens": self.record_tokens,
+        }
+        write_text_atomic(path, json.dumps(info))
 
     @classmethod
     def load_info(cls, path: str | os.PathLike[str]) -> EncodedCorpus:
@@ -88,12 +84,11 @@ def encode_corpus(
     if record_tokens < 1:
         raise ValueError(f"record_tokens must be >= 1, got {record_tokens}")
     path = os.fspath(path)
-    tmp = f"{path}.tmp"
     words = sentences_written = written = 0
     buffer: list[np.ndarray] = []
     buffered = 0
     end = np.array([SENTENCE_END], np.int32)
-    with open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
 
         def flush() -> int:
             if not buffer:
@@ -115,10 +110,8 @@ def encode_corpus(
                 written += flush()
                 buffered = 0
         written += flush()
+        if words == 0:  # raised inside the block: the temporary file goes, path is untouched
+            raise ValueError("empty corpus: no sentence has a word of the vocabulary")
         padding = (-written) % record_tokens
         np.full(padding, SENTENCE_END, "<i4").tofile(f)
-    if words == 0:
-        os.remove(tmp)
-        raise ValueError("empty corpus: no sentence has a word of the vocabulary")
-    os.replace(tmp, path)
     return EncodedCorpus(path, words, sentences_written, record_tokens)

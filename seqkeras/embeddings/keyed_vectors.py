@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import atomic_path
+
 OOV_MODES = ("random", "zeros")
 # Vocabulary entries that mean "no word" (padding): their rows of an embedding matrix are
 # zeros so that a padded position contributes nothing (and stays zero when frozen).
@@ -327,10 +329,7 @@ class KeyedVectors:
                     f"word {word!r} contains whitespace, which the word2vec format cannot store"
                 )
         path = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp")
-        with open(tmp, "wb") as f:
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
             f.write(f"{len(self)} {self.vector_size}\n".encode())
             if binary:
                 little = self.vectors.astype("<f4")
@@ -341,7 +340,6 @@ class KeyedVectors:
                 row_format = " ".join(["%.9g"] * self.vector_size)
                 for word, row in zip(self.index_to_key, self.vectors.tolist(), strict=True):
                     f.write(f"{word} {row_format % tuple(row)}\n".encode())
-        os.replace(tmp, path)
         return path
 
     @classmethod

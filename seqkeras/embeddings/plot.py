@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..atomic import save_figure_atomic
 from .keyed_vectors import KeyedVectors
 
 TSNE_MAX_PERPLEXITY = 30.0
@@ -103,10 +104,8 @@ def plot_embeddings(
     axes.set_yticks([])
     figure.tight_layout()
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp.png")
-    figure.savefig(tmp, dpi=120)
-    plt.close(figure)
-    os.replace(tmp, path)
+    try:
+        save_figure_atomic(figure, path, format="png", dpi=120)
+    finally:
+        plt.close(figure)
     return path

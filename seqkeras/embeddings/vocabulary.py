@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..atomic import write_text_atomic
+
 NOISE_POWER = 0.75  # P(w) ∝ count(w)^(3/4): Mikolov et al. 2013, course 2.7
 
 
@@ -107,10 +109,7 @@ class Vocabulary:
     def save(self, path: str | os.PathLike[str]) -> str:
         """Writes ``{"words": [...], "counts": [...]}`` as JSON, atomically."""
         path = os.fspath(path)
-        tmp = f"{path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"words": list(self.words), "counts": self.counts.tolist()}, f)
-        os.replace(tmp, path)
+        write_text_atomic(path, json.dumps({"words": list(self.words), "counts": self.counts.tolist()}))
         return path
 
     @classmethod

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import tempfile
 from typing import Any
 
 import keras
 from keras import ops
+
+from ..atomic import atomic_dir
 
 BLANK = 0
 WAVEFORM_SIGNATURE = "serving_default"
@@ -376,17 +376,8 @@ class CTCRecognizer(keras.Model):
         else:
             signatures = {WAVEFORM_SIGNATURE: server.serve, FEATURES_SIGNATURE: server.serve}
         target = os.path.abspath(path)
-        parent = os.path.dirname(target)
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=".ctc-savedmodel-", dir=parent)
-        try:
+        with atomic_dir(target) as staging:
             tf.saved_model.save(server, staging, signatures=signatures)
-            if os.path.exists(target):
-                shutil.rmtree(target)
-            os.replace(staging, target)
-        finally:
-            if os.path.exists(staging):
-                shutil.rmtree(staging, ignore_errors=True)
         return target
 
     def get_config(self) -> dict[str, Any]:

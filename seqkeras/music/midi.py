@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
 
+from ..atomic import atomic_path
 from .encoding import decode_tokens
 
 TIMIDITY_CONFIG = "/etc/timidity/freepats.cfg"
@@ -17,18 +17,9 @@ TIMIDITY_INSTALL = "apt-get install timidity freepats"
 def write_midi(tokens: Sequence[str], path: str | os.PathLike[str], tempo_bpm: float = 90.0) -> str:
     """Writes ``tokens`` as a one-track MIDI file (atomically); returns the path."""
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
     score = decode_tokens(tokens, tempo_bpm=tempo_bpm)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".mid")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         score.write("midi", fp=tmp)
-        os.chmod(tmp, 0o644)  # mkstemp files are private; a MIDI file is for sharing
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

@@ -16,11 +16,11 @@ forbids it.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 
 import numpy as np
 
+from ..atomic import atomic_path
 from .text import CHARACTERS
 
 DEFAULT_ORDER = 6
@@ -208,23 +208,16 @@ class CharNgramLM:
         path = os.fspath(path)
         arrays = {f"contexts_{k}": self.contexts[k] for k in range(self.order)}
         arrays.update({f"counts_{k}": self.counts[k] for k in range(self.order)})
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".charlm-", suffix=".npz", dir=directory)
-        os.close(fd)
-        try:
+        # through a file object: given a name, numpy would add ".npz" to one without it
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
             np.savez_compressed(
-                tmp,
+                f,
                 format=np.array(_FORMAT),
                 characters=np.array(self.characters),
                 order=np.array(self.order),
                 discount=np.array(self.discount),
                 **arrays,
             )
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
         return path
 
     @classmethod

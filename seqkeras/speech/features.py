@@ -21,12 +21,13 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..atomic import atomic_path
 
 FORMAT = 1
 TELEPHONE_RATE = 8000
@@ -134,20 +135,13 @@ class FeatureSet:
         return np.array([f.shape[0] for f in self.features], np.int64)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         lengths = self.frames()
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         frames = np.concatenate(self.features) if self.features else np.zeros((0, 1), np.float16)
-        fd, tmp = tempfile.mkstemp(prefix=".features-", suffix=".npz", dir=path.parent)
-        os.close(fd)
-        try:
-            np.savez(tmp, format=np.array(FORMAT), frames=frames.astype(np.float16), offsets=offsets,
+        # through a file object: given a name, numpy would add ".npz" to one without it
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            np.savez(f, format=np.array(FORMAT), frames=frames.astype(np.float16), offsets=offsets,
                      texts=np.array(self.texts), ids=np.array(self.ids))  # fmt: skip
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FeatureSet:

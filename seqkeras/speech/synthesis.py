@@ -30,7 +30,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..atomic import write_text_atomic
 
 SPLITS = ("train", "heldout")
 MANIFEST = "manifest.jsonl"
@@ -223,7 +224,7 @@ def synthesize_bank(
                 f"{folder} holds a bank of another plan ({saved}); choose another folder"
             )
     else:
-        _write_text_atomic(plan_file, json.dumps(plan_record, indent=1))
+        write_text_atomic(plan_file, json.dumps(plan_record, indent=1))
     rows = read_manifest(folder)
     done = {r["id"] for r in rows}
     todo = [e for e in plan.items(sentences, 0, count) if e["id"] not in done]
@@ -288,9 +289,3 @@ def synthesize_bank(
         bar.close()
     return rows
 
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)

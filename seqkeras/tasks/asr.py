@@ -16,6 +16,7 @@ import argparse
 import os
 from typing import Any
 
+from seqkeras.atomic import save_figure_atomic
 from seqkeras.cli import register_command
 from seqkeras.training import add_strategy_argument
 
@@ -277,10 +278,10 @@ def _plot_history(history: dict[str, list[Any]], path: str) -> None:
     axes.set_ylabel("CTC loss (train)")
     axes.set_title("CTC recognizer training")
     figure.tight_layout()
-    tmp = f"{path}.tmp.png"
-    figure.savefig(tmp, dpi=110)
-    plt.close(figure)
-    os.replace(tmp, path)
+    try:
+        save_figure_atomic(figure, path, format="png", dpi=110)
+    finally:
+        plt.close(figure)
 
 
 def _load_model(path: str) -> Any:

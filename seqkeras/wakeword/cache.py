@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from seqkeras.atomic import atomic_dir
 from seqkeras.datasets.cache import CACHE_ENV as CACHE_ENV
 from seqkeras.datasets.cache import cache_root as cache_root
 
@@ -34,19 +33,15 @@ def write_audio_folder(
     Both files go to a temporary folder beside ``folder`` that is then renamed, so a
     reader never sees half a cache. If a concurrent writer renamed its folder first,
     that result is kept.
+
+    Raises:
+        FileExistsError: ``folder`` exists but holds no ``index_name`` (not a cache
+            folder this function wrote; nothing is changed).
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    try:
-        np.save(temp / "audio.npy", audio)
-        (temp / index_name).write_text(json.dumps(index, indent=1))
-        try:
-            os.rename(temp, folder)
-        except OSError:
-            if not (folder / index_name).exists():  # not a concurrent writer's result
-                raise
-    finally:
-        if temp.exists():
-            shutil.rmtree(temp)
+    with atomic_dir(folder, replace=False) as staging:
+        np.save(Path(staging) / "audio.npy", audio)
+        (Path(staging) / index_name).write_text(json.dumps(index, indent=1))
+    if not (folder / index_name).exists():  # what is there is not a concurrent writer's result
+        raise FileExistsError(f"{folder} exists but holds no {index_name}: not a cache folder")
     return folder

@@ -26,7 +26,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any
 import numpy as np
 from seqkeras_edge.features import FeatureConfig
 
+from seqkeras.atomic import save_npy_atomic
 from seqkeras.wakeword.background import BackgroundBank
 from seqkeras.wakeword.bank import UtteranceBank, _progress, bank_key
 from seqkeras.wakeword.cache import cache_root, write_audio_folder
@@ -119,7 +119,7 @@ class WakewordDataset:
         bar = _progress(len(self), "log-mel features", progress)
         out = log_mel_batches(self._audio, config, progress=bar)
         bar.close()
-        _save_npy_atomic(path, out)
+        save_npy_atomic(path, out)
         return out
 
     def as_arrays(
@@ -327,18 +327,6 @@ def negative_stream_audio(
             for s in piece.segments
         ]
     return np.concatenate(audio), segments
-
-
-def _save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    handle, temp = tempfile.mkstemp(suffix=".npy", dir=path.parent)
-    os.close(handle)
-    try:
-        np.save(temp, array)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
 
 
 def _write_dataset_atomic(folder: Path, audio: np.ndarray, manifest: dict[str, Any]) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from seqkeras.atomic import save_figure_atomic
 from seqkeras.wakeword.scoring import OperatingPoint
 
 
@@ -48,8 +48,8 @@ def plot_det(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    fig.savefig(temp, format="png", dpi=110)
-    plt.close(fig)
-    os.replace(temp, path)
+    try:
+        save_figure_atomic(fig, path, format="png", dpi=110)
+    finally:
+        plt.close(fig)
     return path

@@ -27,6 +27,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from seqkeras.atomic import atomic_path
 from seqkeras.wakeword.augment import AugmentedClips as AugmentedClips
 from seqkeras.wakeword.augment import augment_clip as augment_clip
 from seqkeras.wakeword.augment import mel_center_frequencies as mel_center_frequencies
@@ -139,9 +140,8 @@ def save_audio_model(model: keras.Model, config: TrainConfig, num_mel_bins: int,
     core = build_model(config.model, num_mel_bins=num_mel_bins, **config.model_kwargs())
     core.set_weights(model.get_weights())
     audio_model = with_features(core, FeatureConfig(num_mel_bins=num_mel_bins))
-    temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    audio_model.save(temp)
-    os.replace(temp, path)
+    with atomic_path(path) as temp:
+        audio_model.save(temp)
     return path
 
 

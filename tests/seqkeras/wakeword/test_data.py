@@ -1,6 +1,7 @@
 """Wake-word data synthesis: placement, levels, labels, determinism, caching, streams."""
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from seqkeras.wakeword import (
     voices_for_split,
 )
 from seqkeras.wakeword.bank import Utterance
+from seqkeras.wakeword.cache import write_audio_folder
 from seqkeras.wakeword.clips import band_limit, spectral_tilt, stretch
 from seqkeras.wakeword.data_config import UNAUGMENTED
 from seqkeras.wakeword.vocabulary import contains_keyword
@@ -330,12 +332,13 @@ def test_build_dataset_deterministic_cached_and_labelled(tmp_path):
         build_dataset(3, "train", config, seed=5, cache_dir=tmp_path / "a", progress=False).folder
         == first.folder
     )
-    assert not list((tmp_path / "a" / "wakeword").glob(".tmp-*"))
+    assert not list((tmp_path / "a" / "wakeword").rglob(".*"))
     manifest = json.loads((first.folder / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["split"] == "train" and manifest["num_clips"] == 3
     assert all(v.startswith("espeak:") for v in manifest["bank"]["voices"])
     x, y = first.as_arrays()
     assert x.shape == (3, 198, 40) and y.shape == (3, 198, 1)  # stride-1 grid: one label per frame
+    assert not list((tmp_path / "a" / "wakeword").rglob(".*"))  # the features file's temporary
     # Float32 training features: within the parity bound of the numpy twin (test_features).
     np.testing.assert_allclose(x, log_mel_spectrogram(first.audio()), rtol=0, atol=1e-4)
     for row, clip in enumerate(first.segments):
@@ -354,6 +357,22 @@ def test_build_dataset_deterministic_cached_and_labelled(tmp_path):
     tf_x, tf_y = next(iter(first.to_tf_dataset(batch_size=2, shuffle=False)))
     np.testing.assert_array_equal(tf_x.numpy(), x[:2])
     np.testing.assert_array_equal(tf_y.numpy(), y[:2])
+
+
+def test_write_audio_folder_keeps_a_finished_folder_and_refuses_a_foreign_one(tmp_path):
+    folder = tmp_path / "cache" / "abc"
+    write_audio_folder(folder, np.arange(4, dtype=np.int16), {"n": 1})
+    # the folder exists (a concurrent writer finished first): its result is kept
+    write_audio_folder(folder, np.arange(8, dtype=np.int16), {"n": 2})
+    assert json.loads((folder / "index.json").read_text()) == {"n": 1}
+    np.testing.assert_array_equal(np.load(folder / "audio.npy"), np.arange(4))
+    foreign = tmp_path / "cache" / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="index.json"):
+        write_audio_folder(foreign, np.arange(4, dtype=np.int16), {"n": 1})
+    assert os.listdir(foreign) == ["notes.txt"]
+    assert sorted(os.listdir(tmp_path / "cache")) == ["abc", "foreign"]  # no staging left
 
 
 @needs_espeak
