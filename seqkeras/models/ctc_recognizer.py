@@ -218,7 +218,12 @@ class CTCRecognizer(keras.Model):
         self.built = True
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Mean CTC loss; labels padded with 0, feature lengths from ``x`` when given."""
+        """Mean CTC loss; labels padded with 0, feature lengths from ``x`` when given.
+
+        Inside a step of a multi-replica ``tf.distribute`` strategy it is this replica's
+        share (its mean divided by the number of replicas), as Keras' own compiled losses
+        are: ``fit`` and ``seqkeras.training.train`` add the replicas' shares up.
+        """
         labels = ops.cast(y, "int32")
         label_lengths = ops.sum(ops.cast(ops.not_equal(labels, BLANK), "int32"), axis=-1)
         batch, steps = ops.shape(y_pred)[0], ops.shape(y_pred)[1]
@@ -230,7 +235,8 @@ class CTCRecognizer(keras.Model):
         if sample_weight is not None:
             losses = losses * ops.cast(sample_weight, losses.dtype)
         loss = ops.mean(losses)
-        return loss + ops.sum(self.losses) if self.losses else loss
+        loss = loss + ops.sum(self.losses) if self.losses else loss
+        return loss / _replicas_in_step()
 
     def decode_tensors(
         self, features, feature_lengths=None, method: str = "greedy", beam_width: int = 8
@@ -397,6 +403,16 @@ class CTCRecognizer(keras.Model):
             feature_config=self.feature_config,
         )
         return config
+
+
+def _replicas_in_step() -> int:
+    """The number of replicas a ``tf.distribute`` step runs on (1 outside one)."""
+    if keras.backend.backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    return 1 if context is None else int(context.num_replicas_in_sync)
 
 
 def output_steps(time_steps: int, conv_stride: int) -> int:

@@ -7,8 +7,8 @@ baseline, for comparison.
 
 * ``train``: trains one model on all but one fold of a stratified split of the data
   (default: fold 0 of 10 held out), writes ``model.keras`` (raw strings in, labels
-  out), ``metrics.json`` (held-out accuracy, confusion matrix, negation probe) and
-  ``confusion.png``. A rerun with the same flags resumes.
+  out), ``metrics.json`` (held-out accuracy, confusion matrix, negation probe, training
+  loss per epoch) and ``confusion.png``. A rerun with the same flags resumes.
 * ``eval``: the same report for a trained run, on its held-out fold or on ``--data``.
 * ``predict``: labels and probabilities of texts.
 * ``cv``: k-fold cross-validation of several models on the same folds (accuracy mean ±
@@ -200,8 +200,9 @@ def model_options(args: argparse.Namespace, model: str) -> dict[str, Any]:
 def fit_classifier(
     train: Any, labels: list[str], vectors: Any, options: dict[str, Any], epochs: int,
     args: argparse.Namespace, run_dir: str, config: dict[str, Any],
-) -> Any:  # fmt: skip
-    """Builds the vectorizer, embedding and model for ``train`` and trains it."""
+) -> tuple[Any, dict[str, list[Any]]]:  # fmt: skip
+    """Builds the vectorizer, embedding and model for ``train`` and trains it; returns
+    the model and its training history."""
     import keras
     import numpy as np
 
@@ -228,11 +229,11 @@ def fit_classifier(
         options["learning_rate"],
         keras.losses.SparseCategoricalCrossentropy,
     )  # fmt: skip
-    train_model(
+    history = train_model(
         model, x, y, epochs=epochs, batch_size=options["batch_size"], seed=options["seed"],
         strategy=strategy, run_dir=run_dir, config=config, verbose=not args.quiet,
     )  # fmt: skip
-    return model
+    return model, history
 
 
 def _augmented(train: Any, labels: list[str], n: int, seed: int, pretrained: list[str]) -> Any:
@@ -304,13 +305,15 @@ def _train(args: argparse.Namespace) -> int:
     vectors = load_vectors(args)
     os.makedirs(args.run_dir, exist_ok=True)
     write_json_atomic(os.path.join(args.run_dir, RUN_FILE), run)
-    model = fit_classifier(
+    model, history = fit_classifier(
         train, labels, vectors, options, _epochs(args, args.model), args,
         os.path.join(args.run_dir, CHECKPOINT_DIR), run,
     )  # fmt: skip
     save_model_atomic(model, os.path.join(args.run_dir, MODEL_FILE))
     report = _report(model, test, "held-out fold")
-    report.update(train_seconds=round(time.time() - started, 1), run=run)
+    report.update(
+        train_seconds=round(time.time() - started, 1), train_loss=history.get("loss", []), run=run
+    )
     write_json_atomic(os.path.join(args.run_dir, METRICS_FILE), report)
     plot_confusion(
         report["held_out"]["confusion_matrix"], labels,
@@ -452,7 +455,7 @@ def _cv(args: argparse.Namespace) -> int:
             else:
                 options = {**settings[name], "seed": args.seed * 1000 + fold}
                 run_dir = os.path.join(args.out, CHECKPOINT_DIR, f"{name}-fold{fold}")
-                model = fit_classifier(
+                model, _ = fit_classifier(
                     train, labels, vectors, options, _epochs(args, name), args, run_dir,
                     {**options, "fold": fold},
                 )  # fmt: skip

@@ -222,3 +222,54 @@ def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypa
             )
     assert metrics["decoding_speed"]["beam_width"] == 16
     assert main(argv[:-4] + ["--alpha", "0.5"]) == 2  # --alpha without --beta
+
+
+MIRRORED_CTC = """
+import json
+import keras
+import numpy as np
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+from seqkeras.models import CTCRecognizer
+from seqkeras.speech import CharVocabulary
+from seqkeras.speech.batches import pad_batch
+from seqkeras.training import get_strategy, train
+
+rng = np.random.default_rng(0)
+texts = ["abc", "ba", "cab", "a"]
+features = [rng.normal(size=(n, 5)).astype("float32") for n in (14, 10, 12, 6)]
+x, labels = pad_batch(features, texts, np.arange(4), CharVocabulary("abc"))
+out = {}
+for name in ("default", "mirrored"):
+    strategy = get_strategy(name)
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        model = CTCRecognizer(5, vocabulary="abc", conv_filters=6, units=6, normalize=True)
+        model.build({"features": (None, None, 5), "feature_lengths": (None,)})
+        model.compile(keras.optimizers.Adam(1e-3))
+    data = tf.data.Dataset.from_tensors((x, labels))
+    history = train(model, data, epochs=1, strategy=strategy, verbose=0)
+    out[name] = [history["loss"][0], strategy.num_replicas_in_sync]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_ctc_loss_on_two_mirrored_replicas_equals_one_device(tmp_path):
+    """One step's loss is the whole batch's mean, not the sum of the replicas' means
+    (CTCRecognizer.compute_loss returns a replica's share; the gradient is that loss's)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    done = subprocess.run([sys.executable, "-c", MIRRORED_CTC], capture_output=True, text=True,
+                          env=env, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["default"][1] == 1 and out["mirrored"][1] == 2
+    assert out["mirrored"][0] == pytest.approx(out["default"][0], rel=1e-4)

@@ -43,6 +43,8 @@ def test_sentiment_train_eval_predict(files, capsys):
     held = metrics["held_out"]
     assert held["examples"] == 6 and np.sum(held["confusion_matrix"]) == 6
     assert metrics["negation_probe"]["all"]["sentences"] == 36
+    assert len(metrics["train_loss"]) == 2  # one cross-entropy per epoch
+    assert all(0 < loss < float("inf") for loss in metrics["train_loss"])
     assert (files["dir"] / "run" / "confusion.png").stat().st_size > 0
     run_config = json.loads((files["dir"] / "run" / "run.json").read_text())
     assert "epochs" not in run_config and run_config["embeddings"].startswith("file:")

@@ -66,6 +66,34 @@ def recipes(root: str, strategy: str) -> dict[str, tuple[list[str], str]]:
              "1", "--units", "8", "--batch-size", "16", "--quiet", *flag],
             os.path.join(out("caption"), "metrics.json"),
         ),
+        # The recipes' own offline data: gensim's 200 Pang & Lee sentences, GloVe 6B 50d
+        # (frozen) and the WNUT-16 tweets.
+        "sentiment": (
+            ["sentiment", "train", "--run-dir", out("sentiment"), "--model", "rnn", "--depth",
+             "1", "--units", "4", "--pretrained-vocab", "0", "--batch-size", "16", "--epochs",
+             "1", "--quiet", *flag],
+            os.path.join(out("sentiment"), "metrics.json"),
+        ),
+        "ner": (
+            ["ner", "train", "--run-dir", out("ner"), "--embeddings", "random", "--units", "4",
+             "--batch-size", "64", "--epochs", "1", "--quiet", *flag],
+            os.path.join(out("ner"), "metrics.json"),
+        ),
+        "embeddings": (
+            ["embeddings", "train", "--algo", "sgns", "--corpus", _lm_corpus(root), "--min-count",
+             "1", "--dim", "8", "--window", "2", "--batch-size", "64", "--sample", "0",
+             "--epochs", "1", "--verbose", "0", "--out", out("embeddings"), *flag],
+            os.path.join(out("embeddings"), "metrics.json"),
+        ),
+        # A few synthesized utterances (espeak/festival, cached in SEQKERAS_CACHE), greedy
+        # decoding of two held-out ones; no real speech.
+        "asr": (
+            ["asr", "train", "--out", out("asr"), "--bank", "train-espeak-festival=8",
+             "--epochs", "1", "--units", "8", "--depth", "1", "--conv-filters", "8",
+             "--frame-budget", "2000", "--greedy-only", "--real", "", "--test-bank",
+             "heldout-flite-piper-espeak=2", *flag],
+            os.path.join(out("asr"), "metrics.json"),
+        ),
     }  # fmt: skip
 
 
@@ -75,8 +103,10 @@ def _losses(metrics_file: str) -> list[float] | None:
     with open(metrics_file, encoding="utf-8") as f:
         metrics = json.load(f)
     history = metrics.get("history")
-    if isinstance(history, dict):
+    if isinstance(history, dict):  # also the embeddings and asr
         return [float(v) for v in history.get("loss", [])]
+    if isinstance(metrics.get("train_loss"), list):  # sentiment, ner
+        return [float(v) for v in metrics["train_loss"]]
     if isinstance(history, list):  # the LM's per-epoch rows
         return [float(row["train_perplexity"]) for row in history]
     results = metrics.get("results")  # longrange: one entry per cell
