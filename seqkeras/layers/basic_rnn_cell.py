@@ -41,7 +41,7 @@ class BasicRNNCell(RecurrentCellBase):
 
     >>> import numpy as np, keras
     >>> rnn = keras.layers.RNN(BasicRNNCell(4), return_sequences=True)
-    >>> rnn(np.zeros((2, 5, 3), "float32")).shape
+    >>> tuple(rnn(np.zeros((2, 5, 3), "float32")).shape)
     (2, 5, 4)
     """
 

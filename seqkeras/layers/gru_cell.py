@@ -58,7 +58,7 @@ class GRUCell(RecurrentCellBase):
 
     >>> import numpy as np, keras
     >>> gru = keras.layers.RNN(GRUCell(4, simplified=True))
-    >>> gru(np.zeros((2, 5, 3), "float32")).shape
+    >>> tuple(gru(np.zeros((2, 5, 3), "float32")).shape)
     (2, 4)
     """
 

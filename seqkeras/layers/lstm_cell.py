@@ -56,7 +56,7 @@ class LSTMCell(RecurrentCellBase):
     >>> import numpy as np, keras
     >>> lstm = keras.layers.RNN(LSTMCell(4, peephole=True), return_state=True)
     >>> a, a_last, c_last = lstm(np.zeros((2, 5, 3), "float32"))
-    >>> a.shape, c_last.shape
+    >>> tuple(a.shape), tuple(c_last.shape)
     ((2, 4), (2, 4))
     """
 

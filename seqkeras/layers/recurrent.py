@@ -81,7 +81,7 @@ class Recurrent(keras.layers.Layer):
 
     >>> import numpy as np
     >>> layer = Recurrent("lstm", 8, depth=2, bidirectional=True, return_sequences=True)
-    >>> layer(np.zeros((2, 5, 3), "float32")).shape
+    >>> tuple(layer(np.zeros((2, 5, 3), "float32")).shape)
     (2, 5, 16)
     """
 

@@ -48,7 +48,7 @@ class RNN(keras.layers.RNN):
     >>> import numpy as np
     >>> from seqkeras.layers import GRUCell
     >>> rnn = RNN(GRUCell(4, dropout=0.2, recurrent_dropout=0.2, seed=1))
-    >>> rnn(np.ones((2, 5, 3), "float32"), training=True).shape
+    >>> tuple(rnn(np.ones((2, 5, 3), "float32"), training=True).shape)
     (2, 4)
     """
 

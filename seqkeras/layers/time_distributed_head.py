@@ -38,7 +38,7 @@ class TimeDistributedHead(keras.layers.Layer):
 
     >>> import numpy as np
     >>> head = TimeDistributedHead([16, 5], output_activation="softmax")
-    >>> head(np.zeros((2, 7, 8), "float32")).shape
+    >>> tuple(head(np.zeros((2, 7, 8), "float32")).shape)
     (2, 7, 5)
     """
 

@@ -72,6 +72,7 @@ class LanguageModel(keras.Model):
         (batch, time, vocabulary_size) next-token probabilities.
 
     Example:
+        >>> from seqkeras.text import WordVocabulary
         >>> vocab = WordVocabulary().adapt(["the cat sat", "the dog sat"])
         >>> lm = LanguageModel(vocab, units=16)
         >>> lm.log_prob(["the cat sat"]).total.shape

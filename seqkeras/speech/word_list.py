@@ -20,10 +20,11 @@ class WordList:
 
     Example:
         >>> allowed = WordList(["yes", "no"])
-        >>> allowed.allows("yes no")
-        True
-        >>> allowed.allows("yes n") and not allowed.allows("ye s")
-        True
+        >>> allowed.allows("yes no"), allowed.allows("yes n")
+        (True, False)
+        >>> mask = allowed.next_mask("yes n")  # what may follow: "o" of "no", not "a"
+        >>> bool(mask[allowed.characters.index("o")] == 0), bool(mask[allowed.characters.index("a")] == 0)
+        (True, False)
     """
 
     def __init__(self, words: Iterable[str], characters: str = CHARACTERS) -> None:

@@ -136,11 +136,12 @@ def train_distributed(
         compiled metrics, last and largest global gradient norm (before clipping) of each
         epoch.
 
-    Example:
-        >>> strategy = get_strategy("mirrored")  # doctest: +SKIP
-        >>> with strategy.scope():
-        ...     model = build_model(); model.compile(make_optimizer(), "mse")
-        >>> history = train_distributed(model, ds, epochs=3, strategy=strategy)
+    Example::
+
+        strategy = get_strategy("mirrored")
+        with strategy.scope():
+            model = build_model(); model.compile(make_optimizer(), "mse")
+        history = train_distributed(model, ds, epochs=3, strategy=strategy)
     """
     import tensorflow as tf
 

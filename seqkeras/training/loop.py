@@ -205,12 +205,13 @@ def train(
         The history of every epoch of the run, before and after any restart:
         ``{"epoch": [...], "loss": [...], "grad_norm": [...], ...}``.
 
-    Example:
-        >>> strategy = get_strategy(args.strategy)  # doctest: +SKIP
-        >>> with strategy.scope():
-        ...     model = build(); model.compile(make_optimizer(), "mse")
-        >>> history = train(model, (x, y), batch_size=32, epochs=10, strategy=strategy,
-        ...                 run_dir="runs/x/checkpoint", config={"units": 64})
+    Example::
+
+        strategy = get_strategy(args.strategy)
+        with strategy.scope():
+            model = build(); model.compile(make_optimizer(), "mse")
+        history = train(model, (x, y), batch_size=32, epochs=10, strategy=strategy,
+                        run_dir="runs/x/checkpoint", config={"units": 64})
     """
     from .distributed import train_distributed
     from .gradient_norm import GradientNormLogger
