@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -206,7 +207,7 @@ class CharNgramLM:
     def save(self, path: str | os.PathLike[str]) -> str:
         """Writes the model to ``path`` (``.npz``), atomically."""
         path = os.fspath(path)
-        arrays = {f"contexts_{k}": self.contexts[k] for k in range(self.order)}
+        arrays: dict[str, Any] = {f"contexts_{k}": self.contexts[k] for k in range(self.order)}
         arrays.update({f"counts_{k}": self.counts[k] for k in range(self.order)})
         # through a file object: given a name, numpy would add ".npz" to one without it
         with atomic_path(path) as tmp, open(tmp, "wb") as f:

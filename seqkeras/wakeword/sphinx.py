@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,20 +51,26 @@ def _require() -> None:
         raise ImportError(f"the PocketSphinx peer needs pocketsphinx: {INSTALL}")
 
 
-def pronunciation(keyword: str) -> list[str]:
-    """The keyword's phones from PocketSphinx's own dictionary (one entry per word);
-    ``ValueError`` naming the word when it has none."""
+def _decoder(keyword: str) -> Any:
+    """A PocketSphinx decoder with its bundled en-us model and dictionary, keyword spotting
+    on (the keyphrase is replaced by the caller when it needs the whole keyword)."""
     _require()
     from pocketsphinx import Decoder, get_model_path
 
     model = get_model_path()
-    decoder = Decoder(
+    return Decoder(
         hmm=os.path.join(model, "en-us", "en-us"),
         dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
         lm=None,
         keyphrase=keyword.split()[0].lower(),
         logfn=os.devnull,
     )
+
+
+def pronunciation(keyword: str) -> list[str]:
+    """The keyword's phones from PocketSphinx's own dictionary (one entry per word);
+    ``ValueError`` naming the word when it has none."""
+    decoder = _decoder(keyword)
     phones = []
     for word in keyword.lower().split():
         found = decoder.lookup_word(word)
@@ -81,20 +88,10 @@ def keyword_detections(
 ) -> dict[int, list[float]]:
     """End times (s) of PocketSphinx's detections of ``keyword`` in ``pcm`` (16 kHz int16),
     for ``kws_threshold = 10**e`` with every ``e`` of ``exponents``, in one pass."""
-    _require()
-    from pocketsphinx import Decoder, get_model_path
-
     if pcm.dtype != np.int16 or pcm.ndim != 1:
         raise ValueError(f"pcm must be 1-D int16 at 16 kHz, got {pcm.dtype} {pcm.shape}")
     phones = " ".join(pronunciation(keyword))
-    model = get_model_path()
-    decoder = Decoder(
-        hmm=os.path.join(model, "en-us", "en-us"),
-        dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
-        lm=None,
-        keyphrase=keyword.split()[0].lower(),
-        logfn=os.devnull,
-    )
+    decoder = _decoder(keyword)
     word = "_".join(keyword.lower().split())
     aliases = {}
     lines = []
