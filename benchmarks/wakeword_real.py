@@ -35,7 +35,7 @@ from typing import Any
 
 STEPS = ("data", "train", "export", "benchmark", "table", "all")
 KEYWORDS = ("computer", "jarvis")
-RECIPE_SIZE = ["--train-clips", "4000", "--epochs", "24", "--voices-per-engine", "60"]
+RECIPE_SIZE = ["--train-clips", "4000", "--epochs", "36", "--voices-per-engine", "60"]
 BENCHMARKS_MD = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
 START, END = "<!-- wakeword-real:start -->", "<!-- wakeword-real:end -->"
 HISTORY_START, HISTORY_END = "<!-- wakeword-real-history:start -->", "<!-- wakeword-real-history:end -->"

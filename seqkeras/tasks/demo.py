@@ -285,6 +285,6 @@ def real_speech_note(keyword: str = REAL_SPEECH_KEYWORD) -> str:
         )
     return (
         f"[demo] the synthesized numbers above are not real-speech numbers; to measure the "
-        f"recipe on real people saying {keyword!r} (train, export, benchmark; about an hour "
+        f"recipe on real people saying {keyword!r} (train, export, benchmark; about 80 minutes "
         f"on 2 cores): .venv/bin/python benchmarks/wakeword_real.py --keyword {keyword}"
     )
