@@ -47,14 +47,9 @@ def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report: list[str] = []
     for test in finder.find(module, name):
-        runner.run(test, out=lambda text: None)
-    results = runner.summarize(verbose=False)
-    if results.failed:
-        report = []
-        failing = doctest.DocTestRunner(
-            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-        )
-        for test in finder.find(module, name):
-            failing.run(test, out=report.append)
-        pytest.fail(f"{results.failed} docstring example(s) of {name} failed:\n" + "".join(report))
+        runner.run(test, out=report.append)
+    failed = runner.summarize(verbose=False).failed
+    if failed:
+        pytest.fail(f"{failed} docstring example(s) of {name} failed:\n" + "".join(report))
