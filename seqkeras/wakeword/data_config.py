@@ -14,6 +14,7 @@ from seqkeras.audio.synth import (
     available_engines,
     get_engine,
 )
+from seqkeras.wakeword._checks import check_fractions, check_non_negative
 from seqkeras.wakeword.cache import config_hash
 from seqkeras.wakeword.labels import LabelConfig
 from seqkeras.wakeword.vocabulary import (
@@ -199,31 +200,33 @@ class WakewordDataConfig:
                 f"sample_rate={self.sample_rate} differs from the label/feature sample rate "
                 f"{self.labels.features.sample_rate}"
             )
-        for name in (
-            "max_keywords",
-            "max_negatives",
-            "voices_per_engine",
-            "keyword_voices_per_engine",
-            "variants_per_voice_name",
-            "negatives_per_voice",
-            "sentences_per_voice",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        for name in (
-            "hard_negative_fraction",
-            "phrase_fraction",
-            "sentence_fraction",
-            "real_background_probability",
-            "noise_probability",
-            "lowpass_probability",
-            "tilt_probability",
-            "reverb_probability",
-            "blend_fraction",
-            "real_speech_fraction",
-        ):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        check_non_negative(
+            self,
+            (
+                "max_keywords",
+                "max_negatives",
+                "voices_per_engine",
+                "keyword_voices_per_engine",
+                "variants_per_voice_name",
+                "negatives_per_voice",
+                "sentences_per_voice",
+            ),
+        )
+        check_fractions(
+            self,
+            (
+                "hard_negative_fraction",
+                "phrase_fraction",
+                "sentence_fraction",
+                "real_background_probability",
+                "noise_probability",
+                "lowpass_probability",
+                "tilt_probability",
+                "reverb_probability",
+                "blend_fraction",
+                "real_speech_fraction",
+            ),
+        )
         for name in (
             "speed_range",
             "speech_dbfs_range",

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from seqkeras.wakeword._checks import check_fractions, check_non_negative
 from seqkeras.wakeword.losses import LOSSES, list_losses
 from seqkeras.wakeword.models import (
     STREAMING_CONV_LAYERS,
@@ -173,31 +174,34 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
-        for name in (
-            "val_clips",
-            "time_masks",
-            "time_mask_frames",
-            "freq_masks",
-            "freq_mask_bins",
-            "max_negatives",
-            "sentences_per_voice",
-            "kokoro_voices",
-            "kokoro_keyword_voices",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("blend_fraction", "real_speech_fraction", "reverb_probability", "lowpass_probability"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
-        if not 0.0 <= self.sentence_fraction <= 1.0:
-            raise ValueError(f"sentence_fraction must be in [0, 1], got {self.sentence_fraction!r}")
+        check_non_negative(
+            self,
+            (
+                "val_clips",
+                "time_masks",
+                "time_mask_frames",
+                "freq_masks",
+                "freq_mask_bins",
+                "max_negatives",
+                "sentences_per_voice",
+                "kokoro_voices",
+                "kokoro_keyword_voices",
+            ),
+        )
+        check_fractions(
+            self,
+            (
+                "blend_fraction",
+                "real_speech_fraction",
+                "reverb_probability",
+                "lowpass_probability",
+                "sentence_fraction",
+                "hard_negative_fraction",
+            ),
+        )
         if not self.sentences_per_voice:
             # No sentence is synthesized: none can be mixed in (stored as off).
             object.__setattr__(self, "sentence_fraction", 0.0)
-        if not 0.0 <= self.hard_negative_fraction <= 1.0:
-            raise ValueError(
-                f"hard_negative_fraction must be in [0, 1], got {self.hard_negative_fraction!r}"
-            )
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
         if self.train_engines is not None:
