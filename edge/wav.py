@@ -17,8 +17,10 @@ WAVE_FORMAT_PCM = 0x0001
 WAVE_FORMAT_IEEE_FLOAT = 0x0003
 WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 _STREAMING_SIZES = (0, 0xFFFFFFFF)  # recorders that never patched the header
-RESAMPLE_HALF_TAPS = 16
-RESAMPLE_KAISER_BETA = 8.6
+# The filter of scipy.signal.resample_poly (what seqkeras' training data went through):
+# Kaiser window beta 5.0, 10 zero crossings of the lower rate's sinc on each side.
+RESAMPLE_KAISER_BETA = 5.0
+RESAMPLE_ZERO_CROSSINGS = 10
 RESAMPLE_BLOCK = 8192
 
 
@@ -105,27 +107,53 @@ def to_mono(samples: np.ndarray) -> np.ndarray:
 
 
 def resample(signal: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    """Band-limited resampling (Kaiser-windowed sinc, 32 taps) of a 1-D float signal."""
+    """Band-limited polyphase resampling of a 1-D float signal: a numpy twin of
+    ``scipy.signal.resample_poly(signal, up, down)`` (same Kaiser-windowed sinc, same
+    alignment, same output length), so a file at another rate reaches the device model
+    filtered exactly as seqkeras' training audio was (seqkeras.audio.resample)."""
+    if source_rate <= 0 or target_rate <= 0:
+        raise ValueError(f"sample rates must be > 0, got {source_rate} -> {target_rate}")
     if source_rate == target_rate:
         return signal.astype(np.float32)
-    ratio = target_rate / source_rate
-    cutoff = min(1.0, ratio)  # low-pass below the lower Nyquist frequency
-    count = int(math.floor(len(signal) * ratio))
+    divisor = math.gcd(int(source_rate), int(target_rate))
+    up, down = int(target_rate) // divisor, int(source_rate) // divisor
+    taps = _resample_filter(up, down)
+    half_len = (len(taps) - 1) // 2
+    # resample_poly's alignment: the filter is zero-padded in front so that output 0 is the
+    # sample at the filter's centre, and the first outputs of the full upfirdn are dropped.
+    pre_pad = down - half_len % down
+    first = (half_len + pre_pad) // down
+    taps = np.concatenate([np.zeros(pre_pad), taps])
+    # Polyphase table: output k reads x[i] with weight taps[t - i*up], t = (k + first)*down;
+    # for phase p = t % up those are taps[p + j*up] against x[t // up - j], j = 0, 1, ...
+    columns = -(-len(taps) // up)
+    table = np.zeros((up, columns))
+    for phase in range(up):
+        row = taps[phase::up]
+        table[phase, : len(row)] = row
+    x = np.asarray(signal, np.float64)
+    count = -(-len(x) * up // down)
+    newest_last = ((count - 1 + first) * down) // up
+    # x[i] sits at padded[i + columns]; zeros before it and after its end.
+    padded = np.concatenate([np.zeros(columns), x, np.zeros(max(0, newest_last - len(x) + 1))])
     out = np.empty(count, np.float32)
-    padded = np.concatenate([np.zeros(RESAMPLE_HALF_TAPS), signal.astype(np.float64), np.zeros(RESAMPLE_HALF_TAPS + 1)])
-    offsets = np.arange(-RESAMPLE_HALF_TAPS + 1, RESAMPLE_HALF_TAPS + 1)
-    norm = np.i0(RESAMPLE_KAISER_BETA)
+    lags = np.arange(columns)
     for start in range(0, count, RESAMPLE_BLOCK):
-        n = np.arange(start, min(count, start + RESAMPLE_BLOCK))
-        position = n / ratio
-        base = np.floor(position).astype(np.int64)
-        taps = base[:, None] + offsets[None, :]
-        distance = position[:, None] - taps
-        window_arg = 1.0 - (distance / (RESAMPLE_HALF_TAPS + 1)) ** 2
-        window = np.i0(RESAMPLE_KAISER_BETA * np.sqrt(np.clip(window_arg, 0.0, 1.0))) / norm
-        weights = cutoff * np.sinc(cutoff * distance) * window
-        out[n - 0] = np.sum(padded[taps + RESAMPLE_HALF_TAPS] * weights, axis=1)
+        k = np.arange(start, min(count, start + RESAMPLE_BLOCK))
+        t = (k + first) * down
+        index = (t // up)[:, None] - lags[None, :] + columns
+        out[k] = np.sum(padded[index] * table[t % up], axis=1)
     return out
+
+
+def _resample_filter(up: int, down: int) -> np.ndarray:
+    """``scipy.signal.firwin(2 * half_len + 1, 1 / max(up, down), window=("kaiser", 5.0)) * up``."""
+    rate = max(up, down)
+    half_len = RESAMPLE_ZERO_CROSSINGS * rate
+    m = np.arange(-half_len, half_len + 1, dtype=np.float64)
+    cutoff = 1.0 / rate
+    taps = cutoff * np.sinc(cutoff * m) * np.kaiser(2 * half_len + 1, RESAMPLE_KAISER_BETA)
+    return taps / taps.sum() * up
 
 
 def load_audio(path: str | Path, sample_rate: int) -> tuple[np.ndarray, int]:
