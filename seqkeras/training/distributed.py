@@ -29,7 +29,14 @@ import keras
 
 from .gradient_norm import global_norm
 from .nan_guard import TrainingDivergedError, diverged_message
-from .resume import ResumeState, delete_checkpoint, restore_checkpoint, save_checkpoint
+from .resume import (
+    ResumeState,
+    add_metric_state,
+    delete_checkpoint,
+    metric_state,
+    restore_checkpoint,
+    save_checkpoint,
+)
 
 
 def is_chief(strategy: Any) -> bool:
@@ -290,9 +297,23 @@ def train_distributed(
         callback_list.on_test_end(logs)
         return logs
 
-    def save(epoch: int, step: int) -> None:
-        if run_dir is not None and chief:
-            save_checkpoint(model, run_dir, epoch, step, history, config)
+    # Loss sum and step count of the epoch's steps before a mid-epoch restart.
+    earlier = {"loss_sum": 0.0, "steps": 0}
+
+    def save(epoch: int, step: int, running: bool = False) -> None:
+        if run_dir is None:
+            return
+        partial = None
+        if running:
+            # every worker reads the metrics: a replica-summed variable's value is a
+            # collective reduction, which the chief cannot run alone
+            partial = {
+                "metrics": metric_state(model) if compiled else [],
+                "loss_sum": earlier["loss_sum"] + sum(losses),
+                "steps": earlier["steps"] + len(losses),
+            }
+        if chief:
+            save_checkpoint(model, run_dir, epoch, step, history, config, running=partial)
 
     model.stop_training = False
     callback_list.on_train_begin()
@@ -311,6 +332,13 @@ def train_distributed(
             print(f"Epoch {epoch + 1}/{epochs}")
         if compiled:
             model.reset_metrics()
+        earlier.update(loss_sum=0.0, steps=0)
+        if skip and state.running:
+            earlier.update(loss_sum=float(state.running.get("loss_sum", 0.0)),
+                           steps=int(state.running.get("steps", 0)))  # fmt: skip
+            if compiled and not add_metric_state(model, state.running.get("metrics")):
+                print("Resumed epoch: its metrics changed since the checkpoint; the epoch's "
+                      "logged metrics cover only the steps after the restart")
         callback_list.on_epoch_begin(epoch)
         while total is None or step < steps_per_epoch:  # type: ignore[operator]
             try:
@@ -332,12 +360,13 @@ def train_distributed(
                 bar.update(step - skip, [("loss", sum(losses) / len(losses)), ("grad_norm", norm)])
             callback_list.on_train_batch_end(step - 1, {"loss": value})
             if save_freq != "epoch" and step % int(save_freq) == 0:
-                save(epoch, step)
+                save(epoch, step, running=True)
             if model.stop_training:
                 break
         if not losses:
             raise ValueError(f"the dataset gave no batches in epoch {epoch + 1}")
-        logs: dict[str, Any] = {"loss": sum(losses) / len(losses), **metric_logs()}
+        loss_mean = (earlier["loss_sum"] + sum(losses)) / (earlier["steps"] + len(losses))
+        logs: dict[str, Any] = {"loss": loss_mean, **metric_logs()}
         logs.update(grad_norm=norm, grad_norm_max=norm_max)
         if validation_data is not None:
             logs.update(evaluate())

@@ -12,6 +12,9 @@ moment leaves a consistent checkpoint.
 goes on from the saved epoch — and, with ``save_freq=N`` steps, from the saved step
 inside the epoch (the already-trained batches of that epoch are skipped for numpy and
 ``tf.data`` input). :func:`~seqkeras.training.train_distributed` uses the same files.
+A mid-epoch checkpoint also stores the running state of the epoch's metrics (the loss
+average included), so the resumed epoch's logged loss and metrics cover the whole epoch,
+not only the steps after the restart.
 
 Keras's own ``BackupAndRestore`` is the model for this; seqkeras keeps its own because
 Keras 3.15 resumes only at epoch boundaries (the batch it records is never used, and a
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import keras
+import numpy as np
 
 from .json_io import write_json_atomic
 
@@ -45,6 +49,8 @@ class ResumeState:
         history: per-epoch logs of the completed epochs (``{"epoch": [...], "loss": [...]}``).
         config: the run's configuration as given to :func:`save_checkpoint`.
         weights: file name (inside the run directory) of the weights.
+        running: the epoch's metric state at a mid-epoch save (``{"metrics": [values of
+            ``model.metrics_variables``], ...}``), restored by the resuming loop.
     """
 
     epoch: int = 0
@@ -52,6 +58,7 @@ class ResumeState:
     history: dict[str, list[Any]] = field(default_factory=dict)
     config: dict[str, Any] | None = None
     weights: str | None = None
+    running: dict[str, Any] | None = None
 
 
 def read_resume_state(run_dir: str | os.PathLike[str]) -> ResumeState | None:
@@ -68,6 +75,7 @@ def read_resume_state(run_dir: str | os.PathLike[str]) -> ResumeState | None:
             history={k: list(v) for k, v in raw.get("history", {}).items()},
             config=raw.get("config"),
             weights=raw["weights"],
+            running=raw.get("running"),
         )
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
         raise ValueError(
@@ -144,8 +152,12 @@ def save_checkpoint(
     step: int,
     history: dict[str, list[Any]],
     config: dict[str, Any] | None = None,
+    running: dict[str, Any] | None = None,
 ) -> str:
     """Writes weights (with optimizer state) and ``state.json`` atomically.
+
+    ``running`` (mid-epoch saves) is the epoch's metric state so far, see
+    :func:`metric_state`.
 
     Returns:
         The path of the new weights file.
@@ -163,6 +175,7 @@ def save_checkpoint(
             "weights": name,
             "history": history,
             "config": config,
+            "running": running if step else None,
         },
     )
     for old in os.listdir(run_dir):
@@ -179,6 +192,36 @@ def delete_checkpoint(run_dir: str | os.PathLike[str]) -> None:
     for name in os.listdir(run_dir):
         if name == STATE_FILE or (name.startswith("ckpt-") and name.endswith(WEIGHTS_SUFFIX)):
             os.remove(os.path.join(run_dir, name))
+
+
+def metric_state(model: keras.Model) -> list[Any]:
+    """Values of ``model.metrics_variables`` (the loss tracker's total and count, the
+    compiled metrics' accumulators) as JSON-able lists, for a mid-epoch checkpoint."""
+    return [keras.ops.convert_to_numpy(v).tolist() for v in model.metrics_variables]
+
+
+def add_metric_state(model: keras.Model, saved: list[Any] | None) -> bool:
+    """Adds a saved :func:`metric_state` to the model's metric variables.
+
+    Keras metrics accumulate additive state (sums and counts; confusion counts), so
+    "state before the restart + state since" is the state of the whole epoch. Call it
+    once the metrics are built (after the first step of the resumed epoch, or after
+    ``reset_metrics`` when they were built beforehand). Returns ``False`` (and changes
+    nothing) when the saved state does not fit the model's metrics, e.g. after the
+    metrics were changed between the runs.
+    """
+    variables = model.metrics_variables
+    if not saved or len(saved) != len(variables):
+        return False
+    values = [np.asarray(v, dtype="float64") for v in saved]
+    if any(tuple(v.shape) != tuple(var.shape) for v, var in zip(values, variables, strict=True)):
+        return False
+    for var, value in zip(variables, values, strict=True):
+        current = keras.ops.convert_to_numpy(var).astype("float64")
+        # assign (not assign_add): a replica-summed variable under a tf.distribute
+        # strategy takes a cross-replica assign of its summed value
+        var.assign((current + value).astype(var.dtype))
+    return True
 
 
 def _plain(value: Any) -> Any:
@@ -201,6 +244,8 @@ class ResumeCheckpoint(keras.callbacks.Callback):
         config: JSON-able description of the run, stored and checked on resume.
         history: per-epoch logs of epochs completed before this ``fit`` call.
         initial_step: steps already done inside the first epoch of this ``fit`` call.
+        running: metric state of those ``initial_step`` steps (:func:`metric_state`),
+            added to the metrics after the first step of this ``fit`` call.
     """
 
     def __init__(
@@ -210,6 +255,7 @@ class ResumeCheckpoint(keras.callbacks.Callback):
         config: dict[str, Any] | None = None,
         history: dict[str, list[Any]] | None = None,
         initial_step: int = 0,
+        running: list[Any] | None = None,
     ) -> None:
         super().__init__()
         if save_freq != "epoch" and not (
@@ -223,6 +269,7 @@ class ResumeCheckpoint(keras.callbacks.Callback):
         self.config = config
         self.history: dict[str, list[Any]] = {k: list(v) for k, v in (history or {}).items()}
         self.initial_step = initial_step
+        self.running = running
         self._offset = initial_step
         self._epoch = 0
         self._step = 0
@@ -234,17 +281,30 @@ class ResumeCheckpoint(keras.callbacks.Callback):
         self._since_save = 0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.running is not None and self._offset:
+            # compiled metrics are built by the first step; the epoch's earlier steps join now
+            if not add_metric_state(self.model, self.running):
+                print("Resumed epoch: its metrics changed since the checkpoint; the epoch's "
+                      "logged metrics cover only the steps after the restart")
+            self.running = None
         done = self._offset + batch + 1
         self._since_save += done - self._step
         self._step = done
         if self.save_freq != "epoch" and self._since_save >= int(self.save_freq):
             self._since_save = 0
             save_checkpoint(
-                self.model, self.run_dir, self._epoch, self._step, self.history, self.config
+                self.model,
+                self.run_dir,
+                self._epoch,
+                self._step,
+                self.history,
+                self.config,
+                running={"metrics": metric_state(self.model)},
             )
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._offset = 0
+        self.running = None
         self.history.setdefault("epoch", []).append(epoch)
         for key, value in (logs or {}).items():
             column = self.history.setdefault(key, [])
@@ -361,6 +421,7 @@ def fit_resumable(
             if "steps_per_epoch" in part and part["steps_per_epoch"] is not None:
                 part["steps_per_epoch"] = n_steps - state.step  # type: ignore[operator]
             checkpoint.initial_step = checkpoint._offset = state.step
+            checkpoint.running = (state.running or {}).get("metrics")
             model.fit(_skip(x, rows), _skip(y, rows), initial_epoch=start, epochs=start + 1, **part)
             start += 1
         elif skippable and hasattr(x, "skip") and hasattr(x, "cardinality"):
@@ -368,6 +429,7 @@ def fit_resumable(
             if n_steps is not None and part.get("steps_per_epoch") is not None:
                 part["steps_per_epoch"] = n_steps - state.step
             checkpoint.initial_step = checkpoint._offset = state.step
+            checkpoint.running = (state.running or {}).get("metrics")
             model.fit(x.skip(state.step), y, initial_epoch=start, epochs=start + 1, **part)
             start += 1
     if start < epochs and not model.stop_training:

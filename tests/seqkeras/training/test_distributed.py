@@ -89,6 +89,35 @@ MIRRORED = COMMON + textwrap.dedent(
         h = fit_resumable(model, x, y, run_dir=run_dir, epochs=epochs, batch_size=16,
                           shuffle=False, verbose=0)
     out["resumed"] = {"loss": h["loss"], "steps": int(model.optimizer.iterations.numpy())}
+    # mid-epoch restart under mirrored, both loops, with a compiled metric: killed at
+    # step 3 of epoch 1 (saves every 2 steps), resumed in a fresh model; the epoch's
+    # logged loss and accuracy must be those of an uninterrupted run (all 4 steps)
+    class Kill(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.epoch == 1 and batch == 3:
+                raise KeyboardInterrupt
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    for loop in ("fit", "distributed"):
+        runs = {}
+        for name, kill in (("whole", False), ("killed", True), ("resumed", False)):
+            run_dir = runs.setdefault("dir", tempfile.mkdtemp()) if name != "whole" else tempfile.mkdtemp()
+            model, optimizer = build(strategy, clipnorm=None, embedding=False)
+            with strategy.scope():
+                model.compile(optimizer, LOSS, metrics=["sparse_categorical_accuracy"])
+            callbacks = [Kill()] if kill else []
+            try:
+                if loop == "fit":
+                    h = fit_resumable(model, x, y, run_dir=run_dir, epochs=2, batch_size=16,
+                                      save_freq=2, shuffle=False, verbose=0, callbacks=callbacks)
+                else:
+                    h = train_distributed(model, ds, epochs=2, strategy=strategy, run_dir=run_dir,
+                                          save_freq=2, verbose=False, callbacks=callbacks)
+            except KeyboardInterrupt:
+                continue
+            runs[name] = {k: h[k] for k in ("loss", "sparse_categorical_accuracy")}
+        out["midepoch_" + loop] = runs
     print(json.dumps(out))
     """
 )
@@ -131,6 +160,10 @@ def test_mirrored_two_logical_cpus_matches_one_device():
     # resumed after epoch 1 in a fresh model: the same losses as an uninterrupted fit
     assert out["resumed"]["loss"] == pytest.approx(out["fit_default"]["loss"][:2], rel=RTOL)
     assert out["resumed"]["steps"] == 2 * 64 // 16
+    for loop in ("fit", "distributed"):
+        runs = out["midepoch_" + loop]
+        for key in ("loss", "sparse_categorical_accuracy"):
+            assert runs["resumed"][key] == pytest.approx(runs["whole"][key], rel=RTOL), (loop, key)
     # the custom step with clipnorm differs from unclipped fit: clipping really was on
     assert one["loss"][-1] != pytest.approx(out["fit_default"]["loss"][-1], rel=1e-3)
 

@@ -152,6 +152,29 @@ def test_resumes_mid_epoch_at_the_saved_step(tmp_path):
     _assert_same(model.get_weights(), _reference_weights(3))
 
 
+def test_resumed_epoch_logs_the_whole_epoch(tmp_path):
+    """The loss and metrics logged for an epoch resumed mid-way are those of all its
+    steps (the checkpoint carries the metric state), equal to an uninterrupted fit's."""
+    x, y = _data()
+
+    def model_with_metrics():
+        model = _model()
+        model.compile(keras.optimizers.Adam(0.05), "mse", metrics=["mae"])
+        return model
+
+    reference = model_with_metrics().fit(
+        x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0
+    ).history
+    run = str(tmp_path / "run")
+    common = dict(run_dir=run, epochs=2, batch_size=BATCH, save_freq=3, shuffle=False, verbose=0)
+    with pytest.raises(Interrupt):
+        fit_resumable(model_with_metrics(), x, y, callbacks=[Boom(epoch=1, batch=7)], **common)
+    assert read_resume_state(run).step == 6
+    history = fit_resumable(model_with_metrics(), x, y, **common)
+    for key in ("loss", "mae"):
+        np.testing.assert_allclose(history[key], reference[key], rtol=1e-5)
+
+
 def test_finished_run_is_not_trained_again(tmp_path):
     x, y = _data()
     run = str(tmp_path / "run")
