@@ -41,6 +41,12 @@ TRAIN_OPTIONS: list[tuple[str, type, str]] = [
     ("--voices-per-engine", int, "sampled TTS voices per engine"),
     ("--negatives-per-voice", int, "negative utterances per voice"),
     ("--epochs", int, "training epochs"),
+    (
+        "--average-from-epoch",
+        int,
+        "save the mean of the weights at the ends of epochs N..epochs (weight averaging; "
+        "default 0 = the last weights)",
+    ),
     ("--batch-size", int, "batch size"),
     ("--learning-rate", float, "Adam learning rate (the cosine schedule's first step size)"),
     ("--positive-weight", float, "weight of positive frames (--loss weighted)"),

@@ -8,6 +8,7 @@
 - ``make_optimizer``: optimizers with gradient clipping on by default.
 - ``TerminateOnNaN`` / ``GradientNormLogger``: exploding-gradient watch.
 - ``write_json_atomic``: metrics files that are never half written.
+- ``WeightAveraging``: the mean of the weights over the last epochs (SWA), resumable.
 
 Task modules import this package while the CLI parser is built, so only the strategy
 registry (no TensorFlow, no Keras) loads eagerly; every other name is imported from its
@@ -27,6 +28,7 @@ from .strategy import parse_tf_config as parse_tf_config
 from .strategy import register_strategy as register_strategy
 
 if TYPE_CHECKING:
+    from .averaging import WeightAveraging as WeightAveraging
     from .distributed import in_multi_worker_mode as in_multi_worker_mode
     from .distributed import is_chief as is_chief
     from .distributed import train_distributed as train_distributed
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from .resume import save_checkpoint as save_checkpoint
 
 _LAZY = {
+    "WeightAveraging": "averaging",
     "is_chief": "distributed",
     "train_distributed": "distributed",
     "in_multi_worker_mode": "distributed",

@@ -101,6 +101,7 @@ def fit_model(
     strategy: Any,
     run_dir: Path,
     progress: bool = True,
+    callbacks: list[keras.callbacks.Callback] | None = None,
 ) -> dict[str, list[Any]]:
     """The run's one call of the project's training path, ``seqkeras.training.train``.
 
@@ -123,6 +124,7 @@ def fit_model(
         config=config.identity(),
         batch_size=config.batch_size,
         validation_data=(xv, yv) if xv is not None and len(xv) else None,
+        callbacks=callbacks,
         seed=config.seed,
         verbose="auto" if progress else 0,
     )
@@ -187,7 +189,29 @@ def train(
         steps_per_epoch = -(-len(x) // config.batch_size)
         optimizer = make_optimizer("adam", learning_rate=learning_rate_for(config, steps_per_epoch))
         model.compile(optimizer=optimizer, loss=make_loss(config))
-    history = fit_model(model, (x, y, xv, yv), config, tf_strategy, out / CHECKPOINT_DIR, progress)
+    averaging = None
+    if config.average_from_epoch:
+        from seqkeras.training import WeightAveraging
+        from seqkeras.training.averaging import AVERAGE_FILE
+
+        averaging = WeightAveraging(out / CHECKPOINT_DIR / AVERAGE_FILE, config.average_from_epoch)
+    history = fit_model(
+        model,
+        (x, y, xv, yv),
+        config,
+        tf_strategy,
+        out / CHECKPOINT_DIR,
+        progress,
+        callbacks=[averaging] if averaging else None,
+    )
+    # The checkpoint keeps the last weights (training can go on); the saved model is the
+    # average when there is one.
+    averaged = averaging.apply(model) if averaging else False
+    if averaging and not averaged:
+        print(
+            f"average_from_epoch={config.average_from_epoch} > epochs={config.epochs}: "
+            "no epoch averaged, the saved model has the last weights"
+        )
     model_path = save_audio_model(model, config, num_mel_bins, out / MODEL_FILE)
     seconds = time.time() - start
     write_json_atomic(
@@ -197,6 +221,7 @@ def train(
             "strategy": strategy,
             "history": _jsonable(history),
             "parameters": int(model.count_params()),
+            "averaged_epochs": averaging.count if averaged and averaging else 0,
             "seconds": round(seconds, 1),
             "data": info,
             "labels": config.data_config().labels.to_dict(),

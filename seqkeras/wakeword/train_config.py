@@ -27,7 +27,7 @@ from seqkeras.wakeword.models import (
 # Seed offset of the validation clips (a different draw than the training clips).
 VAL_SEED_OFFSET = 7919
 # Fields that say how long to train, not what: left out of a run's identity.
-NOT_IDENTITY = ("epochs",)
+NOT_IDENTITY = ("epochs", "average_from_epoch")
 
 LR_SCHEDULES = ("cosine", "constant")
 
@@ -53,6 +53,11 @@ class TrainConfig:
             the recipe (BENCHMARKS.md): cosine fits the training voices better and the
             unseen test voices worse, so constant is the default.
         final_lr_fraction: the cosine schedule's last step size over its first.
+        average_from_epoch: the saved model is the mean of the weights at the ends of
+            epochs ``average_from_epoch..epochs`` (stochastic weight averaging,
+            ``seqkeras.training.WeightAveraging``); 0 = the last weights. Like
+            ``epochs``, not part of the run's identity: a finished run can be continued
+            with averaging.
         loss: ``"weighted"`` (class-weighted BCE), ``"focal"`` or ``"bce"``.
         positive_weight: weight of positive frames for ``"weighted"``.
         focal_alpha, focal_gamma: parameters of ``"focal"``.
@@ -120,6 +125,7 @@ class TrainConfig:
     learning_rate: float = 3e-3
     lr_schedule: str = "constant"
     final_lr_fraction: float = 0.05
+    average_from_epoch: int = 0
     loss: str = "weighted"
     positive_weight: float = 3.0
     focal_alpha: float = 0.5
@@ -186,6 +192,7 @@ class TrainConfig:
                 "sentences_per_voice",
                 "kokoro_voices",
                 "kokoro_keyword_voices",
+                "average_from_epoch",
             ),
         )
         check_fractions(

@@ -200,6 +200,38 @@ def test_train_saves_audio_model_and_resumes(tmp_path):
         train(other, tmp_path, progress=False, data=(x, y, None, None))
 
 
+def test_average_from_epoch_saves_the_mean_of_the_epoch_weights(tmp_path):
+    """The saved model of a run with ``average_from_epoch=2`` over 3 epochs has the mean
+    of the weights that the same run without averaging saves after epochs 2 and 3 (the
+    training is the same: seeds and masks do not depend on the averaging, and the
+    average file carries over the resume after epoch 2)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((8, 30, 40)).astype(np.float32)
+    y = (rng.random((8, 30, 1)) > 0.8).astype(np.float32)
+    data = (x, y, None, None)
+
+    def weights(result):
+        return feature_model(keras.saving.load_model(result.model_path, compile=False)).get_weights()
+
+    plain = dict(batch_size=4, filters=4, units=4, learning_rate=0.05)
+    two = weights(train(TrainConfig(epochs=2, **plain), tmp_path / "plain", progress=False, data=data))
+    three = weights(train(TrainConfig(epochs=3, **plain), tmp_path / "plain", progress=False, data=data))
+    # the same steps (a run resumed after epoch 2), with averaging from epoch 2
+    first = train(TrainConfig(epochs=2, average_from_epoch=2, **plain), tmp_path / "avg", progress=False, data=data)
+    for got, want in zip(weights(first), two, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)  # one epoch averaged
+    averaged_config = TrainConfig(epochs=3, average_from_epoch=2, **plain)
+    averaged = train(averaged_config, tmp_path / "avg", progress=False, data=data)
+    assert json.loads((tmp_path / "avg" / "train.json").read_text())["averaged_epochs"] == 2
+    assert not all(np.allclose(a, b) for a, b in zip(two, three, strict=True))
+    for got, a, b in zip(weights(averaged), two, three, strict=True):
+        np.testing.assert_allclose(got, (a + b) / 2, rtol=1e-5, atol=1e-6)
+    # "average_from_epoch" is not the run's identity: the plain run can go on averaged
+    more = TrainConfig(epochs=4, average_from_epoch=4, **plain)
+    train(more, tmp_path / "plain", progress=False, data=data)
+    assert json.loads((tmp_path / "plain" / "train.json").read_text())["averaged_epochs"] == 1
+
+
 @pytest.mark.slow
 def test_tiny_model_finds_unseen_voices_keywords_better_than_chance(tmp_path, monkeypatch):
     """Train a tiny model on 128 synthesized 3-second clips, then measure it on clips of
