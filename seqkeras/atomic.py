@@ -38,6 +38,7 @@ __all__ = [
 _TEMP_NAME_ATTEMPTS = 100
 # A new file's permissions before the umask, as ``open(path, "w")`` creates it.
 _NEW_FILE_MODE = 0o666
+_NEW_DIR_MODE = 0o777
 
 
 def _suffix(path: str) -> str:
@@ -110,6 +111,9 @@ def atomic_dir(
         yield staging
         if not os.path.isdir(staging):
             raise FileNotFoundError(f"the block did not create the folder {staging} for {path}")
+        if create:
+            # mkdtemp's folder is private (0700); the result gets os.mkdir's mode instead
+            os.chmod(staging, _NEW_DIR_MODE & ~_umask())
         if replace:
             _swap_in(staging, path, parent, name)
         else:
@@ -148,6 +152,13 @@ def _new_file(directory: str, prefix: str, suffix: str) -> str:
         os.close(fd)
         return name
     raise FileExistsError(f"no free temporary name {prefix}*{suffix} in {directory}")
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync(path: str) -> None:

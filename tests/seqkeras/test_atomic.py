@@ -62,6 +62,17 @@ def test_atomic_path_gives_the_permissions_of_a_plain_open(tmp_path, mask):
     assert stat.S_IMODE(os.stat(tmp_path / "atomic.txt").st_mode) == expected
 
 
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+def test_atomic_dir_gives_the_permissions_of_a_plain_mkdir(tmp_path, mask):
+    with _umask(mask):
+        os.mkdir(tmp_path / "plain")
+        with atomic_dir(tmp_path / "atomic") as staging:
+            (Path(staging) / "x").write_text("x")
+    expected = stat.S_IMODE(os.stat(tmp_path / "plain").st_mode)
+    assert expected == 0o777 & ~mask
+    assert stat.S_IMODE(os.stat(tmp_path / "atomic").st_mode) == expected
+
+
 def test_write_bytes_failure_keeps_the_old_file(tmp_path):
     target = tmp_path / "data.bin"
     write_bytes_atomic(target, b"one")
