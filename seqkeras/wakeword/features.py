@@ -195,15 +195,19 @@ def log_mel_tf(audio: Any, config: FeatureConfig | None = None) -> Any:
     return features.function(audio)
 
 
+def _check_batches(audio: np.ndarray, batch_size: int) -> None:
+    if audio.ndim != 2:
+        raise ValueError(f"audio must be (clips, samples), got shape {audio.shape}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+
+
 def audio_batches(audio: np.ndarray, batch_size: int = DEFAULT_BATCH) -> Any:
     """A ``tf.data.Dataset`` of audio batches ``(batch, samples)`` of the rows of ``audio``
     ``(n, samples)`` (an array or a memory map: rows are read batch by batch), prefetched."""
     import tensorflow as tf
 
-    if audio.ndim != 2:
-        raise ValueError(f"audio must be (clips, samples), got shape {audio.shape}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    _check_batches(audio, batch_size)
     dtype = tf.int16 if audio.dtype == np.int16 else tf.float32
 
     def batches() -> Iterator[np.ndarray]:
@@ -231,10 +235,12 @@ def log_mel_batches(
     batch_size: int = DEFAULT_BATCH,
     progress: Any = None,
 ) -> np.ndarray:
-    """Features ``(n, frames, bins)`` float32 of every row of ``audio`` (batched in ``tf.data``).
+    """Features ``(n, frames, bins)`` float32 of every row of ``audio`` (an array or a memory
+    map: rows are read batch by batch), ``batch_size`` rows per compiled call.
 
     ``progress``: an object with ``update(n)`` (a tqdm bar), told after every batch.
     """
+    _check_batches(audio, batch_size)
     config = config or FeatureConfig()
     frames = config.num_frames(audio.shape[1])
     if frames < 1:

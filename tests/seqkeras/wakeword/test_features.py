@@ -145,6 +145,10 @@ def test_bad_input_is_reported():
         log_mel_batches(np.zeros((2, 100), np.float32))
     with pytest.raises(ValueError, match="batch_size"):
         log_mel_dataset(np.zeros((2, 1000), np.float32), batch_size=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        log_mel_batches(np.zeros((2, 1000), np.float32), batch_size=0)
+    with pytest.raises(ValueError, match="clips, samples"):
+        log_mel_batches(np.zeros(1000, np.float32))
 
 
 def test_a_long_signal_in_chunks_equals_the_numpy_twin():
