@@ -107,8 +107,8 @@ class WakewordDataset:
         self, feature_config: FeatureConfig | None = None, progress: bool = False
     ) -> np.ndarray:
         """Log-mel features ``(n, frames, bins)`` float32, computed in TensorFlow float32
-        batched in ``tf.data`` (``seqkeras.wakeword.features``: within 1e-4 of the numpy
-        twin the device runs) and cached per config."""
+        in batches (``seqkeras.wakeword.features``: within 1e-4 of the numpy twin the
+        device runs) and cached per config."""
         from seqkeras.wakeword.features import log_mel_batches
 
         config = feature_config or self.config.labels.features

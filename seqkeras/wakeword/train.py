@@ -2,7 +2,7 @@
 
 The recipe: synthesize ``train_clips`` clips (and ``val_clips`` clips of held-out voices)
 with ``seqkeras.wakeword.data``, compute log-mel features once (``wakeword.features``,
-float32 in ``tf.data``), train a :func:`~seqkeras.wakeword.models.streaming_model` (or the
+float32, XLA-compiled), train a :func:`~seqkeras.wakeword.models.streaming_model` (or the
 course's model) on the frame labels with a loss that copes with the imbalance
 (``wakeword.losses``) and SpecAugment-style masking (``wakeword.augment``), checkpoint
 every epoch (a killed run resumes; a finished run given more epochs goes on), and save

@@ -9,7 +9,15 @@ import pytest
 from scipy.signal import resample_poly
 from seqkeras_edge.features import FeatureConfig, log_mel_spectrogram
 
-from seqkeras.wakeword.features import log_mel_batches, log_mel_dataset, log_mel_tf
+from seqkeras.wakeword.features import (
+    EMPHASIS,
+    PRECISE_BAND_RATIO,
+    _features,
+    emphasis_gain,
+    log_mel_batches,
+    log_mel_dataset,
+    log_mel_tf,
+)
 
 BOUND = 1e-4  # issue 17: float32 features within 1e-4 of the numpy twin
 RATE = 16000
@@ -100,17 +108,28 @@ def test_plain_float32_would_not_meet_the_bound_here():
 def test_real_recordings_match_the_numpy_twin():
     recordings = _real_recordings()
     if not recordings:
-        pytest.skip("no real recordings installed (asterisk-core-sounds-en-wav, shared/data/real-speech)")
+        pytest.skip(
+            "no real recordings installed (asterisk-core-sounds-en-wav, shared/data/real-speech)"
+        )
     assert max(_max_difference(audio) for audio in recordings) <= BOUND
 
 
 def test_batches_of_int16_clips_equal_the_float_path():
-    clips = np.round(
-        np.stack([_noise("pink", RATE, seed=s) for s in range(5)]) * 32767
-    ).astype(np.int16)
+    clips = np.round(np.stack([_noise("pink", RATE, seed=s) for s in range(5)]) * 32767).astype(
+        np.int16
+    )
     clips[2, 4000:9000] = np.round(_music()[:5000] * 32767).astype(np.int16)
     config = FeatureConfig(num_mel_bins=32)
-    got = log_mel_batches(clips, config, batch_size=2)
+
+    class Counter:
+        total = 0
+
+        def update(self, n):
+            self.total += n
+
+    counter = Counter()
+    got = log_mel_batches(clips, config, batch_size=2, progress=counter)
+    assert counter.total == 5
     floats = np.asarray(clips, np.float32) / 32767.0
     expected = log_mel_spectrogram(floats, config)
     assert got.shape == expected.shape == (5, 98, 32)
@@ -126,6 +145,10 @@ def test_bad_input_is_reported():
         log_mel_batches(np.zeros((2, 100), np.float32))
     with pytest.raises(ValueError, match="batch_size"):
         log_mel_dataset(np.zeros((2, 1000), np.float32), batch_size=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        log_mel_batches(np.zeros((2, 1000), np.float32), batch_size=0)
+    with pytest.raises(ValueError, match="clips, samples"):
+        log_mel_batches(np.zeros(1000, np.float32))
 
 
 def test_a_long_signal_in_chunks_equals_the_numpy_twin():
@@ -138,3 +161,75 @@ def test_a_long_signal_in_chunks_equals_the_numpy_twin():
     assert np.abs(got - expected).max() <= BOUND
     with pytest.raises(ValueError, match="chunk_frames"):
         log_mel_stream(audio, chunk_frames=0)
+
+
+def _twin_frames(audio: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """Windowed frames in float64, zero-padded to the FFT length (the twin's arithmetic)."""
+    from seqkeras_edge.features import hann_window
+
+    count = config.num_frames(audio.size)
+    index = np.arange(count)[:, None] * config.hop_length + np.arange(config.frame_length)
+    frames = np.zeros((count, config.fft_size))
+    frames[:, : config.frame_length] = audio.astype(np.float64)[index] * hann_window(
+        config.frame_length
+    )
+    return frames
+
+
+@pytest.mark.parametrize("fft_size", [512, 400])
+def test_the_pre_emphasis_gain_is_the_filter_response(fft_size):
+    """|FFT(d)|^2 / |FFT(v)|^2 for the circular pre-emphasis d_n = v_n - a v_{n-1}."""
+    config = FeatureConfig(fft_size=fft_size)
+    frames = _twin_frames(_noise("white", 4000, seed=1), config)
+    emphasized = frames - EMPHASIS * np.roll(frames, 1, axis=1)
+    ratio = np.abs(np.fft.rfft(emphasized)) ** 2 / np.abs(np.fft.rfft(frames)) ** 2
+    assert np.allclose(ratio, emphasis_gain(config)[None, :], rtol=1e-9)
+
+
+def test_float32_frames_are_flagged_exactly_where_a_band_is_quiet():
+    """The float32 pass flags the frames whose quietest band, seen through the pre-emphasis,
+    is under PRECISE_BAND_RATIO of the transformed frame's power (computed here in float64
+    from the twin's spectrum); the frames it keeps are within the bound, and some it flags
+    are not (so the float64 recomputation is needed, and the flags find those frames)."""
+    from seqkeras_edge.features import mel_weight_matrix
+
+    config = FeatureConfig()
+    audio = np.concatenate([_telephone_speech_like(), _noise("brown", RATE, seed=4), _music(1.0)])
+    frames = _twin_frames(audio, config)
+    power = np.abs(np.fft.rfft(frames)) ** 2
+    mel = mel_weight_matrix()
+    bands = np.maximum(power @ mel, config.log_floor)
+    response = np.abs(1 - EMPHASIS * np.exp(-2j * np.pi * np.arange(257) / 512)) ** 2
+    lowest = np.array([response[mel[:, m] > 0].min() for m in range(mel.shape[1])])
+    emphasized = frames - EMPHASIS * np.roll(frames, 1, axis=1)
+    total = (np.abs(np.fft.rfft(emphasized)) ** 2).sum(axis=1)
+    ratio = (bands * lowest).min(axis=1) / total
+    quiet = ratio < PRECISE_BAND_RATIO
+
+    out, flagged = _features(config).dense(audio[None])
+    out, flagged = out.numpy(), flagged.numpy()
+    near = np.abs(ratio / PRECISE_BAND_RATIO - 1) < 1e-2  # float32 may round either way
+    assert 10 <= quiet.sum() <= len(quiet) - 10
+    assert np.array_equal(flagged[~near], quiet[~near])
+    error = np.abs(out - log_mel_spectrogram(audio)).max(axis=1)
+    assert error[~flagged].max() <= BOUND
+    assert error[flagged].max() > BOUND
+
+
+@pytest.mark.parametrize(
+    "config",
+    [FeatureConfig(frame_ms=32.0), FeatureConfig(fft_size=1024, num_mel_bins=64, hop_ms=12.5)],
+    ids=["fft-equals-frame", "fft-1024"],
+)
+def test_other_framings_match_the_numpy_twin(config):
+    """fft_size == frame length (the pre-emphasis wraps around) and a longer FFT."""
+    for audio in (_noise("pink", RATE, seed=2), _music(1.0), _telephone_speech_like(1.0)):
+        expected = log_mel_spectrogram(audio, config)
+        got = np.asarray(log_mel_tf(audio, config))
+        assert got.shape == expected.shape
+        assert np.abs(got - expected).max() <= BOUND
+
+
+def test_audio_shorter_than_a_frame_has_no_frames():
+    got = np.asarray(log_mel_tf(np.zeros(100, np.float32)))
+    assert got.shape == log_mel_spectrogram(np.zeros(100, np.float32)).shape == (0, 40)
