@@ -295,7 +295,7 @@ def training_data(config: EmbeddingTrainConfig, model: Any, data: PreparedData) 
     stream = example_dataset(
         data.corpus, data.vocabulary, context=model.context_type, size=size,
         sample=config.sample, negatives=config.negative if config.loss == "negative" else 0,
-        batch_size=config.batch_size, seed=config.seed,
+        batch_size=config.batch_size, seed=config.seed, pack=model.context_is_set,
     )  # fmt: skip
     return stream.dataset.map(model.examples), stream.steps_per_epoch
 

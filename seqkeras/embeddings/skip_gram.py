@@ -51,6 +51,7 @@ class SkipGram(WordPredictor):
     """
 
     context_type = "nearby"
+    context_is_set = True
 
     def __init__(
         self, vocabulary_size: int, embedding_dim: int = 100, loss: str = "negative", **kwargs: Any

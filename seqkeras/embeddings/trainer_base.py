@@ -37,6 +37,9 @@ class EmbeddingTrainer(keras.Model):
 
     #: the context type (``seqkeras.embeddings.list_context_types()``) of its examples
     context_type = "nearby"
+    #: the model reads its context as a set (column order unused): its examples can be
+    #: packed (``example_dataset(pack=True)``)
+    context_is_set = False
 
     def __init__(self, vocabulary_size: int, embedding_dim: int = 100, **kwargs: Any) -> None:
         super().__init__(**kwargs)
