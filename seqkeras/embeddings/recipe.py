@@ -58,9 +58,10 @@ class Algorithm:
 
 
 ALGORITHMS: dict[str, Algorithm] = {}
-# two centres per draw of noise words: a third fewer output rows to look up and update
-# per SGNS step, analogy accuracy unchanged (BENCHMARKS.md, "Word embeddings")
-SGNS_NEGATIVES_SHARED_BY = 2
+# a draw of noise words per centre, as measured in BENCHMARKS.md; sharing a draw between
+# two centres (--negatives-shared-by 2) was ~15% faster per step but cost 1 point of
+# analogy accuracy on a 4M-word subset (docs/embeddings.md)
+SGNS_NEGATIVES_SHARED_BY = 1
 
 
 def register_algorithm(algorithm: Algorithm) -> Algorithm:

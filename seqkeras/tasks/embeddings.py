@@ -61,7 +61,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--lr", type=float, default=None, help="learning rate (default per algorithm)")
     t.add_argument(
         "--negatives-shared-by", type=_positive_int, default=None,
-        help="sgns: centres per draw of noise words (default 2)",
+        help="sgns: centres per draw of noise words (default 1)",
     )  # fmt: skip
     t.add_argument("--context-size", type=_positive_int, default=4, help="nplm: previous words")
     t.add_argument("--hidden-units", type=_positive_int, default=128, help="nplm: hidden layer")
