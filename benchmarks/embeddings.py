@@ -86,6 +86,7 @@ def run_seqkeras(args: argparse.Namespace, algo: str, out: str) -> dict[str, Any
         epochs=args.epochs if algo != "glove" else args.glove_epochs, seed=args.seed,
         batch_size=args.batch_size if algo != "glove" else None,
         negatives_shared_by=args.negatives_shared_by if algo == "sgns" else None,
+        **({} if args.pack_contexts is None else {"pack_contexts": args.pack_contexts}),
     )  # fmt: skip
     metrics = train_embeddings(config, out, verbose=2)
     return {
@@ -157,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--negatives-shared-by", type=int, default=None, help="sgns: centres per noise draw"
     )
+    parser.add_argument(
+        "--pack-contexts", action=argparse.BooleanOptionalAction, default=None,
+        help="sgns: packed batches (default: the recipe's)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--glove", action="store_true", help="also GloVe (ours vs Stanford 6B 50d)")
@@ -191,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             "train_seconds": ours["train_seconds"],
             "batch_size": ours["config"]["batch_size"],
             "negatives_shared_by": ours["config"]["negatives_shared_by"],
+            "pack_contexts": ours["config"]["pack_contexts"],
         }
     if not args.skip_gensim:
         import gensim

@@ -58,6 +58,9 @@ class Algorithm:
 
 
 ALGORITHMS: dict[str, Algorithm] = {}
+# packed skip-gram batches (example_dataset(pack=True)) are opt-in: on the English corpus
+# they trained 1.2x faster but ended 1.6 analogy points below gensim (BENCHMARKS.md)
+PACK_CONTEXTS = False
 # a draw of noise words per centre, as measured in BENCHMARKS.md; sharing a draw between
 # two centres (--negatives-shared-by 2) was ~15% faster per step but cost 1 point of
 # analogy accuracy on a 4M-word subset (docs/embeddings.md)
@@ -121,6 +124,7 @@ class EmbeddingTrainConfig:
     strategy: str = "default"
     jit_compile: bool = True
     negatives_shared_by: int | None = None
+    pack_contexts: bool = PACK_CONTEXTS
 
     def resolved(self) -> EmbeddingTrainConfig:
         """A copy with the algorithm's defaults filled in (and checked)."""
@@ -314,7 +318,8 @@ def training_data(config: EmbeddingTrainConfig, model: Any, data: PreparedData) 
     stream = example_dataset(
         data.corpus, data.vocabulary, context=model.context_type, size=size,
         sample=config.sample, negatives=config.negative if config.loss == "negative" else 0,
-        batch_size=config.batch_size, seed=config.seed, pack=model.context_is_set,
+        batch_size=config.batch_size, seed=config.seed,
+        pack=config.pack_contexts and model.context_is_set,
     )  # fmt: skip
     return stream.dataset.map(model.examples), stream.steps_per_epoch
 
