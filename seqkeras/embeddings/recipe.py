@@ -59,7 +59,7 @@ class Algorithm:
 
 ALGORITHMS: dict[str, Algorithm] = {}
 # packed skip-gram batches (example_dataset(pack=True)) are opt-in: on the English corpus
-# they trained 1.2x faster but ended 1.6 analogy points below gensim (BENCHMARKS.md)
+# they trained 1.35x faster but lost 2.1 analogy points, below gensim (BENCHMARKS.md)
 PACK_CONTEXTS = False
 # a draw of noise words per centre, as measured in BENCHMARKS.md; sharing a draw between
 # two centres (--negatives-shared-by 2) was ~15% faster per step but cost 1 point of
