@@ -85,6 +85,8 @@ def run_seqkeras(args: argparse.Namespace, algo: str, out: str) -> dict[str, Any
         negative=args.negative, min_count=args.min_count, max_words=args.max_words, sample=args.sample,
         epochs=args.epochs if algo != "glove" else args.glove_epochs, seed=args.seed,
         batch_size=args.batch_size if algo != "glove" else None,
+        negatives_shared_by=args.negatives_shared_by if algo == "sgns" else None,
+        **({} if args.pack_contexts is None else {"pack_contexts": args.pack_contexts}),
     )  # fmt: skip
     metrics = train_embeddings(config, out, verbose=2)
     return {
@@ -153,6 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, default=1e-3)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument(
+        "--negatives-shared-by", type=int, default=None, help="sgns: centres per noise draw"
+    )
+    parser.add_argument(
+        "--pack-contexts", action=argparse.BooleanOptionalAction, default=None,
+        help="sgns: packed batches (default: the recipe's)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--glove", action="store_true", help="also GloVe (ours vs Stanford 6B 50d)")
@@ -183,7 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         before = run_gensim(args, corpus_file)
     if not args.skip_sgns:
         ours = run_seqkeras(args, "sgns", os.path.join(args.out, "sgns"))
-        result["seqkeras_sgns"] = _summary(ours) | {"train_seconds": ours["train_seconds"]}
+        result["seqkeras_sgns"] = _summary(ours) | {
+            "train_seconds": ours["train_seconds"],
+            "batch_size": ours["config"]["batch_size"],
+            "negatives_shared_by": ours["config"]["negatives_shared_by"],
+            "pack_contexts": ours["config"]["pack_contexts"],
+        }
     if not args.skip_gensim:
         import gensim
 

@@ -158,3 +158,45 @@ def chunk_examples(
         order = tf.argsort(tf.random.stateless_uniform(tf.shape(target), seeds[2]))
         target, context = tf.gather(target, order), tf.gather(context, order)
     return {"target": target, "context": context}
+
+
+def pack_contexts(examples: dict[str, Any]) -> dict[str, Any]:
+    """Examples reordered for a bag-of-context model (TensorFlow ops).
+
+    Each row's context words move to its first columns (their order kept, ``PAD``
+    after them) and the rows are sorted by how many context words they have (a stable
+    sort: rows with the same count keep their order, random when ``chunk_examples``
+    shuffled). Cut into batches, consecutive rows then need about the same number of
+    columns, so a batch can drop its all-``PAD`` columns (``crop_contexts``): the padding
+    of short sentences and reduced windows (more than half the slots of a skip-gram
+    window on a corpus of short sentences) is then neither looked up nor updated.
+
+    Only for models that treat the context as a set (``SkipGram``): the columns no longer
+    say at which offset a word stood.
+
+    Args:
+        examples: ``{"target": (m,), "context": (m, C), ...}`` as ``chunk_examples`` makes.
+
+    Returns:
+        The same keys, rows reordered and contexts packed.
+    """
+    import tensorflow as tf
+
+    context = examples["context"]
+    empty = tf.cast(context < 0, tf.int32)
+    columns = tf.argsort(empty, axis=1, stable=True)  # context words first, in order
+    packed = tf.gather(context, columns, batch_dims=1)
+    rows = tf.argsort(tf.reduce_sum(1 - empty, axis=1), stable=True)  # fewest words first
+    result = {key: tf.gather(value, rows) for key, value in examples.items()}
+    result["context"] = tf.gather(packed, rows)
+    return result
+
+
+def crop_contexts(batch: dict[str, Any]) -> dict[str, Any]:
+    """A batch of packed contexts (``pack_contexts``) without its all-``PAD`` columns
+    (at least one column stays)."""
+    import tensorflow as tf
+
+    context = batch["context"]
+    width = tf.maximum(tf.reduce_max(tf.reduce_sum(tf.cast(context >= 0, tf.int32), axis=1)), 1)
+    return {**batch, "context": context[:, :width]}

@@ -19,12 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from .contexts import chunk_examples, get_context_type
+from .contexts import chunk_examples, crop_contexts, get_context_type, pack_contexts
 from .encoded_corpus import EncodedCorpus
 from .negative_sampler import NegativeSampler
 from .vocabulary import Vocabulary
 
 DEFAULT_CHUNK_RECORDS = 64  # 64 records of 4096 ids: examples are shuffled within ~260k words
+# packed batches come out of a chunk ordered by context width; shuffling this many
+# batches (more than one chunk's worth at the default sizes) mixes the widths again
+PACKED_SHUFFLE_BATCHES = 64
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ def example_dataset(
     chunk_records: int = DEFAULT_CHUNK_RECORDS,
     shuffle: bool = True,
     repeat: bool = True,
+    pack: bool = False,
 ) -> ExampleStream:
     """Batches of training examples streamed from ``corpus``.
 
@@ -80,6 +84,12 @@ def example_dataset(
             ``steps_per_epoch`` full batches read from the start of the corpus (which
             is re-read if subsampling left too few), so every epoch has one known
             length; ``False``: one pass over the file, the last batch possibly smaller.
+        pack: for models that treat the context as a set (``SkipGram``): each row's
+            context words come first (``pack_contexts``), rows of a chunk are sorted by
+            their number of context words before they are cut into batches, each batch
+            drops its all-``PAD`` columns (``context`` is ``(B, c)`` with c <= C varying
+            by batch) and the batches are shuffled (``PACKED_SHUFFLE_BATCHES``). The
+            same pairs, without most of the padding.
     """
     import tensorflow as tf
 
@@ -107,15 +117,22 @@ def example_dataset(
 
     def make(draw: Any, raw: Any) -> dict[str, Any]:
         ids = tf.reshape(tf.io.decode_raw(raw, tf.int32, little_endian=True), [-1])
-        return chunk_examples(
+        examples = chunk_examples(
             ids, left, right, keep_probability=keep_tensor, reduced_window=reduce,
             shuffle=shuffle, seed=tf.stack([tf.constant(seed, tf.int64), draw]),
         )  # fmt: skip
+        return pack_contexts(examples) if pack else examples
 
     dataset = chunks.map(make, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    # fixed batch shapes when streaming (one XLA program), the last partial batch kept
-    # on a single pass
+    # fixed batch shapes when streaming (one XLA program; packed: one per context
+    # width), the last partial batch kept on a single pass
     dataset = dataset.rebatch(batch_size, drop_remainder=repeat)
+    if pack:
+        dataset = dataset.map(crop_contexts, num_parallel_calls=tf.data.AUTOTUNE)
+        if shuffle:
+            dataset = dataset.shuffle(
+                PACKED_SHUFFLE_BATCHES, seed=seed + 2, reshuffle_each_iteration=True
+            )
     if negatives:
         sampler = NegativeSampler(vocabulary.counts)
         batch_seeds = tf.data.Dataset.random(seed=seed + 1, rerandomize_each_iteration=True)

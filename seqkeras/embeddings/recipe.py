@@ -45,6 +45,7 @@ class Algorithm:
         learning_rate: default AdaGrad rate.
         batch_size: default examples (targets, or co-occurrence cells) per step.
         initial_accumulator: AdaGrad's starting squared-gradient sum.
+        negatives_shared_by: default centres per draw of K noise words (SGNS only).
     """
 
     name: str
@@ -53,9 +54,17 @@ class Algorithm:
     learning_rate: float
     batch_size: int
     initial_accumulator: float = 0.1
+    negatives_shared_by: int = 1
 
 
 ALGORITHMS: dict[str, Algorithm] = {}
+# packed skip-gram batches (example_dataset(pack=True)) are opt-in: on the English corpus
+# they trained 1.35x faster but lost 2.1 analogy points, below gensim (BENCHMARKS.md)
+PACK_CONTEXTS = False
+# a draw of noise words per centre, as measured in BENCHMARKS.md; sharing a draw between
+# two centres (--negatives-shared-by 2) was ~15% faster per step but cost 1 point of
+# analogy accuracy on a 4M-word subset (docs/embeddings.md)
+SGNS_NEGATIVES_SHARED_BY = 1
 
 
 def register_algorithm(algorithm: Algorithm) -> Algorithm:
@@ -69,8 +78,13 @@ def list_algorithms() -> list[str]:
 
 for _algorithm in (
     Algorithm(
-        "sgns", "skip-gram with negative sampling (word2vec's default)", "negative", 0.1, 4096
-    ),
+        "sgns",
+        "skip-gram with negative sampling (word2vec's default)",
+        "negative",
+        0.1,
+        4096,
+        negatives_shared_by=SGNS_NEGATIVES_SHARED_BY,
+    ),  # fmt: skip
     Algorithm("skipgram", "skip-gram with a full softmax", "softmax", 0.1, 512),
     Algorithm(
         "cbow", "continuous bag of words (negative sampling; --loss softmax)", "negative", 0.1, 4096
@@ -109,6 +123,8 @@ class EmbeddingTrainConfig:
     seed: int = 0
     strategy: str = "default"
     jit_compile: bool = True
+    negatives_shared_by: int | None = None
+    pack_contexts: bool = PACK_CONTEXTS
 
     def resolved(self) -> EmbeddingTrainConfig:
         """A copy with the algorithm's defaults filled in (and checked)."""
@@ -123,6 +139,7 @@ class EmbeddingTrainConfig:
             "max_words": self.max_words is None or self.max_words >= 1,
             "batch_size": self.batch_size is None or self.batch_size >= 1,
             "learning_rate": self.learning_rate is None or self.learning_rate > 0,
+            "negatives_shared_by": self.negatives_shared_by is None or self.negatives_shared_by >= 1,
         }  # fmt: skip
         for name, ok in checks.items():
             if not ok:
@@ -139,6 +156,7 @@ class EmbeddingTrainConfig:
             loss=loss,
             batch_size=self.batch_size or spec.batch_size,
             learning_rate=self.learning_rate or spec.learning_rate,
+            negatives_shared_by=self.negatives_shared_by or spec.negatives_shared_by,
         )
         return EmbeddingTrainConfig(**values)
 
@@ -267,7 +285,12 @@ def build_model(config: EmbeddingTrainConfig, vocabulary_size: int) -> Any:
     from seqkeras.embeddings import CBOW, GloVe, NeuralLanguageModelEmbedding, SkipGram
 
     builders: dict[str, Callable[[], Any]] = {
-        "sgns": lambda: SkipGram(vocabulary_size, config.dim, loss=config.loss or "negative"),
+        "sgns": lambda: SkipGram(
+            vocabulary_size,
+            config.dim,
+            loss=config.loss or "negative",
+            negatives_shared_by=config.negatives_shared_by or 1,
+        ),  # fmt: skip
         "skipgram": lambda: SkipGram(vocabulary_size, config.dim, loss=config.loss or "softmax"),
         "cbow": lambda: CBOW(vocabulary_size, config.dim, loss=config.loss or "negative"),
         "glove": lambda: GloVe(vocabulary_size, config.dim, x_max=config.x_max, alpha=config.alpha),
@@ -296,6 +319,7 @@ def training_data(config: EmbeddingTrainConfig, model: Any, data: PreparedData) 
         data.corpus, data.vocabulary, context=model.context_type, size=size,
         sample=config.sample, negatives=config.negative if config.loss == "negative" else 0,
         batch_size=config.batch_size, seed=config.seed,
+        pack=config.pack_contexts and model.context_is_set,
     )  # fmt: skip
     return stream.dataset.map(model.examples), stream.steps_per_epoch
 

@@ -24,12 +24,16 @@ class SkipGram(WordPredictor):
     looked up in E is the context word's and the output vectors θ (started at zero)
     belong to the centre word and the noise words; the K noise words of a centre are
     shared by its ≤ 2·window pairs (one draw per centre, each pair still scores its own
-    K negatives), which reads 1 + K output rows per centre instead of per pair.
+    K negatives), which reads 1 + K output rows per centre instead of per pair. With
+    ``negatives_shared_by=s`` one draw of K noise words serves s consecutive centres of
+    a batch (1 + K/s output rows per centre: less to look up and update per step).
 
     Args:
         vocabulary_size: V.
         embedding_dim: d.
         loss: ``"negative"`` or ``"softmax"``.
+        negatives_shared_by: centres that share one draw of K noise words (``"negative"``
+            only; 1: a draw per centre).
         **kwargs: ``keras.Model`` arguments.
 
     Call arguments:
@@ -51,11 +55,22 @@ class SkipGram(WordPredictor):
     """
 
     context_type = "nearby"
+    context_is_set = True
 
     def __init__(
-        self, vocabulary_size: int, embedding_dim: int = 100, loss: str = "negative", **kwargs: Any
+        self,
+        vocabulary_size: int,
+        embedding_dim: int = 100,
+        loss: str = "negative",
+        negatives_shared_by: int = 1,
+        **kwargs: Any,
     ) -> None:
         super().__init__(vocabulary_size, embedding_dim, loss=loss, **kwargs)
+        if not isinstance(negatives_shared_by, int) or negatives_shared_by < 1:
+            raise ValueError(
+                f"negatives_shared_by must be a positive int, got {negatives_shared_by!r}"
+            )
+        self.negatives_shared_by = negatives_shared_by
         self._build_output(embedding_dim)
 
     def call(self, inputs: dict[str, Any]) -> Any:
@@ -64,7 +79,8 @@ class SkipGram(WordPredictor):
         context = ops.cast(inputs["context"], "int32")
         # an empty context slot (-1) reads row 0; its pairs weigh 0 in the loss
         inputs_e = self.embedding(ops.maximum(context, 0))
-        return ops.einsum("bid,bod->bio", inputs_e, self.candidate_vectors(inputs))
+        candidates = self.candidate_vectors(inputs, self.negatives_shared_by)
+        return ops.einsum("bid,bod->bio", inputs_e, candidates)
 
     def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
         import tensorflow as tf  # runs inside tf.data
@@ -72,3 +88,8 @@ class SkipGram(WordPredictor):
         if self.loss_kind == "softmax":
             return {"target": batch["target"]}, batch["context"]
         return _negative_inputs(batch), tf.cast(batch["context"] >= 0, tf.float32)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["negatives_shared_by"] = self.negatives_shared_by
+        return config

@@ -37,6 +37,9 @@ class EmbeddingTrainer(keras.Model):
 
     #: the context type (``seqkeras.embeddings.list_context_types()``) of its examples
     context_type = "nearby"
+    #: the model reads its context as a set (column order unused): its examples can be
+    #: packed (``example_dataset(pack=True)``)
+    context_is_set = False
 
     def __init__(self, vocabulary_size: int, embedding_dim: int = 100, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -132,19 +135,23 @@ class WordPredictor(EmbeddingTrainer):
     def _sublayer_shape(self, layer: keras.layers.Layer) -> tuple[Any, ...]:
         return (None, self.embedding_dim) if layer.name == "output" else (None,)
 
-    def candidate_vectors(self, inputs: dict[str, Any]) -> Any:
+    def candidate_vectors(self, inputs: dict[str, Any], shared_by: int = 1) -> Any:
         """Output vectors ``(B, 1 + K, h)`` of the true ``target`` (first) and the
-        ``negatives``."""
+        ``negatives``.
+
+        ``shared_by`` > 1: rows ``0, s, 2s, ...`` of ``negatives`` serve the ``s`` targets
+        from each such row on (the other rows are not read), so only ``B / s`` rows of K
+        noise vectors are looked up and updated.
+        """
         from keras import ops
 
-        ids = ops.concatenate(
-            [
-                ops.expand_dims(ops.cast(inputs["target"], "int32"), 1),
-                ops.cast(inputs["negatives"], "int32"),
-            ],
-            axis=1,
-        )
-        return self.output_embedding(ids)
+        target = self.output_embedding(ops.expand_dims(ops.cast(inputs["target"], "int32"), 1))
+        negatives = ops.cast(inputs["negatives"], "int32")
+        if shared_by == 1:
+            return ops.concatenate([target, self.output_embedding(negatives)], axis=1)
+        noise = self.output_embedding(negatives[::shared_by])  # (ceil(B / s), K, h)
+        group = ops.arange(ops.shape(negatives)[0]) // shared_by
+        return ops.concatenate([target, ops.take(noise, group, axis=0)], axis=1)
 
     def examples(self, batch: dict[str, Any]) -> tuple[Any, Any]:
         """Context in, the target word out: ``softmax`` → ``({"context"}, target)``;

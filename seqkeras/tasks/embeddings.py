@@ -59,6 +59,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold (0: off)")
     t.add_argument("--batch-size", type=_positive_int, default=None)
     t.add_argument("--lr", type=float, default=None, help="learning rate (default per algorithm)")
+    t.add_argument(
+        "--negatives-shared-by", type=_positive_int, default=None,
+        help="sgns: centres per draw of noise words (default 1)",
+    )  # fmt: skip
+    t.add_argument(
+        "--pack-contexts", action=argparse.BooleanOptionalAction, default=None,
+        help="sgns/skipgram: batches without the padding of short windows (faster, lower analogy accuracy; default off)",
+    )  # fmt: skip
     t.add_argument("--context-size", type=_positive_int, default=4, help="nplm: previous words")
     t.add_argument("--hidden-units", type=_positive_int, default=128, help="nplm: hidden layer")
     t.add_argument("--threads", type=_positive_int, default=None, help="TensorFlow CPU threads")
@@ -139,6 +147,8 @@ def _train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, learning_rate=args.lr, context_size=args.context_size,
         hidden_units=args.hidden_units, epochs=args.epochs, seed=args.seed,
         strategy=args.strategy, jit_compile=not args.no_jit,
+        negatives_shared_by=args.negatives_shared_by,
+        **({} if args.pack_contexts is None else {"pack_contexts": args.pack_contexts}),
     )  # fmt: skip
     metrics = train_embeddings(
         config, args.out, verbose="auto" if args.verbose is None else args.verbose

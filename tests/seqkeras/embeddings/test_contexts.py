@@ -122,3 +122,28 @@ def test_runs_inside_tf_data():
     ds = tf.data.Dataset.from_tensors(IDS).map(lambda ids: chunk_examples(ids, 1, 1, seed=(0, 0)))
     (examples,) = list(ds)
     assert as_rows(examples) == oracle(SENTENCES, 1, 1)
+
+
+def test_pack_contexts_matches_a_python_reordering():
+    from seqkeras.embeddings.contexts import crop_contexts, pack_contexts
+
+    rng = np.random.default_rng(3)
+    m, width = 40, 6
+    context = np.where(rng.random((m, width)) < 0.5, rng.integers(0, 99, (m, width)), PAD)
+    context[0] = PAD  # a row without context words
+    target = np.arange(m, dtype=np.int32)
+    packed = pack_contexts({"target": tf.constant(target), "context": tf.constant(context)})
+    # oracle: each row's words in their order, PAD after; rows by word count, ties
+    # in their old order (Python's sort is stable)
+    words = [[int(c) for c in row if c != PAD] for row in context]
+    order = sorted(range(m), key=lambda r: len(words[r]))
+    expected = np.array([words[r] + [PAD] * (width - len(words[r])) for r in order])
+    np.testing.assert_array_equal(packed["target"].numpy(), order)
+    np.testing.assert_array_equal(packed["context"].numpy(), expected)
+    # a batch cut from the packed rows keeps only the columns its widest row needs
+    batch = {key: value[10:20] for key, value in packed.items()}
+    cropped = crop_contexts(batch)["context"].numpy()
+    widest = max(len(words[r]) for r in order[10:20])
+    np.testing.assert_array_equal(cropped, expected[10:20, :widest])
+    empty = crop_contexts({"context": tf.constant([[PAD, PAD]])})["context"]
+    assert empty.shape == (1, 1)  # never zero columns

@@ -44,7 +44,8 @@ def test_empty_corpus_is_rejected(tmp_path):
     assert not (tmp_path / "x.ids").exists()
 
 
-def test_one_pass_equals_the_chunked_oracle(tmp_path):
+@pytest.mark.parametrize("pack", [False, True])
+def test_one_pass_equals_the_chunked_oracle(tmp_path, pack):
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(30)]
     sentences = [list(rng.choice(words, size=rng.integers(2, 12))) for _ in range(200)]
@@ -52,11 +53,15 @@ def test_one_pass_equals_the_chunked_oracle(tmp_path):
     chunk_records = 3  # read 48 ids at a time: the corpus is streamed, never loaded whole
     stream = example_dataset(
         corpus, vocabulary, context="nearby", size=2, reduced_window=False, sample=0,
-        batch_size=7, chunk_records=chunk_records, repeat=False, seed=4,
+        batch_size=7, chunk_records=chunk_records, repeat=False, seed=4, pack=pack,
     )  # fmt: skip
     got = []
     for batch in stream.dataset:
         got += _pairs(batch["target"].numpy(), batch["context"].numpy())
+        if pack:  # words first, and no column that is PAD in every row
+            context = batch["context"].numpy()
+            valid = context >= 0
+            assert (valid[:, :-1] >= valid[:, 1:]).all() and valid[:, -1].any()
     # oracle: the id file cut into the same chunks; a sentence cut by a chunk border
     # loses the pairs across the cut, as the stream does
     ids = corpus.ids()
@@ -79,11 +84,12 @@ def test_one_pass_equals_the_chunked_oracle(tmp_path):
     assert stream.expected_targets == total and stream.steps_per_epoch == total // 7
 
 
-def test_training_stream_epochs_draw_afresh_and_reproducibly(tmp_path):
+@pytest.mark.parametrize("pack", [False, True])
+def test_training_stream_epochs_draw_afresh_and_reproducibly(tmp_path, pack):
     sentences = [["a", "b", "c", "d"]] * 50 + [["e", "f"]] * 10
     vocabulary, corpus = _corpus(tmp_path, sentences)
     stream = example_dataset(
-        corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2, sample=0.1
+        corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2, sample=0.1, pack=pack
     )
     first, second = list(stream.dataset), list(stream.dataset)  # two epochs
     assert len(first) == len(second) == stream.steps_per_epoch
@@ -94,11 +100,30 @@ def test_training_stream_epochs_draw_afresh_and_reproducibly(tmp_path):
         )
     assert (first[0]["negatives"].numpy() != second[0]["negatives"].numpy()).any()
     again = example_dataset(
-        corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2, sample=0.1
+        corpus, vocabulary, negatives=3, batch_size=8, chunk_records=2, sample=0.1, pack=pack
     )
     for mine, theirs in zip(first, again.dataset, strict=True):  # the same seed: the same epoch
         for key in ("target", "context", "negatives"):
             np.testing.assert_array_equal(mine[key].numpy(), theirs[key].numpy())
+
+
+def test_packing_drops_most_padding(tmp_path):
+    # short sentences and a wide reduced window: most slots of a row are PAD
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(20)]
+    sentences = [list(rng.choice(words, size=rng.integers(1, 5))) for _ in range(400)]
+    vocabulary, corpus = _corpus(tmp_path, sentences, record_tokens=64)
+    slots = {}
+    for pack in (False, True):
+        stream = example_dataset(
+            corpus, vocabulary, size=5, sample=0, batch_size=32, repeat=False, pack=pack
+        )
+        batches = list(stream.dataset)
+        pairs = sum(int((b["context"].numpy() >= 0).sum()) for b in batches)
+        slots[pack] = sum(int(np.prod(b["context"].shape)) for b in batches)
+        assert slots[pack] >= pairs
+    # unpacked: 10 slots per target for at most 3 context words each
+    assert slots[True] < 0.5 * slots[False]
 
 
 def test_subsampling_shrinks_the_epoch(tmp_path):

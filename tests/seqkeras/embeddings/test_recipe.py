@@ -61,3 +61,24 @@ def test_optimizer_follows_the_algorithm():
     assert isinstance(glove, SparseAdagrad) and glove.initial_accumulator_value == 1.0
     sgns = make_optimizer(EmbeddingTrainConfig(algo="sgns", learning_rate=0.3).resolved())
     assert float(sgns.learning_rate) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("pack", [False, True])
+def test_pack_contexts_flag_chooses_the_stream(tmp_path, pack):
+    from seqkeras.embeddings import Vocabulary, encode_corpus
+    from seqkeras.embeddings.recipe import PreparedData, build_model, training_data
+
+    sentences = [["a", "b"], ["c", "d", "e"]] * 30  # at most 2 context words per target
+    vocabulary = Vocabulary.build(sentences, min_count=1)
+    corpus = encode_corpus(sentences, vocabulary, tmp_path / "c.ids", record_tokens=16)
+    config = EmbeddingTrainConfig(
+        algo="sgns", window=5, sample=0, batch_size=8, pack_contexts=pack
+    ).resolved()
+    model = build_model(config, len(vocabulary))
+    dataset, _ = training_data(config, model, PreparedData(vocabulary, corpus, 150))
+    widths = {int(x["context"].shape[1]) for x, _ in dataset.take(6)}
+    # unpacked: 2 * window columns; packed: only the columns some row fills
+    if pack:
+        assert widths and widths <= {1, 2}
+    else:
+        assert widths == {10}

@@ -36,13 +36,22 @@ def _train(model, dataset, tmp_path, epochs=6, rate=0.1, accumulator=0.1):
     "make, negatives",
     [
         (lambda v: SkipGram(v, 16, loss="negative"), 5),
+        (lambda v: SkipGram(v, 16, loss="negative", negatives_shared_by=2), 5),
         (lambda v: SkipGram(v, 16, loss="softmax"), 0),
         (lambda v: CBOW(v, 16, loss="negative"), 5),
         (lambda v: CBOW(v, 16, loss="softmax"), 0),
         (lambda v: NeuralLanguageModelEmbedding(v, 16, hidden_units=32), 0),
         (lambda v: NeuralLanguageModelEmbedding(v, 16, hidden_units=32, loss="negative"), 5),
     ],
-    ids=["sgns", "skipgram-softmax", "cbow-negative", "cbow-softmax", "nplm", "nplm-negative"],
+    ids=[
+        "sgns",
+        "sgns-shared-2",
+        "skipgram-softmax",
+        "cbow-negative",
+        "cbow-softmax",
+        "nplm",
+        "nplm-negative",
+    ],
 )
 def test_context_trainers_recover_planted_groups(
     planted, group_precision, tmp_path, make, negatives
@@ -55,7 +64,7 @@ def test_context_trainers_recover_planted_groups(
     size = 4 if model.context_type == "last_n" else 3
     stream = example_dataset(
         corpus, vocabulary, context=model.context_type, size=size, sample=0,
-        negatives=negatives, batch_size=256, chunk_records=8,
+        negatives=negatives, batch_size=256, chunk_records=8, pack=model.context_is_set,
     )  # fmt: skip
     dataset = stream.dataset.map(model.examples)
     model(next(iter(dataset))[0])
@@ -111,6 +120,7 @@ def _inputs(model):
     "model",
     [
         SkipGram(12, 4),
+        SkipGram(12, 4, negatives_shared_by=2),
         SkipGram(12, 4, loss="softmax"),
         CBOW(12, 4),
         CBOW(12, 4, loss="softmax"),
@@ -118,7 +128,9 @@ def _inputs(model):
         NeuralLanguageModelEmbedding(12, 4, context_size=4, hidden_units=8, loss="negative"),
         GloVe(12, 4, x_max=50.0, alpha=0.5),
     ],
-    ids=lambda m: f"{type(m).__name__}-{getattr(m, 'loss_kind', '')}",
+    ids=lambda m: (
+        f"{type(m).__name__}-{getattr(m, 'loss_kind', '')}-{getattr(m, 'negatives_shared_by', '')}"
+    ),
 )
 def test_keras_save_and_load_round_trip(tmp_path, model):
     x = _inputs(model)
@@ -129,6 +141,40 @@ def test_keras_save_and_load_round_trip(tmp_path, model):
     assert type(back) is type(model) and back.get_config() == model.get_config()
     np.testing.assert_allclose(keras.ops.convert_to_numpy(back(x)), out, rtol=1e-6)
     np.testing.assert_array_equal(back.embedding_matrix, model.embedding_matrix)
+
+
+@pytest.mark.parametrize("shared_by", [1, 2, 3])
+def test_sgns_logits_and_updated_rows_match_numpy(shared_by):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    vocabulary, dim, batch, negatives = 20, 4, 5, 3
+    model = SkipGram(vocabulary, dim, negatives_shared_by=shared_by)
+    x = {
+        "context": np.array([[1, 2, -1], [3, -1, -1], [4, 5, 6], [7, -1, -1], [8, 9, -1]]),
+        "target": rng.integers(0, vocabulary, batch),
+        "negatives": rng.integers(0, vocabulary, (batch, negatives)),
+    }
+    model(x)
+    E = rng.normal(size=(vocabulary, dim)).astype(np.float32)
+    T = rng.normal(size=(vocabulary, dim)).astype(np.float32)
+    model.embedding.embeddings.assign(E)
+    model.output_embedding.embeddings.assign(T)
+    # oracle: centre b scores its target and the noise words of row (b // s) * s
+    expected = np.zeros((batch, 3, 1 + negatives), np.float32)
+    for b in range(batch):
+        noise = x["negatives"][(b // shared_by) * shared_by]
+        for i, c in enumerate(x["context"][b]):
+            vector = E[max(c, 0)]
+            expected[b, i, 0] = vector @ T[x["target"][b]]
+            expected[b, i, 1:] = [vector @ T[n] for n in noise]
+    with tf.GradientTape() as tape:
+        logits = model(x)
+        loss = tf.reduce_sum(logits)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(logits), expected, rtol=1e-5)
+    gradient = tape.gradient(loss, model.output_embedding.embeddings.value)
+    # one output row per target and K per draw actually read: what the update touches
+    assert gradient.indices.shape[0] == batch + negatives * -(-batch // shared_by)
 
 
 def test_empty_slots_do_not_change_the_cbow_mean():
@@ -148,6 +194,7 @@ def test_empty_slots_do_not_change_the_cbow_mean():
         (lambda: CBOW(10, -1), "embedding_dim"),
         (lambda: NeuralLanguageModelEmbedding(10, 4, context_size=0), "context_size"),
         (lambda: GloVe(10, 4, x_max=0), "x_max"),
+        (lambda: SkipGram(10, 4, negatives_shared_by=0), "negatives_shared_by"),
     ],
 )
 def test_bad_arguments(make, message):
