@@ -336,9 +336,8 @@ def train_distributed(
         if skip and state.running:
             earlier.update(loss_sum=float(state.running.get("loss_sum", 0.0)),
                            steps=int(state.running.get("steps", 0)))  # fmt: skip
-            if compiled and not add_metric_state(model, state.running.get("metrics")):
-                print("Resumed epoch: its metrics changed since the checkpoint; the epoch's "
-                      "logged metrics cover only the steps after the restart")
+            if compiled:
+                add_metric_state(model, state.running.get("metrics"))
         callback_list.on_epoch_begin(epoch)
         while total is None or step < steps_per_epoch:  # type: ignore[operator]
             try:

@@ -206,15 +206,17 @@ def add_metric_state(model: keras.Model, saved: list[Any] | None) -> bool:
     Keras metrics accumulate additive state (sums and counts; confusion counts), so
     "state before the restart + state since" is the state of the whole epoch. Call it
     once the metrics are built (after the first step of the resumed epoch, or after
-    ``reset_metrics`` when they were built beforehand). Returns ``False`` (and changes
-    nothing) when the saved state does not fit the model's metrics, e.g. after the
+    ``reset_metrics`` when they were built beforehand). Returns ``False`` (changes nothing
+    and says so) when the saved state does not fit the model's metrics, e.g. after the
     metrics were changed between the runs.
     """
     variables = model.metrics_variables
-    if not saved or len(saved) != len(variables):
-        return False
-    values = [np.asarray(v, dtype="float64") for v in saved]
-    if any(tuple(v.shape) != tuple(var.shape) for v, var in zip(values, variables, strict=True)):
+    values = [np.asarray(v, dtype="float64") for v in saved or []]
+    if not values or len(values) != len(variables) or any(
+        tuple(v.shape) != tuple(var.shape) for v, var in zip(values, variables, strict=True)
+    ):
+        print("Resumed epoch: its metrics changed since the checkpoint; the epoch's logged "
+              "metrics cover only the steps after the restart")  # fmt: skip
         return False
     for var, value in zip(variables, values, strict=True):
         current = keras.ops.convert_to_numpy(var).astype("float64")
@@ -283,9 +285,7 @@ class ResumeCheckpoint(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.running is not None and self._offset:
             # compiled metrics are built by the first step; the epoch's earlier steps join now
-            if not add_metric_state(self.model, self.running):
-                print("Resumed epoch: its metrics changed since the checkpoint; the epoch's "
-                      "logged metrics cover only the steps after the restart")
+            add_metric_state(self.model, self.running)
             self.running = None
         done = self._offset + batch + 1
         self._since_save += done - self._step
@@ -402,7 +402,8 @@ def fit_resumable(
     if state.epoch or state.step:
         where = f"epoch {state.epoch + 1}" + (f", step {state.step}" if state.step else "")
         print(f"Resuming from {run_dir}: {state.epoch} epoch(s) done, continuing at {where}")
-    checkpoint = ResumeCheckpoint(run_dir, save_freq, config, state.history)
+    running = (state.running or {}).get("metrics")  # used only by a mid-epoch restart
+    checkpoint = ResumeCheckpoint(run_dir, save_freq, config, state.history, running=running)
     extra = list(callbacks or [])
     all_callbacks = ([TerminateOnNaN()] if stop_on_nan else []) + extra + [checkpoint]
     common = dict(batch_size=batch_size, callbacks=all_callbacks, verbose=verbose, **fit_kwargs)
@@ -421,7 +422,6 @@ def fit_resumable(
             if "steps_per_epoch" in part and part["steps_per_epoch"] is not None:
                 part["steps_per_epoch"] = n_steps - state.step  # type: ignore[operator]
             checkpoint.initial_step = checkpoint._offset = state.step
-            checkpoint.running = (state.running or {}).get("metrics")
             model.fit(_skip(x, rows), _skip(y, rows), initial_epoch=start, epochs=start + 1, **part)
             start += 1
         elif skippable and hasattr(x, "skip") and hasattr(x, "cardinality"):
@@ -429,7 +429,6 @@ def fit_resumable(
             if n_steps is not None and part.get("steps_per_epoch") is not None:
                 part["steps_per_epoch"] = n_steps - state.step
             checkpoint.initial_step = checkpoint._offset = state.step
-            checkpoint.running = (state.running or {}).get("metrics")
             model.fit(x.skip(state.step), y, initial_epoch=start, epochs=start + 1, **part)
             start += 1
     if start < epochs and not model.stop_training:
