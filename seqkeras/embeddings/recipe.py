@@ -45,7 +45,6 @@ class Algorithm:
         learning_rate: default AdaGrad rate.
         batch_size: default examples (targets, or co-occurrence cells) per step.
         initial_accumulator: AdaGrad's starting squared-gradient sum.
-        negatives_shared_by: default centres per draw of K noise words (SGNS only).
     """
 
     name: str
@@ -54,17 +53,12 @@ class Algorithm:
     learning_rate: float
     batch_size: int
     initial_accumulator: float = 0.1
-    negatives_shared_by: int = 1
 
 
 ALGORITHMS: dict[str, Algorithm] = {}
 # packed skip-gram batches (example_dataset(pack=True)) are opt-in: on the English corpus
 # they trained 1.35x faster but lost 2.1 analogy points, below gensim (BENCHMARKS.md)
 PACK_CONTEXTS = False
-# a draw of noise words per centre, as measured in BENCHMARKS.md; sharing a draw between
-# two centres (--negatives-shared-by 2) was ~15% faster per step but cost 1 point of
-# analogy accuracy on a 4M-word subset (docs/embeddings.md)
-SGNS_NEGATIVES_SHARED_BY = 1
 
 
 def register_algorithm(algorithm: Algorithm) -> Algorithm:
@@ -77,14 +71,7 @@ def list_algorithms() -> list[str]:
 
 
 for _algorithm in (
-    Algorithm(
-        "sgns",
-        "skip-gram with negative sampling (word2vec's default)",
-        "negative",
-        0.1,
-        4096,
-        negatives_shared_by=SGNS_NEGATIVES_SHARED_BY,
-    ),  # fmt: skip
+    Algorithm("sgns", "skip-gram with negative sampling (word2vec's default)", "negative", 0.1, 4096),
     Algorithm("skipgram", "skip-gram with a full softmax", "softmax", 0.1, 512),
     Algorithm(
         "cbow", "continuous bag of words (negative sampling; --loss softmax)", "negative", 0.1, 4096
@@ -123,7 +110,10 @@ class EmbeddingTrainConfig:
     seed: int = 0
     strategy: str = "default"
     jit_compile: bool = True
-    negatives_shared_by: int | None = None
+    # a draw of noise words per centre (SGNS), as measured in BENCHMARKS.md; sharing a draw
+    # between two centres (--negatives-shared-by 2) was ~15% faster per step but cost 1
+    # point of analogy accuracy on a 4M-word subset (docs/embeddings.md)
+    negatives_shared_by: int = 1
     pack_contexts: bool = PACK_CONTEXTS
 
     def resolved(self) -> EmbeddingTrainConfig:
@@ -139,7 +129,7 @@ class EmbeddingTrainConfig:
             "max_words": self.max_words is None or self.max_words >= 1,
             "batch_size": self.batch_size is None or self.batch_size >= 1,
             "learning_rate": self.learning_rate is None or self.learning_rate > 0,
-            "negatives_shared_by": self.negatives_shared_by is None or self.negatives_shared_by >= 1,
+            "negatives_shared_by": self.negatives_shared_by >= 1,
         }  # fmt: skip
         for name, ok in checks.items():
             if not ok:
@@ -151,12 +141,16 @@ class EmbeddingTrainConfig:
             raise ValueError(f"--loss does not apply to {self.algo}")
         if loss not in (None, "negative", "softmax"):
             raise ValueError(f"--loss must be negative or softmax, got {loss!r}")
+        if self.negatives_shared_by != 1 and (self.algo != "sgns" or loss != "negative"):
+            raise ValueError(
+                f"--negatives-shared-by {self.negatives_shared_by} applies to sgns with "
+                f"negative sampling only (got --algo {self.algo}, loss {loss})"
+            )
         values = asdict(self)
         values.update(
             loss=loss,
             batch_size=self.batch_size or spec.batch_size,
             learning_rate=self.learning_rate or spec.learning_rate,
-            negatives_shared_by=self.negatives_shared_by or spec.negatives_shared_by,
         )
         return EmbeddingTrainConfig(**values)
 
@@ -289,7 +283,7 @@ def build_model(config: EmbeddingTrainConfig, vocabulary_size: int) -> Any:
             vocabulary_size,
             config.dim,
             loss=config.loss or "negative",
-            negatives_shared_by=config.negatives_shared_by or 1,
+            negatives_shared_by=config.negatives_shared_by,
         ),  # fmt: skip
         "skipgram": lambda: SkipGram(vocabulary_size, config.dim, loss=config.loss or "softmax"),
         "cbow": lambda: CBOW(vocabulary_size, config.dim, loss=config.loss or "negative"),

@@ -60,7 +60,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     t.add_argument("--batch-size", type=_positive_int, default=None)
     t.add_argument("--lr", type=float, default=None, help="learning rate (default per algorithm)")
     t.add_argument(
-        "--negatives-shared-by", type=_positive_int, default=None,
+        "--negatives-shared-by", type=_positive_int, default=1,
         help="sgns: centres per draw of noise words (default 1)",
     )  # fmt: skip
     t.add_argument(

@@ -53,6 +53,12 @@ def test_configuration_defaults_identity_and_errors():
         EmbeddingTrainConfig(window=0).resolved()
     with pytest.raises(ValueError, match="--loss does not apply to glove"):
         EmbeddingTrainConfig(algo="glove", loss="negative").resolved()
+    with pytest.raises(ValueError, match="--negatives-shared-by 0 is out of range"):
+        EmbeddingTrainConfig(negatives_shared_by=0).resolved()
+    for algo, loss in (("cbow", None), ("sgns", "softmax")):
+        with pytest.raises(ValueError, match="--negatives-shared-by 2 applies to sgns with"):
+            EmbeddingTrainConfig(algo=algo, loss=loss, negatives_shared_by=2).resolved()
+    assert EmbeddingTrainConfig(negatives_shared_by=2).resolved().negatives_shared_by == 2
     assert list_algorithms() == ["sgns", "skipgram", "cbow", "glove", "nplm"]
 
 
