@@ -278,13 +278,31 @@ def real_speech_note(keyword: str = REAL_SPEECH_KEYWORD) -> str:
     ``benchmarks/wakeword_real.py``), else the command that produces it."""
     from seqkeras.wakeword.benchmark import recipe_run_dir, summarize_benchmark
 
-    report = recipe_run_dir(keyword) / "benchmark-real.json"
+    run_dir = recipe_run_dir(keyword)
+    report = run_dir / "benchmark-real.json"
     if report.is_file():
-        return "[demo] real speech, the recipe's model:\n" + summarize_benchmark(
-            json.loads(report.read_text())
+        return (
+            f"[demo] real speech, {describe_run(run_dir)} (measured "
+            f"{time.strftime('%Y-%m-%d', time.localtime(report.stat().st_mtime))}):\n"
+            + summarize_benchmark(json.loads(report.read_text()))
         )
     return (
         f"[demo] the synthesized numbers above are not real-speech numbers; to measure the "
         f"recipe on real people saying {keyword!r} (train, export, benchmark; about 80 minutes "
         f"on 2 cores): .venv/bin/python benchmarks/wakeword_real.py --keyword {keyword}"
     )
+
+
+def describe_run(run_dir: Path) -> str:
+    """Which model a cached real-speech result belongs to: its folder and how it was trained
+    (clips, epochs, averaged epochs from its ``train.json``), so an older run is not taken
+    for the current recipe."""
+    try:
+        trained = json.loads((run_dir / "train.json").read_text())
+        config = trained["config"]
+        what = f"{config['train_clips']} clips, {config['epochs']} epochs"
+        if trained.get("averaged_epochs"):
+            what += f", weights averaged over the last {trained['averaged_epochs']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        what = "training settings unknown: no readable train.json"
+    return f"the model in {run_dir} ({what})"

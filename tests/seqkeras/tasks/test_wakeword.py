@@ -184,3 +184,23 @@ def test_demo_directory_follows_the_config(cache):
     assert default_demo_dir(TrainConfig(epochs=20)) == base
     assert default_demo_dir(TrainConfig(epochs=10, units=32)) != base
     assert default_demo_dir(TrainConfig(keyword="hey computer")).name.startswith("hey-computer-")
+
+
+def test_real_speech_note_names_the_run_it_shows(cache):
+    from seqkeras.tasks.demo import real_speech_note
+    from seqkeras.wakeword.benchmark import recipe_run_dir
+
+    run_dir = recipe_run_dir("computer")
+    run_dir.mkdir(parents=True)
+    report = {
+        "keyword": "computer", "positives": {"recordings": 411}, "negatives": {"hours": 2.76},
+        "snr_db": 10.0, "budgets": [0.5],
+        "models": {"seqkeras": {"at_budgets": {"0.5": {"frr": 0.781}}}},
+    }  # fmt: skip
+    (run_dir / "benchmark-real.json").write_text(json.dumps(report))
+    note = real_speech_note()
+    assert "training settings unknown" in note and "78.1%" in note
+    trained = {"config": {"train_clips": 4000, "epochs": 48}, "averaged_epochs": 24}
+    (run_dir / "train.json").write_text(json.dumps(trained))
+    note = real_speech_note()
+    assert f"the model in {run_dir} (4000 clips, 48 epochs, weights averaged over the last 24)" in note
