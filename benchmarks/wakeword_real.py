@@ -41,7 +41,7 @@ from typing import Any
 STEPS = ("data", "train", "export", "benchmark", "table", "all")
 KEYWORDS = ("computer", "jarvis")
 DEV_KEYWORD = "jarvis"  # recipe choices are made on it; "computer" is the test keyword
-# chosen on DEV_KEYWORD (BENCHMARKS.md, "How the current table was chosen"): 16,000 clips for
+# chosen on DEV_KEYWORD (BENCHMARKS.md, "Four times the mixtures"): 16,000 clips for
 # 12 epochs with the weights averaged over epochs 7-12 (the same clip-epochs as the earlier
 # 4,000 clips x 48 epochs averaged over 25-48, four times the distinct mixtures)
 RECIPE_SIZE = ["--train-clips", "16000", "--epochs", "12", "--average-from-epoch", "7", "--voices-per-engine", "60"]
