@@ -26,15 +26,9 @@ import numpy as np
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99)
 
 
-def source_of(recordings: list, path: str) -> str:
-    for recording in recordings:
-        if str(recording.path) == path:
-            return str(recording.source)
-    return "unknown"
-
-
 def diagnose(run_dir: Path) -> dict:
     from seqkeras_edge.decision import DecisionConfig, detect
+    from seqkeras_edge.metadata import read_metadata
 
     from seqkeras.wakeword import benchmark as bench
     from seqkeras.wakeword.export import EXPORT_FILE
@@ -47,17 +41,18 @@ def diagnose(run_dir: Path) -> dict:
         raise SystemExit(f"{model} does not exist: run seqkeras wakeword export {run_dir}")
     positives = bench.positive_recordings(keyword, settings)
     negatives = bench.negative_recordings(keyword, settings)
-    step = 160  # samples per 10 ms output step
+    # the model's output grid, as the benchmark reads it
+    step_seconds = float((read_metadata(model) or {}).get("decision", {}).get("step_seconds", 0.01))
+    step = int(round(step_seconds * bench.SAMPLE_RATE))
     stream = bench.cached_stream(positives, settings.seed, True, settings.snr_db)
     scores, _ = bench.tflite_stream_scores(model, stream)
-    peaks = np.array(
-        [scores[start // step : -(-stop // step)].max() for _, _, _, start, stop in stream.pieces]
-    )
+    peaks = np.array([scores[start:stop].max() for start, stop in stream.windows(step)])
     recall = {f"{t:g}": round(float(np.mean(peaks >= t)), 4) for t in THRESHOLDS}
 
     stream = bench.cached_stream(negatives, settings.seed + 1, False, settings.snr_db)
     scores, _ = bench.tflite_stream_scores(model, stream)
-    kinds = [source_of(negatives, file) for file in stream.files()]
+    source = {str(recording.path): str(recording.source) for recording in negatives}
+    kinds = [source.get(file, "unknown") for file in stream.files()]
     hours: dict[str, float] = {}
     for kind, (_, start, stop, _, _) in zip(kinds, stream.pieces, strict=True):
         hours[kind] = hours.get(kind, 0.0) + (stop - start) / bench.SAMPLE_RATE / 3600
@@ -65,7 +60,7 @@ def diagnose(run_dir: Path) -> dict:
     decision = DecisionConfig(
         smoothing_steps=settings.smoothing_steps,
         refractory_seconds=settings.refractory_seconds,
-        step_seconds=step / bench.SAMPLE_RATE,
+        step_seconds=step_seconds,
         keyword=keyword,
     )
     spans = [(start, stop) for _, start, stop, _, _ in stream.pieces]

@@ -297,8 +297,10 @@ def describe_run(run_dir: Path) -> str:
     """Which model a cached real-speech result belongs to: its folder and how it was trained
     (clips, epochs, averaged epochs from its ``train.json``), so an older run is not taken
     for the current recipe."""
+    from seqkeras.wakeword.train import read_train_json
+
     try:
-        trained = json.loads((run_dir / "train.json").read_text())
+        trained = read_train_json(run_dir)
         config = trained["config"]
         what = f"{config['train_clips']} clips, {config['epochs']} epochs"
         if trained.get("averaged_epochs"):
