@@ -44,9 +44,12 @@ $(STAMP): setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q ttspico || echo "seqkeras: ttspico did not build (it needs a C compiler); the pico TTS engine stays off"
 	touch $@
 
-# Kokoro TTS model and voices, built once into ~/.cache/seqkeras/kokoro (a no-op when valid).
+# Kokoro TTS model and voices, built once into ~/.cache/seqkeras/kokoro, and the
+# speech-embedding front end's two ONNX files (from the openwakeword==0.4.0 wheel) into
+# ~/.cache/seqkeras/speech-embedding (both a no-op when valid).
 setup: $(STAMP) $(SYSTEM_STAMP)
 	bash scripts/kokoro-setup.sh $(BIN)/python
+	$(BIN)/python -m seqkeras.wakeword.speech_embedding
 
 demo: setup
 	$(BIN)/seqkeras demo

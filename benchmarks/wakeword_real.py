@@ -94,7 +94,8 @@ def table(reports: dict[str, dict[str, Any]], command: str) -> str:
         for name, model in report["models"].items():
             if "missing" in model:
                 continue
-            size = f"{report['exported_model_bytes'] / 1024:.1f} KB" if name == "seqkeras" else ""
+            exported = report.get("exported_model_bytes")
+            size = f"{exported / 1024:.1f} KB" if name == "seqkeras" and exported else ""
             cells = " | ".join(_frr(model, b) for b in BUDGETS)
             lines.append(
                 f"| {keyword} | {report['positives']['recordings']} | "
@@ -169,8 +170,11 @@ def main() -> None:
             _cli(["wakeword", "train", "--keyword", keyword, "--out", str(out), *shlex.split(args.train_args)])
         if "export" in steps:
             from seqkeras.wakeword.export import EXPORT_FILE
+            from seqkeras.wakeword.train import read_train_config
 
-            if not (out / EXPORT_FILE).is_file():
+            # a speech-embedding head is scored as Keras on the ONNX front end: no export
+            embedding = read_train_config(out).uses_speech_embedding
+            if not embedding and not (out / EXPORT_FILE).is_file():
                 _cli(["wakeword", "export", str(out)])
         if "benchmark" in steps:
             extra = ["--no-pocketsphinx"] if args.no_pocketsphinx else []

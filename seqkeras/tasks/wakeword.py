@@ -108,9 +108,10 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, type=kind, default=None, help=help_text)
     parser.add_argument(
         "--model",
-        choices=["streaming", "course"],
+        choices=["streaming", "course", "embedding"],
         default=None,
-        help="streaming (edge, exportable; default) or course (reference)",
+        help="streaming (edge, exportable; default), course (reference) or embedding (a "
+        "head over Google's speech embedding, run with onnxruntime; not exported)",
     )
     parser.add_argument(
         "--cell", choices=["gru", "lstm"], default=None, help="recurrent cell (default gru)"

@@ -83,7 +83,9 @@ def augment_clip(
     features: np.ndarray, rng: np.random.Generator, config: Any, feature_config: Any
 ) -> np.ndarray:
     """One training view of a clip: frequency warp (``config.frequency_warp``), then
-    SpecAugment masks."""
+    SpecAugment masks (none for a speech-embedding model: both act on log-mel frames)."""
+    if getattr(config, "uses_speech_embedding", False):
+        return features
     if config.frequency_warp > 0:
         factor = float(rng.uniform(1.0 - config.frequency_warp, 1.0 + config.frequency_warp))
         features = warp_frequency_numpy(features, factor, feature_config)

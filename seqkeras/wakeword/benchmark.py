@@ -459,6 +459,25 @@ def keras_stream_scores_of(model: Any, feature_config: Any, stream: Stream) -> n
     return keras_stream_scores(model, features)
 
 
+def speech_embedding_stream_scores_of(model: Any, stream: Stream) -> np.ndarray:
+    """A speech-embedding head over the stream (``speech_embedding.on_sample_grid``); the
+    stream's embeddings are cached beside its audio."""
+    from seqkeras.wakeword import speech_embedding as se
+    from seqkeras.wakeword.scorers import keras_stream_scores
+
+    key = hashlib.sha256(json.dumps(sorted(se.FILES.items())).encode()).hexdigest()[:12]
+    path = stream.folder / f"speech-embedding-{key}.npy" if stream.folder else None
+    if path is not None and path.is_file():
+        vectors = np.load(path).astype(np.float32)
+    else:
+        vectors = se.SpeechEmbedding(threads=os.cpu_count() or 1).stream(stream.audio)
+        if path is not None:
+            from seqkeras.atomic import save_npy_atomic
+
+            save_npy_atomic(path, vectors.astype(np.float16))
+    return se.on_sample_grid(keras_stream_scores(model, vectors))
+
+
 def pocketsphinx_detections(
     keyword: str, streams: dict[str, Stream], cache_dir: str | os.PathLike[str] | None = None
 ) -> dict[str, dict[int, list[float]]]:
@@ -523,14 +542,18 @@ def run_benchmark(
 
     settings = settings or BenchmarkSettings()
     run_dir = Path(run_dir)
-    exported = Path(model_path) if model_path is not None else run_dir / EXPORT_FILE
-    if not exported.is_file():
-        raise FileNotFoundError(
-            f"exported model {exported} does not exist: run seqkeras wakeword export {run_dir}"
-        )
     from seqkeras.wakeword.train import read_train_config
 
-    keyword = read_train_config(run_dir).keyword
+    config = read_train_config(run_dir)
+    keyword = config.keyword
+    # a speech-embedding head has no export: its Keras model is scored on the ONNX front end
+    exported = None
+    if not config.uses_speech_embedding:
+        exported = Path(model_path) if model_path is not None else run_dir / EXPORT_FILE
+        if not exported.is_file():
+            raise FileNotFoundError(
+                f"exported model {exported} does not exist: run seqkeras wakeword export {run_dir}"
+            )
     say = _say if progress else (lambda message: None)
     positives = positive_recordings(keyword, settings)
     negatives = negative_recordings(keyword, settings)
@@ -546,12 +569,20 @@ def run_benchmark(
     )
     from seqkeras_edge.metadata import read_metadata
 
-    metadata = read_metadata(exported) or {}
-    step_seconds = float(metadata.get("decision", {}).get("step_seconds", 0.01))
+    smoothing_steps = settings.smoothing_steps
+    if exported is not None:
+        metadata = read_metadata(exported) or {}
+        step_seconds = float(metadata.get("decision", {}).get("step_seconds", 0.01))
+    else:
+        from seqkeras.wakeword import speech_embedding as se
+
+        step_seconds = se.STEP_SAMPLES / SAMPLE_RATE
+        # the same smoothing time as settings.smoothing_steps of 10 ms frames
+        smoothing_steps = max(1, round(settings.smoothing_steps * 0.01 / step_seconds))
     step_samples = int(round(step_seconds * SAMPLE_RATE))
     windows = streams["positive"].windows(step_samples)
     decision = DecisionConfig(
-        smoothing_steps=settings.smoothing_steps,
+        smoothing_steps=smoothing_steps,
         refractory_seconds=settings.refractory_seconds,
         step_seconds=step_seconds,
         keyword=keyword,
@@ -559,11 +590,19 @@ def run_benchmark(
     curves: dict[str, list[OperatingPoint]] = {}
     scores: dict[str, dict[str, np.ndarray]] = {"seqkeras": {}}
     latency: list[float] = []
-    for name, stream in streams.items():
-        say(f"exported model (seqkeras-wake's runner) on the {name} stream")
-        scores["seqkeras"][name], hops = tflite_stream_scores(exported, stream)
-        latency += hops
-    if settings.keras:
+    if exported is None:
+        from seqkeras.wakeword.protocol import load_run_model
+
+        head = load_run_model(run_dir).model
+        for name, stream in streams.items():
+            say(f"speech-embedding front end (onnxruntime) + Keras head on the {name} stream")
+            scores["seqkeras"][name] = speech_embedding_stream_scores_of(head, stream)
+    else:
+        for name, stream in streams.items():
+            say(f"exported model (seqkeras-wake's runner) on the {name} stream")
+            scores["seqkeras"][name], hops = tflite_stream_scores(exported, stream)
+            latency += hops
+    if settings.keras and exported is not None:
         from seqkeras.wakeword.protocol import load_run_model
 
         run = load_run_model(run_dir)
@@ -625,8 +664,9 @@ def run_benchmark(
         "speech mixed with real noise)",
         "keyword": keyword,
         "run_dir": str(run_dir),
-        "exported_model": str(exported),
-        "exported_model_bytes": exported.stat().st_size,
+        "front_end": "speech-embedding (onnxruntime)" if exported is None else "log-mel",
+        "exported_model": None if exported is None else str(exported),
+        "exported_model_bytes": None if exported is None else exported.stat().st_size,
         "snr_db": settings.snr_db,
         "positives": {
             "recordings": len(positives),

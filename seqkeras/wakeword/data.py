@@ -122,6 +122,28 @@ class WakewordDataset:
         save_npy_atomic(path, out)
         return out
 
+    def embeddings(self, progress: bool = False, batch_size: int = 16) -> np.ndarray:
+        """Speech-embedding vectors ``(n, steps, 96)`` float32 of every clip
+        (``seqkeras.wakeword.speech_embedding``, onnxruntime on all cores), cached in the
+        folder as float16 (the front end's files' digests are part of the name)."""
+        from seqkeras.wakeword import speech_embedding as se
+
+        key = json.dumps(sorted(se.FILES.items()))
+        path = self.folder / f"speech-embedding-{hashlib.sha256(key.encode()).hexdigest()[:12]}.npy"
+        if path.exists():
+            return np.load(path).astype(np.float32)
+        front = se.SpeechEmbedding(threads=os.cpu_count() or 1)
+        steps = se.num_steps(self._audio.shape[1])
+        out = np.empty((len(self), steps, se.EMBEDDING_DIM), np.float16)
+        bar = _progress(len(self), "speech embeddings", progress)
+        for start in range(0, len(self), batch_size):
+            chunk = np.asarray(self._audio[start : start + batch_size])
+            out[start : start + len(chunk)] = front.clips(chunk)
+            bar.update(len(chunk))
+        bar.close()
+        save_npy_atomic(path, out)
+        return out.astype(np.float32)
+
     def as_arrays(
         self, features: bool = True, label_config: LabelConfig | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -62,6 +62,12 @@ def export_run(
     run_dir = Path(run_dir)
     get_mode(quantize)  # ValueError naming the modes, before loading anything
     config = read_train_config(run_dir)
+    if config.uses_speech_embedding:
+        raise ValueError(
+            f"{run_dir} holds a speech-embedding model: its front end runs with onnxruntime "
+            "(seqkeras.wakeword.speech_embedding) and is not exported to TFLite; score it with "
+            f"seqkeras wakeword benchmark-real {run_dir} (Keras head on the ONNX front end)"
+        )
     if config.model != "streaming":
         raise ValueError(
             f"{run_dir} holds a {config.model!r} model; only the streaming model exports frame by "

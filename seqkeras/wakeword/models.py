@@ -1,6 +1,7 @@
-"""Trigger-word models (course section 3.10): the course's reference and an edge model.
+"""Trigger-word models (course section 3.10): the course's reference, an edge model, and a
+detector over a frozen front end trained on real speech.
 
-Both take log-mel feature frames ``(batch, frames, mel_bins)`` (10 ms hop, see
+The first two take log-mel feature frames ``(batch, frames, mel_bins)`` (10 ms hop, see
 ``seqkeras_edge.features``) and return one keyword probability per output step
 ``(batch, steps, 1)``.
 
@@ -14,6 +15,8 @@ Both take log-mel feature frames ``(batch, frames, mel_bins)`` (10 ms hop, see
   unidirectional GRU or LSTM → sigmoid per frame. Every layer is one that
   ``seqkeras-export --streaming`` turns into a one-step graph with explicit state (a
   ring buffer for the convolution, the cell state for the recurrent layer).
+- :func:`embedding_head_model` takes the 96-value vectors of Google's speech embedding
+  (``seqkeras.wakeword.speech_embedding``, one per 80 ms) instead of log-mel frames.
 
 :func:`label_config` gives the output grid of each kind (for
 ``seqkeras.wakeword.labels.make_labels``) and :func:`with_features` prepends the
@@ -191,10 +194,69 @@ def streaming_model(
     return keras.Model(inputs, outputs, name=name)
 
 
+EMBEDDING_CONTEXT_STEPS = 16  # 1.28 s of 80 ms speech-embedding steps (openWakeWord's 16)
+EMBEDDING_UNITS = 128
+
+
+def embedding_head_model(
+    num_mel_bins: int = 96,
+    units: int = EMBEDDING_UNITS,
+    dropout: float = 0.0,
+    context_steps: int = EMBEDDING_CONTEXT_STEPS,
+    name: str = "speech_embedding_head",
+) -> keras.Model:
+    """A detector over the frozen speech-embedding front end
+    (``seqkeras.wakeword.speech_embedding``: 96 values every 80 ms).
+
+    Causal ``Conv1D(units, context_steps)`` (each output sees the last 1.28 s of
+    embeddings, like openWakeWord's 16-step window) → LayerNorm → ReLU → dropout →
+    ``Dense(units)`` → LayerNorm → ReLU → dropout → ``Dense(1, sigmoid)`` per step.
+
+    Args:
+        num_mel_bins: values per input step (96: the embedding size; named like the
+            other builders' feature width).
+        units: width of the convolution and the dense layer.
+        dropout: drop rate during training.
+        context_steps: embedding steps each output sees.
+        name: model name.
+
+    Returns:
+        A ``keras.Model`` ``(batch, steps, 96) -> (batch, steps, 1)`` (see
+        ``label_config("embedding")`` for the time grid).
+    """
+    num_mel_bins = _positive_int("num_mel_bins", num_mel_bins)
+    units = _positive_int("units", units)
+    context_steps = _positive_int("context_steps", context_steps)
+    dropout = _rate("dropout", dropout)
+    layers = keras.layers
+    inputs = keras.Input((None, num_mel_bins), name="embeddings")
+    x = layers.Conv1D(units, context_steps, padding="causal", name="context")(inputs)
+    x = layers.LayerNormalization(name="context_norm")(x)
+    x = layers.ReLU(name="context_relu")(x)
+    x = layers.Dropout(dropout, name="context_dropout")(x)
+    x = layers.Dense(units, name="dense")(x)
+    x = layers.LayerNormalization(name="dense_norm")(x)
+    x = layers.ReLU(name="dense_relu")(x)
+    x = layers.Dropout(dropout, name="dense_dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", name="head")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
 MODEL_BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "streaming": streaming_model,
     "course": course_model,
+    "embedding": embedding_head_model,
 }
+# Model kinds whose input is the speech-embedding front end rather than log-mel frames.
+EMBEDDING_MODELS = ("embedding",)
+
+
+def embedding_grid() -> FeatureConfig:
+    """The speech-embedding front end's framing as a ``FeatureConfig`` (32 bands, 512-sample
+    frames every 160 samples), for ``LabelConfig``: with ``frames_per_step=8`` and
+    ``kernel_frames=76`` step ``j`` ends at sample ``1280 j + 12512``, as
+    ``speech_embedding.step_end_sample``."""
+    return FeatureConfig(num_mel_bins=32, frame_ms=32.0, hop_ms=10.0, fft_size=512)
 
 
 def list_models() -> list[str]:
@@ -220,8 +282,18 @@ def label_config(
 
     The streaming model emits one step per feature frame and is causal; the course
     model emits one step per ``strides`` frames after a ``kernel_size``-frame valid
-    convolution.
+    convolution; the embedding model one step per 80 ms embedding (``ones_steps`` is then
+    read in 10 ms frames and rounded up to whole steps: 50 → 7 steps, 0.56 s).
     """
+    if kind == "embedding":
+        # ones_steps counts 10 ms frames for this kind (the streaming model's steps):
+        # the same time after the keyword, in 80 ms steps
+        return LabelConfig(
+            ones_steps=-(-ones_steps // 8),
+            frames_per_step=8,
+            kernel_frames=76,
+            features=embedding_grid(),
+        )
     features = features or FeatureConfig()
     if kind == "streaming":
         return LabelConfig(ones_steps=ones_steps, features=features)

@@ -493,6 +493,12 @@ def evaluate_run(
 
     settings = settings or EvalSettings()
     run = load_run_model(run_dir)
+    if run.config.uses_speech_embedding:
+        raise ValueError(
+            f"{run_dir} holds a speech-embedding model; the synthesized-speech protocol scores "
+            f"log-mel models only: measure it on real speech with "
+            f"seqkeras wakeword benchmark-real {run_dir}"
+        )
     quantized = Path(quantized_path) if quantized_path is not None else None
     if quantized is not None and not quantized.is_file():
         raise FileNotFoundError(

@@ -79,7 +79,14 @@ def load_training_data(
     train_set = build_dataset(
         config.train_clips, "train", data_config, config.seed, cache_dir, progress
     )
-    x, y = train_set.features(progress=progress), train_set.labels()
+    grid = config.label_grid()
+
+    def arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
+        if config.uses_speech_embedding:
+            return dataset.embeddings(progress=progress), dataset.labels(grid)
+        return dataset.features(progress=progress), dataset.labels()
+
+    x, y = arrays(train_set)
     info: dict[str, Any] = {
         "train_folder": str(train_set.folder),
         "train_positive_fraction": float(y.mean()),
@@ -89,7 +96,7 @@ def load_training_data(
         val_set = build_dataset(
             config.val_clips, "val", data_config, config.seed + VAL_SEED_OFFSET, cache_dir, progress
         )
-        xv, yv = val_set.features(progress=progress), val_set.labels()
+        xv, yv = arrays(val_set)
         info["val_folder"] = str(val_set.folder)
     return x, y, xv, yv, info
 
@@ -131,7 +138,8 @@ def fit_model(
 
 
 def save_audio_model(model: keras.Model, config: TrainConfig, num_mel_bins: int, path: Path) -> Path:
-    """Save ``model``'s weights behind a ``LogMelSpectrogram`` (raw audio in), uncompiled.
+    """Save ``model``'s weights behind a ``LogMelSpectrogram`` (raw audio in), uncompiled
+    (a speech-embedding head: the head alone, embeddings in).
 
     Uncompiled so that the file loads without this package's loss class (the exporter's
     converter child loads it with ``compile=False``, but nested models keep their
@@ -141,6 +149,10 @@ def save_audio_model(model: keras.Model, config: TrainConfig, num_mel_bins: int,
 
     core = build_model(config.model, num_mel_bins=num_mel_bins, **config.model_kwargs())
     core.set_weights(model.get_weights())
+    if config.uses_speech_embedding:  # its front end is not a Keras layer: the head alone
+        with atomic_path(path) as temp:
+            core.save(temp)
+        return path
     audio_model = with_features(core, FeatureConfig(num_mel_bins=num_mel_bins))
     with atomic_path(path) as temp:
         audio_model.save(temp)
@@ -224,7 +236,7 @@ def train(
             "averaged_epochs": averaging.count if averaged and averaging else 0,
             "seconds": round(seconds, 1),
             "data": info,
-            "labels": config.data_config().labels.to_dict(),
+            "labels": config.label_grid().to_dict(),
         },
     )
     return TrainResult(model_path, history, seconds)

@@ -38,7 +38,11 @@ class TrainConfig:
 
     Args:
         keyword: the wake word.
-        model: ``"streaming"`` (edge, exportable) or ``"course"`` (reference).
+        model: ``"streaming"`` (edge, exportable), ``"course"`` (reference) or
+            ``"embedding"`` (a head over the frozen speech-embedding front end,
+            ``models.embedding_head_model``; trains on the same clips as ``"streaming"``;
+            ``units`` and ``dropout`` size it; no SpecAugment masks or warps: they are
+            defined on log-mel frames).
         filters, kernel_size, units, cell, dropout, conv_layers: model size (see
             ``models.streaming_model``);
             ``kernel_size``/``filters`` of the course model keep the course's values
@@ -258,8 +262,24 @@ class TrainConfig:
             engine_voices=((KOKORO, self.kokoro_voices, self.kokoro_keyword_voices),),
             blend_fraction=self.blend_fraction,
             real_background_probability=self.background_probability,
-            labels=label_config(self.model, ones_steps=self.ones_steps),
+            # the embedding model trains on the streaming model's clips (same cache):
+            # its labels come from label_grid()
+            labels=label_config(
+                "streaming" if self.uses_speech_embedding else self.model,
+                ones_steps=self.ones_steps,
+            ),
         )
+
+    @property
+    def uses_speech_embedding(self) -> bool:
+        """The model reads the speech-embedding front end, not log-mel frames."""
+        from seqkeras.wakeword.models import EMBEDDING_MODELS
+
+        return self.model in EMBEDDING_MODELS
+
+    def label_grid(self) -> Any:
+        """The ``LabelConfig`` of this run's model output (``models.label_config``)."""
+        return label_config(self.model, ones_steps=self.ones_steps)
 
     def training_data_config(self) -> Any:
         """``data_config()`` with this run's near-miss share, negative count, sentences,
@@ -289,5 +309,3 @@ class TrainConfig:
                 "conv_layers": self.conv_layers,
             }
         return {"units": self.units, "dropout": self.dropout}
-
-

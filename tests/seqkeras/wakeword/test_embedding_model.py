@@ -1,0 +1,87 @@
+"""The speech-embedding detector: its time grid, model, training run and refusals."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from seqkeras.wakeword import speech_embedding as se
+from seqkeras.wakeword.labels import make_labels
+from seqkeras.wakeword.models import build_model, embedding_head_model, label_config
+from seqkeras.wakeword.train import TrainConfig, train
+
+
+def test_label_grid_is_the_front_ends_time_grid():
+    grid = label_config("embedding", ones_steps=50)
+    for step in (0, 1, 7, 100):
+        assert grid.step_end_sample(step) == se.step_end_sample(step)
+    for samples in (12512, 16000, 160000):
+        assert grid.num_steps(samples) == se.num_steps(samples)
+    assert grid.ones_steps == 7  # 50 frames of 10 ms = 0.5 s -> 7 steps of 80 ms
+    # a keyword ending at 1.0 s: the first step that has heard it all ends at >= 16000
+    labels = make_labels([16000], 160000, grid)
+    first = int(np.flatnonzero(labels)[0])
+    assert se.step_end_sample(first) >= 16000 > se.step_end_sample(first - 1)
+    assert labels.sum() == 7
+
+
+def test_head_is_causal_and_sized_by_units():
+    model = embedding_head_model(units=8, context_steps=4)
+    assert model.output_shape == (None, None, 1)
+    x = np.random.default_rng(0).standard_normal((1, 30, 96)).astype(np.float32)
+    changed = x.copy()
+    changed[:, 20:] += 5.0
+    a, b = model.predict(x, verbose=0), model.predict(changed, verbose=0)
+    np.testing.assert_allclose(a[:, :20], b[:, :20], atol=1e-6)
+    assert not np.allclose(a[:, 20:], b[:, 20:])
+    with pytest.raises(ValueError, match="units"):
+        build_model("embedding", units=0)
+
+
+def test_embedding_run_shares_the_streaming_clips_and_labels_its_own_grid():
+    embedding = TrainConfig(keyword="jarvis", model="embedding")
+    streaming = TrainConfig(keyword="jarvis")
+    # same audio cache (the data config decides the dataset folder)
+    assert embedding.training_data_config() == streaming.training_data_config()
+    assert embedding.label_grid() == label_config("embedding", ones_steps=50)
+    assert embedding.uses_speech_embedding and not streaming.uses_speech_embedding
+
+
+def test_training_saves_the_head_and_other_commands_refuse_it(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((8, 20, 96)).astype(np.float32)
+    y = (rng.random((8, 20, 1)) > 0.8).astype(np.float32)
+    config = TrainConfig(model="embedding", epochs=1, batch_size=4, units=8, time_masks=2)
+    result = train(config, tmp_path, progress=False, data=(x, y, None, None))
+    model = keras.saving.load_model(result.model_path, compile=False)
+    assert model.inputs[0].shape[1:] == (None, 96)
+    info = json.loads((tmp_path / "train.json").read_text())
+    assert info["labels"]["frames_per_step"] == 8 and info["labels"]["kernel_frames"] == 76
+
+    from seqkeras.wakeword.export import export_run
+    from seqkeras.wakeword.protocol import evaluate_run
+
+    with pytest.raises(ValueError, match="speech-embedding model.*benchmark-real"):
+        export_run(tmp_path)
+    with pytest.raises(ValueError, match="speech-embedding model.*benchmark-real"):
+        evaluate_run(tmp_path)
+
+
+def test_masks_and_warps_leave_embeddings_alone():
+    from seqkeras.wakeword.augment import augment_clip
+
+    x = np.random.default_rng(3).standard_normal((40, 96)).astype(np.float32)
+    config = TrainConfig(model="embedding", time_masks=3, freq_masks=3, frequency_warp=0.1)
+    out = augment_clip(x, np.random.default_rng(0), config, None)
+    np.testing.assert_array_equal(out, x)
+
+
+def test_stream_scores_are_placed_after_what_they_heard():
+    scores = np.arange(1, 6, dtype=np.float32)
+    placed = se.on_sample_grid(scores)
+    assert placed[: se.LEAD_STEPS].sum() == 0 and placed[se.LEAD_STEPS] == 1
+    for step in range(5):  # reported at index k: sample 1280 k is at or after its end
+        assert (step + se.LEAD_STEPS) * se.STEP_SAMPLES >= se.step_end_sample(step)
