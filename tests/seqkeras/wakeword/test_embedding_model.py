@@ -85,3 +85,22 @@ def test_stream_scores_are_placed_after_what_they_heard():
     assert placed[: se.LEAD_STEPS].sum() == 0 and placed[se.LEAD_STEPS] == 1
     for step in range(5):  # reported at index k: sample 1280 k is at or after its end
         assert (step + se.LEAD_STEPS) * se.STEP_SAMPLES >= se.step_end_sample(step)
+
+
+def test_dataset_embeddings_are_the_front_ends_and_cached(tmp_path):
+    from seqkeras.wakeword.data import MANIFEST, WakewordDataset
+    from seqkeras.wakeword.data_config import WakewordDataConfig
+
+    rng = np.random.default_rng(4)
+    audio = np.round(rng.standard_normal((3, 20000)) * 2000).astype(np.int16)
+    np.save(tmp_path / "audio.npy", audio)
+    manifest = {"config": WakewordDataConfig().to_dict(), "segments": [[], [], []], "split": "train"}
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest))
+    dataset = WakewordDataset(tmp_path)
+    got = dataset.embeddings(batch_size=2)
+    expected = se.SpeechEmbedding().clips(audio)
+    assert got.shape == expected.shape == (3, se.num_steps(20000), 96)
+    np.testing.assert_allclose(got, expected, atol=0.05, rtol=0.01)  # stored as float16
+    cached = list(tmp_path.glob("speech-embedding-*.npy"))
+    assert len(cached) == 1
+    np.testing.assert_array_equal(dataset.embeddings(), got)
