@@ -65,7 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     t.add_argument(
         "--pack-contexts", action=argparse.BooleanOptionalAction, default=None,
-        help="sgns/skipgram: batches without the padding of short windows (faster, lower analogy accuracy; default off)",
+        help="sgns/skipgram: batches without the padding of short windows (1.35-1.7x faster, same accuracy over seeds; default on)",
     )  # fmt: skip
     t.add_argument("--context-size", type=_positive_int, default=4, help="nplm: previous words")
     t.add_argument("--hidden-units", type=_positive_int, default=128, help="nplm: hidden layer")
