@@ -66,7 +66,7 @@ def export_run(
         raise ValueError(
             f"{run_dir} holds a speech-embedding model: its front end runs with onnxruntime "
             "(seqkeras.wakeword.speech_embedding) and is not exported to TFLite; score it with "
-            f"seqkeras wakeword benchmark-real {run_dir} (Keras head on the ONNX front end)"
+            f"seqkeras wakeword benchmark {run_dir} (Keras head on the ONNX front end)"
         )
     if config.model != "streaming":
         raise ValueError(

@@ -497,7 +497,7 @@ def evaluate_run(
         raise ValueError(
             f"{run_dir} holds a speech-embedding model; the synthesized-speech protocol scores "
             f"log-mel models only: measure it on real speech with "
-            f"seqkeras wakeword benchmark-real {run_dir}"
+            f"seqkeras wakeword benchmark {run_dir}"
         )
     quantized = Path(quantized_path) if quantized_path is not None else None
     if quantized is not None and not quantized.is_file():

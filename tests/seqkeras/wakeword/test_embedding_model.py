@@ -64,9 +64,9 @@ def test_training_saves_the_head_and_other_commands_refuse_it(tmp_path):
     from seqkeras.wakeword.export import export_run
     from seqkeras.wakeword.protocol import evaluate_run
 
-    with pytest.raises(ValueError, match="speech-embedding model.*benchmark-real"):
+    with pytest.raises(ValueError, match=r"speech-embedding model.*seqkeras wakeword benchmark /"):
         export_run(tmp_path)
-    with pytest.raises(ValueError, match="speech-embedding model.*benchmark-real"):
+    with pytest.raises(ValueError, match=r"speech-embedding model.*seqkeras wakeword benchmark /"):
         evaluate_run(tmp_path)
 
 
