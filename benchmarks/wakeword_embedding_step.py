@@ -38,8 +38,8 @@ def step_model(head, context_steps: int):
     valid = keras.layers.Conv1D(causal.filters, context_steps, padding="valid", name="context_step")
     x = valid(window)
     valid.set_weights(causal.get_weights())
-    for name in ("context_norm", "context_relu", "dense", "dense_norm", "dense_relu", "head"):
-        x = head.get_layer(name)(x)
+    for layer in head.layers[head.layers.index(causal) + 1 :]:  # the head after its convolution
+        x = layer(x)
     new_state = keras.layers.Cropping1D((1, 0))(window)
     return keras.Model([audio, state], [keras.layers.Reshape((1,))(x), new_state])
 

