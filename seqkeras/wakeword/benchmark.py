@@ -477,6 +477,83 @@ def speech_embedding_stream_scores_of(model: Any, stream: Stream) -> np.ndarray:
     return se.on_sample_grid(keras_stream_scores(model, vectors))
 
 
+@dataclasses.dataclass
+class RunScorer:
+    """How a run's model is scored on a benchmark stream (:func:`run_scorer`).
+
+    Attributes:
+        exported: the ``.tflite`` the device runner scores, or ``None`` for a
+            speech-embedding head (its Keras model on the ONNX front end).
+        step_seconds: time between output steps.
+        smoothing_steps: the decision's moving average in those steps.
+        label: what scores, for progress messages.
+        score: ``stream -> (scores per step, per-hop latencies in µs)``.
+    """
+
+    exported: Path | None
+    step_seconds: float
+    smoothing_steps: int
+    label: str
+    score: Callable[[Stream], tuple[np.ndarray, list[float]]]
+
+    @property
+    def step_samples(self) -> int:
+        return int(round(self.step_seconds * SAMPLE_RATE))
+
+    def decision(self, settings: BenchmarkSettings, keyword: str) -> DecisionConfig:
+        """The device's decision settings for this model's output grid."""
+        return DecisionConfig(
+            smoothing_steps=self.smoothing_steps,
+            refractory_seconds=settings.refractory_seconds,
+            step_seconds=self.step_seconds,
+            keyword=keyword,
+        )
+
+
+def run_scorer(
+    run_dir: str | os.PathLike[str],
+    settings: BenchmarkSettings,
+    model_path: str | os.PathLike[str] | None = None,
+) -> RunScorer:
+    """The scorer of a run: its exported model through ``seqkeras-wake``'s runner (output
+    grid from the model's metadata), or for a speech-embedding run its Keras head on the
+    ONNX front end (80 ms steps; ``settings.smoothing_steps`` of 10 ms frames turned into
+    the same time). Raises ``FileNotFoundError`` naming the export command when a run
+    that needs an export has none."""
+    from seqkeras_edge.metadata import read_metadata
+
+    from seqkeras.wakeword.export import EXPORT_FILE
+    from seqkeras.wakeword.train import read_train_config
+
+    run_dir = Path(run_dir)
+    if read_train_config(run_dir).uses_speech_embedding:
+        from seqkeras.wakeword import speech_embedding as se
+        from seqkeras.wakeword.protocol import load_run_model
+
+        head = load_run_model(run_dir).model
+        step_seconds = se.STEP_SAMPLES / SAMPLE_RATE
+        return RunScorer(
+            None,
+            step_seconds,
+            max(1, round(settings.smoothing_steps * 0.01 / step_seconds)),
+            "speech-embedding front end (onnxruntime) + Keras head",
+            lambda stream: (speech_embedding_stream_scores_of(head, stream), []),
+        )
+    exported = Path(model_path) if model_path is not None else run_dir / EXPORT_FILE
+    if not exported.is_file():
+        raise FileNotFoundError(
+            f"exported model {exported} does not exist: run seqkeras wakeword export {run_dir}"
+        )
+    metadata = read_metadata(exported) or {}
+    return RunScorer(
+        exported,
+        float(metadata.get("decision", {}).get("step_seconds", 0.01)),
+        settings.smoothing_steps,
+        "exported model (seqkeras-wake's runner)",
+        lambda stream: tflite_stream_scores(exported, stream),
+    )
+
+
 def pocketsphinx_detections(
     keyword: str, streams: dict[str, Stream], cache_dir: str | os.PathLike[str] | None = None
 ) -> dict[str, dict[int, list[float]]]:
@@ -537,22 +614,13 @@ def run_benchmark(
     """
     from seqkeras.training import write_json_atomic
     from seqkeras.wakeword.det_plot import plot_det
-    from seqkeras.wakeword.export import EXPORT_FILE
+    from seqkeras.wakeword.train import read_train_config
 
     settings = settings or BenchmarkSettings()
     run_dir = Path(run_dir)
-    from seqkeras.wakeword.train import read_train_config
-
-    config = read_train_config(run_dir)
-    keyword = config.keyword
-    # a speech-embedding head has no export: its Keras model is scored on the ONNX front end
-    exported = None
-    if not config.uses_speech_embedding:
-        exported = Path(model_path) if model_path is not None else run_dir / EXPORT_FILE
-        if not exported.is_file():
-            raise FileNotFoundError(
-                f"exported model {exported} does not exist: run seqkeras wakeword export {run_dir}"
-            )
+    keyword = read_train_config(run_dir).keyword
+    scorer = run_scorer(run_dir, settings, model_path)
+    exported = scorer.exported
     say = _say if progress else (lambda message: None)
     positives = positive_recordings(keyword, settings)
     negatives = negative_recordings(keyword, settings)
@@ -566,41 +634,18 @@ def run_benchmark(
         f"streams: {streams['positive'].seconds / 60:.1f} min with keywords, "
         f"{negative_seconds / SECONDS_PER_HOUR:.2f} h of negative speech"
     )
-    from seqkeras_edge.metadata import read_metadata
-
-    smoothing_steps = settings.smoothing_steps
-    if exported is not None:
-        metadata = read_metadata(exported) or {}
-        step_seconds = float(metadata.get("decision", {}).get("step_seconds", 0.01))
-    else:
-        from seqkeras.wakeword import speech_embedding as se
-
-        step_seconds = se.STEP_SAMPLES / SAMPLE_RATE
-        # the same smoothing time as settings.smoothing_steps of 10 ms frames
-        smoothing_steps = max(1, round(settings.smoothing_steps * 0.01 / step_seconds))
-    step_samples = int(round(step_seconds * SAMPLE_RATE))
+    step_seconds = scorer.step_seconds
+    step_samples = scorer.step_samples
     windows = streams["positive"].windows(step_samples)
-    decision = DecisionConfig(
-        smoothing_steps=smoothing_steps,
-        refractory_seconds=settings.refractory_seconds,
-        step_seconds=step_seconds,
-        keyword=keyword,
-    )
+    decision = scorer.decision(settings, keyword)
     curves: dict[str, list[OperatingPoint]] = {}
     scores: dict[str, dict[str, np.ndarray]] = {"seqkeras": {}}
     latency: list[float] = []
-    if exported is None:
-        from seqkeras.wakeword.protocol import load_run_model
-
-        head = load_run_model(run_dir).model
-        for name, stream in streams.items():
-            say(f"speech-embedding front end (onnxruntime) + Keras head on the {name} stream")
-            scores["seqkeras"][name] = speech_embedding_stream_scores_of(head, stream)
-    else:
-        for name, stream in streams.items():
-            say(f"exported model (seqkeras-wake's runner) on the {name} stream")
-            scores["seqkeras"][name], hops = tflite_stream_scores(exported, stream)
-            latency += hops
+    for name, stream in streams.items():
+        say(f"{scorer.label} on the {name} stream")
+        scores["seqkeras"][name], hops = scorer.score(stream)
+        latency += hops
+    # the Keras twin of an exported model (a speech-embedding run's seqkeras scores are Keras)
     if settings.keras and exported is not None:
         from seqkeras.wakeword.protocol import load_run_model
 
