@@ -2,7 +2,7 @@
 
 For a run benchmarked by ``benchmarks/wakeword_real.py`` (its streams are cached), scores
 its model over the benchmark's own streams as the benchmark does (the exported model through
-``seqkeras-wake``'s runner; a speech-embedding head on the ONNX front end) and reports
+``seqkeras-wake``'s runner, whichever front end the run has) and reports
 
 - ``positive_recall``: the share of real keyword recordings whose highest raw score inside
   the keyword window reaches each threshold (low values: the keyword is heard but not
@@ -39,7 +39,7 @@ def diagnose(run_dir: Path, compare: Path | None = None) -> dict:
 
     keyword = read_train_config(run_dir).keyword
     settings = bench.BenchmarkSettings()
-    scorer = bench.run_scorer(run_dir, settings)  # exported model, or a speech-embedding head
+    scorer = bench.run_scorer(run_dir, settings)  # the run's default export, via the runner
     positives = bench.positive_recordings(keyword, settings)
     negatives = bench.negative_recordings(keyword, settings)
     step = scorer.step_samples
@@ -98,7 +98,7 @@ def diagnose(run_dir: Path, compare: Path | None = None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", type=Path, help="a run directory (exported, or a speech-embedding run)")
+    parser.add_argument("run", type=Path, help="an exported run directory")
     parser.add_argument(
         "--compare",
         type=Path,

@@ -169,12 +169,9 @@ def main() -> None:
         if "train" in steps:
             _cli(["wakeword", "train", "--keyword", keyword, "--out", str(out), *shlex.split(args.train_args)])
         if "export" in steps:
-            from seqkeras.wakeword.export import EXPORT_FILE
-            from seqkeras.wakeword.train import read_train_config
+            from seqkeras.wakeword.export import run_export_file
 
-            # a speech-embedding head is scored as Keras on the ONNX front end: no export
-            embedding = read_train_config(out).uses_speech_embedding
-            if not embedding and not (out / EXPORT_FILE).is_file():
+            if not run_export_file(out).is_file():
                 _cli(["wakeword", "export", str(out)])
         if "benchmark" in steps:
             extra = ["--no-pocketsphinx"] if args.no_pocketsphinx else []

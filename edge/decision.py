@@ -126,10 +126,13 @@ def detect(scores: Iterable[float], config: DecisionConfig) -> list[Detection]:
 
 
 def hop_seconds(features: Mapping[str, Any]) -> float | None:
-    """Seconds between feature frames (= model output steps for stride-1 models)."""
+    """Seconds between model input frames (= output steps for stride-1 models)."""
     try:
         rate = int(features["sample_rate"])
-        hop = int(round(float(features["hop_ms"]) * rate / 1000.0))
+        if "mel_hop" in features:  # speech-embedding mel windows: one input per step_frames
+            hop = int(features["mel_hop"]) * int(features["step_frames"])
+        else:
+            hop = int(round(float(features["hop_ms"]) * rate / 1000.0))
     except (KeyError, TypeError, ValueError):
         return None
     return hop / rate if rate > 0 and hop > 0 else None

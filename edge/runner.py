@@ -9,6 +9,7 @@ configuration. Imports numpy and a LiteRT runtime only — never TensorFlow or K
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from .decision import DecisionConfig, Detection, StreamingDecision
-from .features import FeatureConfig, StreamingFeatures, warn_if_upsampled
+from .embedding_features import feature_config_from_dict, frame_size, streaming_front_end
+from .features import FeatureConfig, LowSampleRateWarning, warn_if_upsampled
 from .metadata import MetadataError, read_metadata
 from .runtime import interpreter_class, load_interpreter
 from .wav import load_audio
@@ -102,7 +104,7 @@ class WakeRunner:
         self.metadata = _check_metadata(path, metadata)
         self.model_path = path
         try:
-            self.feature_config = FeatureConfig.from_dict(self.metadata["features"])
+            self.feature_config = feature_config_from_dict(self.metadata["features"])
             decision = dict(self.metadata["decision"])
             if threshold is not None:
                 decision["threshold"] = float(threshold)
@@ -128,19 +130,20 @@ class WakeRunner:
         except (KeyError, ValueError) as err:
             raise ModelError(f"{path}: the model's signature does not match its metadata ({err})") from None
         frame_shape = tuple(inputs[signature["inputs"]["frame"]]["shape"])
-        if frame_shape[-1] != self.feature_config.num_mel_bins:
+        if frame_shape[-1] != frame_size(self.feature_config):
             raise ModelError(
                 f"{path}: the model takes {frame_shape[-1]} features per frame but its feature "
-                f"configuration makes {self.feature_config.num_mel_bins} mel bins"
+                f"configuration makes {frame_size(self.feature_config)}"
             )
 
     @property
     def hop_length(self) -> int:
+        """Samples per model step (10 ms for log-mel frames, 80 ms for speech-embedding windows)."""
         return self.feature_config.hop_length
 
     def reset(self) -> None:
         """Start a new stream: zero states, empty feature buffer, no refractory period."""
-        self.features = StreamingFeatures(self.feature_config)
+        self.features = streaming_front_end(self.feature_config)
         self.decision = StreamingDecision(self.decision_config)
         self.states = [np.zeros(shape, np.float32) for shape in self._state_shapes]
 
@@ -216,8 +219,18 @@ class WakeRunner:
 
     def run_file(self, path: str | Path) -> RunResult:
         """Read a WAV file (any rate, mono or multi-channel) and run over it."""
-        samples, rate = load_audio(path, self.feature_config.sample_rate)
-        warn_if_upsampled(rate, self.feature_config)
+        config = self.feature_config
+        samples, rate = load_audio(path, config.sample_rate)
+        if isinstance(config, FeatureConfig):
+            warn_if_upsampled(rate, config)
+        elif rate / 2.0 < config.upper_edge_hz:
+            warnings.warn(
+                f"audio recorded at {rate} Hz is upsampled to {config.sample_rate} Hz; it holds "
+                f"nothing above {rate / 2:g} Hz, below the front end's top band edge "
+                f"{config.upper_edge_hz:g} Hz",
+                LowSampleRateWarning,
+                stacklevel=2,
+            )
         result = self.run_samples(samples)
         result.source_rate = rate
         return result

@@ -71,8 +71,10 @@ WEIGHT_GRANULARITIES = ("per-channel", "per-tensor")
 SEQKERAS_OBJECT_MODULES = (
     "seqkeras.layers",
     "seqkeras.audio.spectrogram",  # seqkeras.audio loads its Keras layers lazily
+    "seqkeras.audio.embedding_mel",
     "seqkeras.models",
     "seqkeras.wakeword",
+    "seqkeras.wakeword.speech_embedding_keras",
 )
 
 

@@ -150,9 +150,9 @@ def export_tflite(request: ExportRequest) -> dict[str, Any]:
             )
     features = request.features if request.features is not None else (graph.feature_config if graph else None)
     if features is not None:
-        from seqkeras_edge.features import FeatureConfig
+        from seqkeras_edge.embedding_features import feature_config_from_dict
 
-        features = FeatureConfig.from_dict(features).to_dict()  # validated, defaults filled
+        features = feature_config_from_dict(features).to_dict()  # validated, defaults filled
     metadata["features"] = features
     metadata["decision"] = _complete_decision(request.decision, features)
 

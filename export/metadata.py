@@ -14,7 +14,8 @@ Schema (``format`` = :data:`METADATA_FORMAT`)::
      "model": "<keras model name>", "quantize": "int8", ...,
      "signature": {"inputs": {"frame": ..., "states": [...]},
                    "outputs": {"prediction": ..., "states": [...]}},
-     "features": {...} | null,     # seqkeras.audio LogMelSpectrogram config
+     "features": {...} | null,     # LogMelSpectrogram config, or a SpeechEmbeddingMel one
+                                   # ("type": "speech-embedding-mel")
      "decision": {...} | null}     # seqkeras_edge.decision.DecisionConfig fields
 """
 

@@ -104,7 +104,13 @@ def _frame_stage(layer: keras.layers.Layer, clone: keras.layers.Layer) -> Stage:
 
 
 @register_stage_builder(keras.layers.Dense)
-def _dense(layer, input_shape):
+@register_stage_builder(keras.layers.Activation)
+@register_stage_builder(keras.layers.ReLU)
+@register_stage_builder(keras.layers.LeakyReLU)
+@register_stage_builder(keras.layers.ELU)
+@register_stage_builder(keras.layers.PReLU)
+def _per_frame(layer, input_shape):
+    """A layer that maps each frame on its own (its clone takes ``(batch, features)``)."""
     return [_frame_stage(layer, _clone(layer, (None, input_shape[-1])))]
 
 
@@ -128,15 +134,6 @@ def _batch_norm(layer, input_shape):
 def _layer_norm(layer, input_shape):
     _last_axis_only(layer)
     return [_frame_stage(layer, _clone(layer, (None, input_shape[-1]), axis=-1))]
-
-
-@register_stage_builder(keras.layers.Activation)
-@register_stage_builder(keras.layers.ReLU)
-@register_stage_builder(keras.layers.LeakyReLU)
-@register_stage_builder(keras.layers.ELU)
-@register_stage_builder(keras.layers.PReLU)
-def _activation(layer, input_shape):
-    return [_frame_stage(layer, _clone(layer, (None, input_shape[-1])))]
 
 
 @register_stage_builder(keras.layers.Softmax)
@@ -274,7 +271,7 @@ def _time_distributed_head(layer, input_shape):
     stages: list[Stage] = []
     width = int(input_shape[-1])
     for dense in layer.dense_layers:
-        stages.extend(_dense(dense, (None, width)))
+        stages.extend(_per_frame(dense, (None, width)))
         width = int(dense.units)
     return stages
 
@@ -283,9 +280,11 @@ def _register_seqkeras_layers() -> None:
     # seqkeras.layers ships with seqkeras_export: an ImportError here is a broken install
     # and must surface as itself, not as "layer not supported" later.
     from seqkeras.layers import Recurrent, TimeDistributedHead
+    from seqkeras.wakeword.speech_embedding_keras import WindowEmbedding
 
     STAGE_BUILDERS.insert(0, (Recurrent, _recurrent))
     STAGE_BUILDERS.insert(0, (TimeDistributedHead, _time_distributed_head))
+    STAGE_BUILDERS.insert(0, (WindowEmbedding, _per_frame))  # one mel window -> one vector
 
 
 _register_seqkeras_layers()

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 from seqkeras_edge.decision import DecisionConfig, detect
+from seqkeras_edge.embedding_features import FEATURE_TYPE as EMBEDDING_FEATURES
 
 from seqkeras.wakeword.real_speech import (
     WAKE_WORD_BENCHMARK,
@@ -482,12 +483,12 @@ class RunScorer:
     """How a run's model is scored on a benchmark stream (:func:`run_scorer`).
 
     Attributes:
-        exported: the ``.tflite`` the device runner scores, or ``None`` for a
-            speech-embedding head (its Keras model on the ONNX front end).
+        exported: the ``.tflite`` the device runner scores.
         step_seconds: time between output steps.
         smoothing_steps: the decision's moving average in those steps.
         label: what scores, for progress messages.
         score: ``stream -> (scores per step, per-hop latencies in µs)``.
+        speech_embedding: the model runs on the speech-embedding front end.
     """
 
     exported: Path | None
@@ -495,6 +496,7 @@ class RunScorer:
     smoothing_steps: int
     label: str
     score: Callable[[Stream], tuple[np.ndarray, list[float]]]
+    speech_embedding: bool = False
 
     @property
     def step_samples(self) -> int:
@@ -515,42 +517,41 @@ def run_scorer(
     settings: BenchmarkSettings,
     model_path: str | os.PathLike[str] | None = None,
 ) -> RunScorer:
-    """The scorer of a run: its exported model through ``seqkeras-wake``'s runner (output
-    grid from the model's metadata), or for a speech-embedding run its Keras head on the
-    ONNX front end (80 ms steps; ``settings.smoothing_steps`` of 10 ms frames turned into
-    the same time). Raises ``FileNotFoundError`` naming the export command when a run
-    that needs an export has none."""
+    """The scorer of a run: its exported model (default: the run's default export,
+    :func:`~seqkeras.wakeword.export.run_export_file`) through ``seqkeras-wake``'s runner,
+    output grid from the model's metadata; a speech-embedding model's scores are placed
+    after the audio they heard (``speech_embedding.on_sample_grid``). The smoothing
+    window keeps ``settings.smoothing_steps`` 10 ms frames' duration on any grid.
+    Raises ``FileNotFoundError`` naming the export command when the run has no export."""
     from seqkeras_edge.metadata import read_metadata
 
-    from seqkeras.wakeword.export import EXPORT_FILE
-    from seqkeras.wakeword.train import read_train_config
+    from seqkeras.wakeword.export import output_steps, run_export_file
 
     run_dir = Path(run_dir)
-    if read_train_config(run_dir).uses_speech_embedding:
-        from seqkeras.wakeword import speech_embedding as se
-        from seqkeras.wakeword.protocol import load_run_model
-
-        head = load_run_model(run_dir).model
-        step_seconds = se.STEP_SAMPLES / SAMPLE_RATE
-        return RunScorer(
-            None,
-            step_seconds,
-            max(1, round(settings.smoothing_steps * 0.01 / step_seconds)),
-            "speech-embedding front end (onnxruntime) + Keras head",
-            lambda stream: (speech_embedding_stream_scores_of(head, stream), []),
-        )
-    exported = Path(model_path) if model_path is not None else run_dir / EXPORT_FILE
+    exported = Path(model_path) if model_path is not None else run_export_file(run_dir)
     if not exported.is_file():
         raise FileNotFoundError(
             f"exported model {exported} does not exist: run seqkeras wakeword export {run_dir}"
         )
     metadata = read_metadata(exported) or {}
+    step_seconds = float(metadata.get("decision", {}).get("step_seconds", 0.01))
+    embedding = (metadata.get("features") or {}).get("type") == EMBEDDING_FEATURES
+
+    def score(stream: Stream) -> tuple[np.ndarray, list[float]]:
+        scores, hops = tflite_stream_scores(exported, stream)
+        if embedding:
+            from seqkeras.wakeword import speech_embedding as se
+
+            scores = se.on_sample_grid(scores)
+        return scores, hops
+
     return RunScorer(
         exported,
-        float(metadata.get("decision", {}).get("step_seconds", 0.01)),
-        settings.smoothing_steps,
+        step_seconds,
+        output_steps(settings.smoothing_steps, step_seconds),
         "exported model (seqkeras-wake's runner)",
-        lambda stream: tflite_stream_scores(exported, stream),
+        score,
+        embedding,
     )
 
 
@@ -645,14 +646,17 @@ def run_benchmark(
         say(f"{scorer.label} on the {name} stream")
         scores["seqkeras"][name], hops = scorer.score(stream)
         latency += hops
-    # the Keras twin of an exported model (a speech-embedding run's seqkeras scores are Keras)
-    if settings.keras and exported is not None:
+    # the Keras twin of the exported model (a speech-embedding head: on the ONNX front end
+    # it was trained on)
+    if settings.keras:
         from seqkeras.wakeword.protocol import load_run_model
 
         run = load_run_model(run_dir)
         say("Keras model on both streams")
         scores["keras"] = {
-            name: keras_stream_scores_of(run.model, run.feature_config, stream)
+            name: speech_embedding_stream_scores_of(run.model, stream)
+            if scorer.speech_embedding
+            else keras_stream_scores_of(run.model, run.feature_config, stream)
             for name, stream in streams.items()
         }
     for name, pair in scores.items():
@@ -708,9 +712,9 @@ def run_benchmark(
         "speech mixed with real noise)",
         "keyword": keyword,
         "run_dir": str(run_dir),
-        "front_end": "speech-embedding (onnxruntime)" if exported is None else "log-mel",
-        "exported_model": None if exported is None else str(exported),
-        "exported_model_bytes": None if exported is None else exported.stat().st_size,
+        "front_end": "speech-embedding" if scorer.speech_embedding else "log-mel",
+        "exported_model": str(exported),
+        "exported_model_bytes": exported.stat().st_size,
         "snr_db": settings.snr_db,
         "positives": {
             "recordings": len(positives),

@@ -1,18 +1,20 @@
-"""The speech-embedding front end as Keras models, weights read from its ONNX files.
+"""The speech-embedding network as Keras layers, weights read from its ONNX file.
 
-:func:`mel_model` (16 kHz audio in int16 units → rescaled 32-band log-mel frames) and
-:func:`embedding_network` (76 mel frames → 96 values) rebuild the two networks of
-``seqkeras.wakeword.speech_embedding`` layer by layer from the ONNX graphs (read with the
-``onnx`` package), so the front end can run inside Keras/TensorFlow (and later be
-converted with the head) instead of onnxruntime. Tested against onnxruntime on the same
-input. One deliberate difference: the ONNX mel floors each input at 80 dB under its own
-loudest value; :func:`mel_model` keeps only the fixed floor (power 1e-10), so a frame's
-value depends on that frame alone, as a stream needs.
+:func:`embedding_network` (76 mel frames → 96 values) rebuilds the network of
+``seqkeras.wakeword.speech_embedding`` layer by layer from the ONNX graph (read with the
+``onnx`` package), so the detector can run inside Keras/TensorFlow and be converted to
+TFLite with its head: :func:`device_model` chains
+``seqkeras.audio.embedding_mel.SpeechEmbeddingMel`` (the mel stage, by formula; its
+numpy twin ``seqkeras_edge.embedding_features`` runs on the device), :class:`WindowEmbedding`
+and a ``--model embedding`` run's head. Tested against onnxruntime on the same input. One
+deliberate difference: the ONNX mel floors each input at 80 dB under its own loudest
+value; the mel layer keeps only the fixed floor (power 1e-10), so a frame's value depends
+on that frame alone, as a stream needs.
 
 Example::
 
-    mel = mel_model()                      # (batch, samples) -> (batch, frames, 32)
     net = embedding_network()              # (batch, 76, 32, 1) -> (batch, 96)
+    detector = device_model(head)          # (batch, samples) -> (batch, steps, 1)
 """
 
 from __future__ import annotations
@@ -41,16 +43,6 @@ class FloorAt(keras.layers.Layer):
         return {**super().get_config(), "floor": self.floor}
 
 
-@keras.saving.register_keras_serializable(package="seqkeras")
-class PowerToScaledDb(keras.layers.Layer):
-    """``(10 log10(max(power, 1e-10))) * scale + offset`` (openWakeWord's rescaling)."""
-
-    def call(self, power: Any) -> Any:
-        ops = keras.ops
-        db = 10.0 * ops.log(ops.maximum(power, 1e-10)) / np.log(10.0)
-        return db * se.MEL_SCALE + se.MEL_OFFSET
-
-
 def _graph(path: str | os.PathLike[str]) -> tuple[list[Any], dict[str, np.ndarray]]:
     try:
         import onnx
@@ -69,33 +61,6 @@ def _attributes(node: Any) -> dict[str, Any]:
     from onnx import helper
 
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-
-def mel_model(directory: str | os.PathLike[str] | None = None) -> keras.Model:
-    """Audio ``(batch, samples)`` in int16 units → ``(batch, frames, 32)`` rescaled log-mel
-    (frame ``f``: samples ``[160 f, 160 f + 512)``), from ``melspectrogram.onnx``."""
-    nodes, weights = _graph(se.ensure_files(directory) / se.MEL_FILE)
-    convs = [n for n in nodes if n.op_type == "Conv"]
-    if len(convs) != 2:
-        raise ValueError(f"{se.MEL_FILE}: expected 2 Conv nodes (real, imaginary), found {len(convs)}")
-    real, imag = (weights[n.input[1]] for n in convs)
-    mel_matrix = next(weights[i] for n in nodes if n.op_type == "MatMul" for i in n.input if i in weights)
-    audio = keras.Input((None,), name="audio")
-    x = keras.layers.Reshape((-1, 1))(audio)
-    layers = []
-    for name, kernel in (("stft_real", real), ("stft_imag", imag)):
-        conv = keras.layers.Conv1D(
-            kernel.shape[0], se.MEL_FRAME, strides=se.MEL_HOP, use_bias=False, name=name
-        )
-        layers.append((conv, kernel))
-    re, im = (conv(x) for conv, _ in layers)
-    power = keras.layers.Add()([keras.layers.Multiply()([re, re]), keras.layers.Multiply()([im, im])])
-    mel = keras.layers.Dense(se.MEL_BANDS, use_bias=False, name="mel")(power)
-    model = keras.Model(audio, PowerToScaledDb(name="db")(mel), name="speech_embedding_mel")
-    for conv, kernel in layers:
-        conv.set_weights([kernel.transpose(2, 1, 0)])
-    model.get_layer("mel").set_weights([mel_matrix])
-    return model
 
 
 def embedding_network(directory: str | os.PathLike[str] | None = None) -> keras.Model:
@@ -147,3 +112,57 @@ def embedding_network(directory: str | os.PathLike[str] | None = None) -> keras.
     for layer, values in pending:
         layer.set_weights(values)
     return model
+
+
+@keras.saving.register_keras_serializable(package="seqkeras")
+class WindowEmbedding(keras.layers.Layer):
+    """:func:`embedding_network` applied to flattened mel windows:
+    ``(..., 76 * 32)`` → ``(..., 96)`` (one embedding per window, any leading axes).
+
+    The input is what ``seqkeras.audio.embedding_mel.SpeechEmbeddingMel`` (and the
+    device's ``seqkeras_edge.embedding_features``) produce, so a device model is
+    ``SpeechEmbeddingMel → WindowEmbedding → head``, and streaming export treats this layer
+    as per-frame (one window in, one embedding out).
+
+    Args:
+        network: the embedding network (default: :func:`embedding_network`, which reads
+            the ONNX file; a saved model carries the weights itself).
+    """
+
+    def __init__(self, network: keras.Model | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.network = network if network is not None else embedding_network()
+
+    def call(self, inputs: Any) -> Any:
+        ops = keras.ops
+        shape = ops.shape(inputs)
+        windows = ops.reshape(inputs, (-1, se.WINDOW_FRAMES, se.MEL_BANDS, 1))
+        vectors = self.network(windows)
+        if len(inputs.shape) == 2:
+            return vectors
+        return ops.reshape(vectors, (shape[0], shape[1], se.EMBEDDING_DIM))
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return (*input_shape[:-1], se.EMBEDDING_DIM)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> WindowEmbedding:
+        network = keras.saving.deserialize_keras_object(config.pop("network"))
+        return cls(network=network, **config)
+
+
+def device_model(head: keras.Model, directory: str | os.PathLike[str] | None = None) -> keras.Model:
+    """The whole detector as one Keras model over float audio: ``SpeechEmbeddingMel`` →
+    :class:`WindowEmbedding` → ``head`` (a ``--model embedding`` run's model), i.e.
+    ``(batch, samples) -> (batch, steps, 1)``, one score every 80 ms. What
+    ``seqkeras wakeword export`` converts (its mel layer becomes the runner's numpy front
+    end)."""
+    from seqkeras.audio.embedding_mel import SpeechEmbeddingMel
+
+    audio = keras.Input((None,), name="audio")
+    windows = SpeechEmbeddingMel(name="mel_windows")(audio)
+    vectors = WindowEmbedding(embedding_network(directory), name="speech_embedding")(windows)
+    return keras.Model(audio, head(vectors), name=f"{head.name}_device")

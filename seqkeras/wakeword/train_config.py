@@ -31,6 +31,19 @@ NOT_IDENTITY = ("epochs", "average_from_epoch")
 
 LR_SCHEDULES = ("cosine", "constant")
 
+# Settings that differ by model (what the model was measured with; TrainConfig.for_model
+# applies them where the caller gives no value). The speech-embedding head: BENCHMARKS.md,
+# "A front end trained on real speech".
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "embedding": {
+        "units": 128,
+        "dropout": 0.0,
+        "learning_rate": 1e-3,
+        "lr_schedule": "cosine",
+        "batch_size": 64,
+    },
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
@@ -238,6 +251,13 @@ class TrainConfig:
     def identity(self) -> dict[str, Any]:
         """:meth:`to_dict` without the epoch count: what a checkpoint must match to resume."""
         return {k: v for k, v in self.to_dict().items() if k not in NOT_IDENTITY}
+
+    @classmethod
+    def for_model(cls, model: str = "streaming", **values: Any) -> TrainConfig:
+        """A config for ``model`` with that model's defaults (``MODEL_DEFAULTS``) under
+        the given ``values``: ``TrainConfig.for_model("embedding", keyword="jarvis")``.
+        The ``seqkeras wakeword train`` command builds its config this way."""
+        return cls(**{**MODEL_DEFAULTS.get(model, {}), **values, "model": model})
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:

@@ -7,6 +7,7 @@ CODE = """
 import sys
 import seqkeras_edge, seqkeras_edge.cli, seqkeras_edge.runner, seqkeras_edge.decision
 import seqkeras_edge.metadata, seqkeras_edge.runtime, seqkeras_edge.wav, seqkeras_edge.features
+import seqkeras_edge.embedding_features
 seqkeras_edge.runtime.interpreter_class()
 heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras', 'jax', 'torch'))
 print(heavy)

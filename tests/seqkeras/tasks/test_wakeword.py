@@ -112,6 +112,10 @@ def test_export_file_names():
     assert EXPORT_FILE == "model.int16x8-per-tensor.tflite"
     # The CLI's defaults (kept TensorFlow-free) are the library's.
     assert (task.EXPORT_QUANTIZE, task.EXPORT_WEIGHTS) == (export.EXPORT_QUANTIZE, export.EXPORT_WEIGHTS)
+    assert (task.EMBEDDING_EXPORT_QUANTIZE, task.EMBEDDING_EXPORT_WEIGHTS) == (
+        export.EMBEDDING_EXPORT_QUANTIZE,
+        export.EMBEDDING_EXPORT_WEIGHTS,
+    )
     assert task.DEFAULT_SMOOTHING_STEPS == export.DEFAULT_SMOOTHING_STEPS
     assert task.DEFAULT_REFRACTORY_SECONDS == export.DEFAULT_REFRACTORY_SECONDS
     assert export_file("int8", "per-channel") == "model.int8.tflite"

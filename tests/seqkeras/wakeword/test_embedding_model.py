@@ -50,7 +50,7 @@ def test_embedding_run_shares_the_streaming_clips_and_labels_its_own_grid():
     assert embedding.uses_speech_embedding and not streaming.uses_speech_embedding
 
 
-def test_training_saves_the_head_and_other_commands_refuse_it(tmp_path):
+def test_training_saves_the_head_and_the_synthetic_protocol_refuses_it(tmp_path):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((8, 20, 96)).astype(np.float32)
     y = (rng.random((8, 20, 1)) > 0.8).astype(np.float32)
@@ -61,11 +61,10 @@ def test_training_saves_the_head_and_other_commands_refuse_it(tmp_path):
     info = json.loads((tmp_path / "train.json").read_text())
     assert info["labels"]["frames_per_step"] == 8 and info["labels"]["kernel_frames"] == 76
 
-    from seqkeras.wakeword.export import export_run
+    from seqkeras.wakeword.export import run_export_file
     from seqkeras.wakeword.protocol import evaluate_run
 
-    with pytest.raises(ValueError, match=r"speech-embedding model.*seqkeras wakeword benchmark /"):
-        export_run(tmp_path)
+    assert run_export_file(tmp_path).name == "model.dynamic.tflite"  # int8 weights, float mel
     with pytest.raises(ValueError, match=r"speech-embedding model.*seqkeras wakeword benchmark /"):
         evaluate_run(tmp_path)
 
@@ -104,3 +103,21 @@ def test_dataset_embeddings_are_the_front_ends_and_cached(tmp_path):
     cached = list(tmp_path.glob("speech-embedding-*.npy"))
     assert len(cached) == 1
     np.testing.assert_array_equal(dataset.embeddings(), got)
+
+
+def test_the_embedding_model_has_its_own_defaults_under_given_values():
+    from seqkeras.wakeword.train_config import MODEL_DEFAULTS
+
+    config = TrainConfig.for_model("embedding", keyword="jarvis", units=64)
+    assert (config.units, config.dropout, config.lr_schedule, config.batch_size) == (64, 0.0, "cosine", 64)
+    assert config.learning_rate == MODEL_DEFAULTS["embedding"]["learning_rate"] == 1e-3
+    assert TrainConfig.for_model(keyword="jarvis") == TrainConfig(keyword="jarvis")
+
+    import argparse
+
+    from seqkeras.tasks.wakeword import _train_config_arguments, train_config_from_args
+
+    parser = argparse.ArgumentParser()
+    _train_config_arguments(parser)
+    parsed = train_config_from_args(parser.parse_args(["--model", "embedding", "--dropout", "0.1"]))
+    assert (parsed.model, parsed.units, parsed.dropout) == ("embedding", 128, 0.1)
