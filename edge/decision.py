@@ -8,8 +8,10 @@ step ``t`` (scores are the model's keyword probability at that step):
    .. ``t`` (a shorter window at the very start of a stream).
 2. A detection fires at step ``t`` when ``smoothed[t] >= threshold`` and no detection
    fired at a step ``d`` with ``(t - d) * step_seconds < refractory_seconds``.
-3. Its time is ``t * step_seconds`` (the model's output time grid, the same grid the
-   training labels use); its score is ``smoothed[t]``.
+3. Its time is ``first_step_seconds + t * step_seconds`` (the model's output time grid,
+   the same grid the training labels use; ``first_step_seconds`` is 0 for log-mel frames
+   and 0.782 s for a speech-embedding model, whose first output has heard 12,512
+   samples); its score is ``smoothed[t]``.
 
 Example::
 
@@ -40,6 +42,7 @@ class DecisionConfig:
         step_seconds: seconds per model output step (the feature hop for stride-1 models).
         output_index: which channel of the model output is the keyword score.
         keyword: the keyword's name (informational).
+        first_step_seconds: stream time of output step 0 (detection times add it).
     """
 
     threshold: float = 0.5
@@ -48,6 +51,7 @@ class DecisionConfig:
     step_seconds: float = 0.01
     output_index: int = 0
     keyword: str | None = None
+    first_step_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.threshold):
@@ -60,6 +64,8 @@ class DecisionConfig:
             raise ValueError(f"step_seconds must be > 0, got {self.step_seconds!r}")
         if not isinstance(self.output_index, int) or self.output_index < 0:
             raise ValueError(f"output_index must be an integer >= 0, got {self.output_index!r}")
+        if not self.first_step_seconds >= 0:
+            raise ValueError(f"first_step_seconds must be >= 0, got {self.first_step_seconds!r}")
 
     @property
     def refractory_steps(self) -> int:
@@ -111,7 +117,8 @@ class StreamingDecision:
         if last is not None and self._step - last < self.config.refractory_steps:
             return None
         self._last_detection = self._step
-        return Detection(self._step, self._step * self.config.step_seconds, smoothed)
+        time = self.config.first_step_seconds + self._step * self.config.step_seconds
+        return Detection(self._step, time, smoothed)
 
 
 def detect(scores: Iterable[float], config: DecisionConfig) -> list[Detection]:

@@ -138,6 +138,8 @@ def export_run(
         "step_seconds": labels.step_seconds(),
         "keyword": config.keyword,
     }
+    if config.uses_speech_embedding:  # a detection's time: when its window has been heard
+        decision["first_step_seconds"] = features.first_window_end / features.sample_rate
     with tempfile.TemporaryDirectory(prefix="seqkeras-wakeword-export-") as temp:
         if config.uses_speech_embedding:  # the converter's child process loads a file
             model_path = Path(temp) / "device.keras"

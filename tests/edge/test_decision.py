@@ -36,6 +36,8 @@ def test_smoothing_window_mean():
     assert [d.step for d in found] == [2, 3, 7]
     assert found[0].time == pytest.approx(0.04)
     assert found[0].score == pytest.approx(0.6)
+    later = DecisionConfig(threshold=0.55, smoothing_steps=3, step_seconds=0.02, first_step_seconds=0.5)
+    assert [d.time for d in detect(scores, later)] == pytest.approx([0.54])  # refractory 1 s
 
 
 def test_streaming_equals_offline():
@@ -48,7 +50,13 @@ def test_streaming_equals_offline():
 
 @pytest.mark.parametrize(
     "field, value",
-    [("smoothing_steps", 0), ("refractory_seconds", -1.0), ("step_seconds", 0.0), ("threshold", float("nan"))],
+    [
+        ("smoothing_steps", 0),
+        ("refractory_seconds", -1.0),
+        ("step_seconds", 0.0),
+        ("threshold", float("nan")),
+        ("first_step_seconds", -0.1),
+    ],
 )
 def test_invalid_config_names_the_field(field, value):
     with pytest.raises(ValueError, match=field):

@@ -139,7 +139,12 @@ def test_exported_device_model_runs_in_the_edge_runner(tmp_path) -> None:
             streaming=True,
             representative={"audio": audio},
             features=EmbeddingFeatureConfig().to_dict(),
-            decision={"threshold": 0.5, "step_seconds": 0.08},
+            decision={
+                "threshold": 0.0,
+                "step_seconds": 0.08,
+                "first_step_seconds": 0.782,
+                "refractory_seconds": 0.2,
+            },
             model=model,
         )
     )
@@ -153,3 +158,10 @@ def test_exported_device_model_runs_in_the_edge_runner(tmp_path) -> None:
     np.testing.assert_allclose(result.scores[:, 0], expected, atol=1e-4)
     chunked = runner.run_chunks(audio[0, i : i + 700] for i in range(0, 30000, 700))
     np.testing.assert_allclose(chunked.scores, result.scores, atol=1e-6)
+    # threshold 0: every step whose refractory period has passed fires, at the time its
+    # window has been heard (12,512 samples for step 0, then 80 ms per step)
+    times = [d.time for d in result.detections]
+    assert [d.step for d in result.detections] == list(range(0, len(expected), 3))
+    np.testing.assert_allclose(
+        times, [12512 / 16000 + 0.08 * s for s in range(0, len(expected), 3)]
+    )
