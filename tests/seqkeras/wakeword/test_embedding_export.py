@@ -86,6 +86,7 @@ def test_feature_configs_from_metadata_dicts() -> None:
         EmbeddingFeatureConfig(window_length=600)
 
 
+@pytest.mark.backend_agnostic
 def test_keras_mel_layer_equals_the_numpy_twin_and_reloads(tmp_path) -> None:
     import keras
 
@@ -112,6 +113,7 @@ def _tiny_head():
     return embedding_head_model(units=8)
 
 
+@pytest.mark.backend_agnostic
 def test_device_model_equals_onnx_front_end_plus_head(front: se.SpeechEmbedding) -> None:
     from seqkeras.wakeword.speech_embedding_keras import device_model
 
