@@ -18,18 +18,6 @@ from seqkeras_edge.features import FeatureConfig
 from seqkeras.wakeword import speech_embedding as se
 
 
-@pytest.fixture(scope="module")
-def front() -> se.SpeechEmbedding:
-    return se.SpeechEmbedding(threads=1)
-
-
-def _noisy(samples: int, seed: int = 0) -> np.ndarray:
-    """int16 speech-band noise whose level changes over time (never digital silence)."""
-    rng = np.random.default_rng(seed)
-    envelope = 0.05 + 0.3 * np.abs(np.sin(np.arange(samples) / 2000.0))
-    return np.round(rng.standard_normal(samples) * envelope * 3000).astype(np.int16)
-
-
 def test_the_numpy_front_end_rebuilds_the_onnx_weights() -> None:
     onnx = pytest.importorskip("onnx")
     from onnx import numpy_helper
@@ -50,14 +38,14 @@ def test_the_numpy_front_end_rebuilds_the_onnx_weights() -> None:
     )
 
 
-def test_numpy_mel_equals_onnxruntime(front: se.SpeechEmbedding) -> None:
-    audio = _noisy(30000, seed=2)
+def test_numpy_mel_equals_onnxruntime(front: se.SpeechEmbedding, noisy) -> None:
+    audio = noisy(30000, seed=2)
     np.testing.assert_allclose(mel_frames(audio / 32767.0), front.mel(audio)[0], atol=1e-4)
 
 
-def test_streamed_windows_equal_one_pass() -> None:
+def test_streamed_windows_equal_one_pass(noisy) -> None:
     config = EmbeddingFeatureConfig()
-    audio = _noisy(40000, seed=3) / 32767.0
+    audio = noisy(40000, seed=3) / 32767.0
     whole = mel_windows(mel_frames(audio, config), config)
     assert (
         whole.shape == (config.num_steps(audio.size), 76 * 32) == (se.num_steps(audio.size), 2432)
@@ -87,12 +75,12 @@ def test_feature_configs_from_metadata_dicts() -> None:
 
 
 @pytest.mark.backend_agnostic
-def test_keras_mel_layer_equals_the_numpy_twin_and_reloads(tmp_path) -> None:
+def test_keras_mel_layer_equals_the_numpy_twin_and_reloads(tmp_path, noisy) -> None:
     import keras
 
     from seqkeras.audio.embedding_mel import SpeechEmbeddingMel
 
-    audio = np.stack([_noisy(20000, seed=s) for s in (4, 5)]) / 32767.0
+    audio = np.stack([noisy(20000, seed=s) for s in (4, 5)]) / 32767.0
     audio[1, 3000:6000] = 0.0  # digital silence: the fixed floor only, as on the device
     model = keras.Sequential([keras.Input((None,)), SpeechEmbeddingMel()])
     got = np.asarray(model(audio.astype(np.float32)))
@@ -114,17 +102,17 @@ def _tiny_head():
 
 
 @pytest.mark.backend_agnostic
-def test_device_model_equals_onnx_front_end_plus_head(front: se.SpeechEmbedding) -> None:
+def test_device_model_equals_onnx_front_end_plus_head(front: se.SpeechEmbedding, noisy) -> None:
     from seqkeras.wakeword.speech_embedding_keras import device_model
 
     head = _tiny_head()
-    audio = np.stack([_noisy(24000, seed=s) for s in (6, 7)])
+    audio = np.stack([noisy(24000, seed=s) for s in (6, 7)])
     expected = np.asarray(head(front.clips(audio)))
     got = np.asarray(device_model(head)(audio.astype(np.float32) / 32767.0))
     np.testing.assert_allclose(got, expected, atol=2e-4)
 
 
-def test_exported_device_model_runs_in_the_edge_runner(tmp_path) -> None:
+def test_exported_device_model_runs_in_the_edge_runner(tmp_path, noisy) -> None:
     from seqkeras_edge.runner import WakeRunner
     from seqkeras_export.exporters import ExportRequest, export_tflite
 
@@ -132,7 +120,7 @@ def test_exported_device_model_runs_in_the_edge_runner(tmp_path) -> None:
 
     model = device_model(_tiny_head())
     model.save(tmp_path / "device.keras")
-    audio = np.stack([_noisy(30000, seed=s) for s in (8, 9)]).astype(np.float32) / 32767.0
+    audio = np.stack([noisy(30000, seed=s) for s in (8, 9)]).astype(np.float32) / 32767.0
     output = tmp_path / "device.tflite"
     report = export_tflite(
         ExportRequest(

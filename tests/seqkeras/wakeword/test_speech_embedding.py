@@ -10,29 +10,17 @@ import pytest
 from seqkeras.wakeword import speech_embedding as se
 
 
-@pytest.fixture(scope="module")
-def front() -> se.SpeechEmbedding:
-    return se.SpeechEmbedding(threads=1)
-
-
-def _noisy(samples: int, seed: int = 0) -> np.ndarray:
-    """Speech-band noise with a level that changes over time (never digital silence)."""
-    rng = np.random.default_rng(seed)
-    envelope = 0.05 + 0.3 * np.abs(np.sin(np.arange(samples) / 2000.0))
-    return np.round(rng.standard_normal(samples) * envelope * 3000).astype(np.int16)
-
-
-def test_time_grid_matches_the_onnx_output_lengths(front: se.SpeechEmbedding) -> None:
+def test_time_grid_matches_the_onnx_output_lengths(front: se.SpeechEmbedding, noisy) -> None:
     for samples in (se.FIRST_END, se.FIRST_END + se.STEP_SAMPLES - 1, 16000, 32000 + 17):
-        out = front.clips(_noisy(samples))
+        out = front.clips(noisy(samples))
         assert out.shape == (1, se.num_steps(samples), se.EMBEDDING_DIM)
-    mel = front.mel(_noisy(16000))
+    mel = front.mel(noisy(16000))
     assert mel.shape == (1, (16000 - se.MEL_FRAME) // se.MEL_HOP + 1, se.MEL_BANDS)
     assert se.step_end_sample(0) == 12512 and se.step_end_sample(3) == 12512 + 3 * 1280
 
 
-def test_each_step_depends_only_on_the_audio_it_has_heard(front: se.SpeechEmbedding) -> None:
-    audio = _noisy(40000)
+def test_each_step_depends_only_on_the_audio_it_has_heard(front: se.SpeechEmbedding, noisy) -> None:
+    audio = noisy(40000)
     full = front.clips(audio)[0]
     step = 7
     prefix = front.clips(audio[: int(se.step_end_sample(step))])[0]
@@ -44,16 +32,16 @@ def test_each_step_depends_only_on_the_audio_it_has_heard(front: se.SpeechEmbedd
     np.testing.assert_allclose(front.clips(changed)[0][step], full[step], atol=1e-4)
 
 
-def test_stream_in_chunks_equals_one_pass(front: se.SpeechEmbedding) -> None:
-    audio = _noisy(5 * 16000 + 333, seed=1)
+def test_stream_in_chunks_equals_one_pass(front: se.SpeechEmbedding, noisy) -> None:
+    audio = noisy(5 * 16000 + 333, seed=1)
     one = front.clips(audio)[0]
     chunked = front.stream(audio, chunk_steps=7)
     assert chunked.shape == one.shape
     np.testing.assert_allclose(chunked, one, atol=1e-4)
 
 
-def test_batch_of_clips_equals_clip_by_clip(front: se.SpeechEmbedding) -> None:
-    clips = np.stack([_noisy(20000, seed=s) for s in range(3)])
+def test_batch_of_clips_equals_clip_by_clip(front: se.SpeechEmbedding, noisy) -> None:
+    clips = np.stack([noisy(20000, seed=s) for s in range(3)])
     batch = front.clips(clips)
     for i in range(3):
         np.testing.assert_allclose(batch[i], front.clips(clips[i])[0], atol=1e-4)
@@ -96,20 +84,20 @@ def test_the_cached_files_are_the_checked_ones() -> None:
         assert file_sha256(folder / name) == sha256
 
 
-def test_keras_network_equals_onnxruntime(front: se.SpeechEmbedding) -> None:
+def test_keras_network_equals_onnxruntime(front: se.SpeechEmbedding, noisy) -> None:
     from seqkeras.wakeword.speech_embedding_keras import embedding_network
 
-    reference_mel = front.mel(_noisy(30000, seed=5))
+    reference_mel = front.mel(noisy(30000, seed=5))
     windows = np.stack([reference_mel[0, i : i + se.WINDOW_FRAMES] for i in (0, 40, 80)])[..., None]
     reference = front.embed_mel(reference_mel)[0, [0, 5, 10]]
     got = embedding_network().predict(windows, verbose=0)
     np.testing.assert_allclose(got, reference, atol=1e-3, rtol=1e-4)
 
 
-def test_mel_frames_depend_on_their_own_samples_only() -> None:
+def test_mel_frames_depend_on_their_own_samples_only(noisy) -> None:
     from seqkeras_edge.embedding_features import mel_frames
 
-    audio = _noisy(20000, seed=6) / 32767.0
+    audio = noisy(20000, seed=6) / 32767.0
     audio[5000:9000] = 0  # digital silence: the ONNX model floors it relative to the input
     whole = mel_frames(audio)
     part = mel_frames(audio[3200:12000])
