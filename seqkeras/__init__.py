@@ -40,9 +40,11 @@ _KERAS_OBJECT_MODULES = (
     "seqkeras.models",
     "seqkeras.lm",
     "seqkeras.audio",
+    "seqkeras.audio.embedding_mel",
     "seqkeras.metrics",
     "seqkeras.speech.layers",
     "seqkeras.wakeword.losses",
+    "seqkeras.wakeword.speech_embedding_keras",
     "seqkeras.embeddings",
 )
 
