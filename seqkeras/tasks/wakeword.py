@@ -127,6 +127,15 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: espeak,festival,festival-l2,kokoro; the test data stays the protocol's)",
     )
     parser.add_argument(
+        "--negative-dataset",
+        dest="negative_datasets",
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="a dataset folder built for another keyword whose clips train as negatives "
+        "(clips mentioning this keyword dropped); repeatable",
+    )
+    parser.add_argument(
         "--lr-schedule",
         choices=["cosine", "constant"],
         default=None,
@@ -144,7 +153,7 @@ def train_config_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
     """A ``TrainConfig`` from the given flags (unset flags keep the config's defaults)."""
     from seqkeras.wakeword.train import TrainConfig
 
-    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss", "lr_schedule", "train_engines"]
+    names = [flag[2:].replace("-", "_") for flag, _, _ in TRAIN_OPTIONS] + ["model", "cell", "loss", "lr_schedule", "train_engines", "negative_datasets"]
     values = dict(overrides)
     values.update({n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
     return TrainConfig.for_model(**values)

@@ -87,10 +87,12 @@ def load_training_data(
         return dataset.features(progress=progress), dataset.labels()
 
     x, y = arrays(train_set)
-    info: dict[str, Any] = {
-        "train_folder": str(train_set.folder),
-        "train_positive_fraction": float(y.mean()),
-    }
+    info: dict[str, Any] = {"train_folder": str(train_set.folder)}
+    if config.negative_datasets:
+        x, y, info["negative_datasets"] = add_negative_datasets(
+            x, y, config, lambda dataset: arrays(dataset)[0]
+        )
+    info["train_positive_fraction"] = float(y.mean())
     xv = yv = None
     if config.val_clips:
         val_set = build_dataset(
@@ -99,6 +101,43 @@ def load_training_data(
         xv, yv = arrays(val_set)
         info["val_folder"] = str(val_set.folder)
     return x, y, xv, yv, info
+
+
+def add_negative_datasets(
+    x: np.ndarray, y: np.ndarray, config: TrainConfig, inputs: Any
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """``(x, y)`` with the clips of ``config.negative_datasets`` appended as negatives
+    (``inputs(dataset)`` gives a dataset's model inputs); clips with a segment that
+    mentions ``config.keyword`` are dropped. Returns the arrays and, per folder, how many
+    clips it had and how many were used."""
+    from seqkeras.wakeword.data import WakewordDataset
+
+    keyword = config.keyword.lower()
+    parts, report = [x], []
+    for folder in config.negative_datasets:
+        dataset = WakewordDataset(Path(folder).expanduser())
+        own = str(dataset.manifest["config"].get("keyword", "")).lower()
+        if own == keyword:
+            raise ValueError(
+                f"negative dataset {folder} was built for the keyword {keyword!r} itself; "
+                "give datasets of other keywords"
+            )
+        keep = [
+            i
+            for i, clip in enumerate(dataset.segments)
+            if not any(keyword in s.text.lower() for s in clip)
+        ]
+        values = inputs(dataset)
+        if values.shape[1:] != x.shape[1:]:
+            raise ValueError(
+                f"negative dataset {folder}: its clips give inputs of shape {values.shape[1:]}, "
+                f"this run's {x.shape[1:]} (same clip length and features needed)"
+            )
+        parts.append(values[keep])
+        report.append({"folder": str(folder), "clips": len(dataset), "used": len(keep)})
+    negatives = sum(len(p) for p in parts[1:])
+    zeros = np.zeros((negatives, *y.shape[1:]), y.dtype)
+    return np.concatenate(parts), np.concatenate([y, zeros]), report
 
 
 def fit_model(

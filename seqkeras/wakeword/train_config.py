@@ -107,6 +107,12 @@ class TrainConfig:
             protocol's (``WakewordDataConfig.train_engines``). The test split and the
             negative stream are the protocol's either way, so runs with different
             engines are measured on the same test data.
+        negative_datasets: folders of wake-word datasets built for *other* keywords
+            (``build_dataset``'s output, e.g. ``~/.cache/seqkeras/wakeword/<keyword>-train-...``)
+            whose clips are added to training as all-negative clips; a clip with a segment
+            that mentions this keyword is dropped. More synthesized non-keyword speech
+            without synthesizing it again (BENCHMARKS.md, "Other keywords' clips as
+            negatives").
         kokoro_voices, kokoro_keyword_voices: Kokoro speakers (base voices and blends of
             its training voices) speaking negatives / the keyword in training; the
             protocol's test split samples a quarter of these from the held-out voices.
@@ -158,6 +164,7 @@ class TrainConfig:
     sentences_per_voice: int = 1
     sentence_fraction: float = 0.3
     train_engines: tuple[str, ...] | None = None
+    negative_datasets: tuple[str, ...] = ()
     kokoro_voices: int = 60
     kokoro_keyword_voices: int = 200
     blend_fraction: float = 0.6
@@ -242,6 +249,11 @@ class TrainConfig:
                     f"train_engines: unknown TTS engine(s) {unknown}; choose from {list_engines()}"
                 )
             object.__setattr__(self, "train_engines", tuple(self.train_engines))
+        if isinstance(self.negative_datasets, str):
+            raise ValueError(
+                f"negative_datasets must be a sequence of dataset folders, got {self.negative_datasets!r}"
+            )
+        object.__setattr__(self, "negative_datasets", tuple(str(f) for f in self.negative_datasets))
         if not self.clip_seconds >= 1.0:
             raise ValueError(f"clip_seconds must be >= 1, got {self.clip_seconds!r}")
 
@@ -249,8 +261,12 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     def identity(self) -> dict[str, Any]:
-        """:meth:`to_dict` without the epoch count: what a checkpoint must match to resume."""
-        return {k: v for k, v in self.to_dict().items() if k not in NOT_IDENTITY}
+        """:meth:`to_dict` without the epoch count: what a checkpoint must match to resume
+        (``negative_datasets`` only when given, so runs from before the field resume)."""
+        values = {k: v for k, v in self.to_dict().items() if k not in NOT_IDENTITY}
+        if not values["negative_datasets"]:
+            del values["negative_datasets"]
+        return values
 
     @classmethod
     def for_model(cls, model: str = "streaming", **values: Any) -> TrainConfig:

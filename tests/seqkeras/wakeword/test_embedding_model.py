@@ -93,7 +93,11 @@ def test_dataset_embeddings_are_the_front_ends_and_cached(tmp_path):
     rng = np.random.default_rng(4)
     audio = np.round(rng.standard_normal((3, 20000)) * 2000).astype(np.int16)
     np.save(tmp_path / "audio.npy", audio)
-    manifest = {"config": WakewordDataConfig().to_dict(), "segments": [[], [], []], "split": "train"}
+    manifest = {
+        "config": WakewordDataConfig().to_dict(),
+        "segments": [[], [], []],
+        "split": "train",
+    }
     (tmp_path / MANIFEST).write_text(json.dumps(manifest))
     dataset = WakewordDataset(tmp_path)
     got = dataset.embeddings(batch_size=2)
@@ -109,7 +113,12 @@ def test_the_embedding_model_has_its_own_defaults_under_given_values():
     from seqkeras.wakeword.train_config import MODEL_DEFAULTS
 
     config = TrainConfig.for_model("embedding", keyword="jarvis", units=64)
-    assert (config.units, config.dropout, config.lr_schedule, config.batch_size) == (64, 0.0, "cosine", 64)
+    assert (config.units, config.dropout, config.lr_schedule, config.batch_size) == (
+        64,
+        0.0,
+        "cosine",
+        64,
+    )
     assert config.learning_rate == MODEL_DEFAULTS["embedding"]["learning_rate"] == 1e-3
     assert TrainConfig.for_model(keyword="jarvis") == TrainConfig(keyword="jarvis")
 
@@ -121,3 +130,60 @@ def test_the_embedding_model_has_its_own_defaults_under_given_values():
     _train_config_arguments(parser)
     parsed = train_config_from_args(parser.parse_args(["--model", "embedding", "--dropout", "0.1"]))
     assert (parsed.model, parsed.units, parsed.dropout) == ("embedding", 128, 0.1)
+    assert "negative_datasets" not in parsed.identity()  # runs from before the field resume
+    args = parser.parse_args(["--negative-dataset", "a", "--negative-dataset", "b"])
+    assert train_config_from_args(args).identity()["negative_datasets"] == ("a", "b")
+
+
+def _dataset(folder, keyword, texts, samples=1600, seed=0):
+    from seqkeras.wakeword.data import MANIFEST
+    from seqkeras.wakeword.data_config import WakewordDataConfig
+
+    folder.mkdir()
+    rng = np.random.default_rng(seed)
+    np.save(
+        folder / "audio.npy",
+        np.round(rng.standard_normal((len(texts), samples)) * 1000).astype(np.int16),
+    )
+    segments = [
+        [{"start": 0, "end": 100, "kind": "hard", "text": text, "voice": "v"}] for text in texts
+    ]
+    config = WakewordDataConfig(keyword=keyword).to_dict()
+    (folder / MANIFEST).write_text(
+        json.dumps({"config": config, "segments": segments, "split": "train"})
+    )
+    return folder
+
+
+def test_other_keywords_datasets_train_as_negatives_without_the_keyword(tmp_path):
+    from seqkeras.wakeword.train import add_negative_datasets
+
+    texts = ["hey computer", "jarvis please", "computers", "jarvisian", "service"]
+    other = _dataset(tmp_path / "other", "computer", texts)
+    x = np.ones((2, 1600), np.float32)
+    y = np.ones((2, 3, 1), np.float32)
+    config = TrainConfig(keyword="Jarvis", negative_datasets=[str(other)])
+    assert config.negative_datasets == (str(other),)
+    x2, y2, report = add_negative_datasets(x, y, config, lambda dataset: dataset.audio())
+    # "jarvis please" and "jarvisian" mention the keyword: dropped; three clips remain
+    assert report == [{"folder": str(other), "clips": 5, "used": 3}]
+    from seqkeras.wakeword.data import WakewordDataset
+
+    np.testing.assert_array_equal(x2[2:], WakewordDataset(other).audio()[[0, 2, 4]])
+    assert y2.shape == (5, 3, 1) and y2[:2].all() and not y2[2:].any()
+
+    with pytest.raises(ValueError, match="built for the keyword 'computer' itself"):
+        add_negative_datasets(
+            x,
+            y,
+            TrainConfig(keyword="computer", negative_datasets=[str(other)]),
+            lambda d: d.audio(),
+        )
+    with pytest.raises(ValueError, match=r"inputs of shape \(1600,\), this run's \(800,\)"):
+        add_negative_datasets(x[:, :800], y, config, lambda d: d.audio())
+    with pytest.raises(FileNotFoundError, match="no wake-word dataset manifest"):
+        add_negative_datasets(
+            x, y, TrainConfig(negative_datasets=[str(tmp_path)]), lambda d: d.audio()
+        )
+    with pytest.raises(ValueError, match="sequence of dataset folders"):
+        TrainConfig(negative_datasets=str(other))
