@@ -87,6 +87,8 @@ def run_seqkeras(args: argparse.Namespace, algo: str, out: str) -> dict[str, Any
         batch_size=args.batch_size if algo != "glove" else None,
         negatives_shared_by=args.negatives_shared_by if algo == "sgns" else 1,
         **({} if args.pack_contexts is None else {"pack_contexts": args.pack_contexts}),
+        **({} if args.optimizer is None or algo != "sgns" else {"optimizer": args.optimizer}),
+        **({} if args.steps_per_execution is None else {"steps_per_execution": args.steps_per_execution}),
     )  # fmt: skip
     metrics = train_embeddings(config, out, verbose=2)
     return {
@@ -162,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         "--pack-contexts", action=argparse.BooleanOptionalAction, default=None,
         help="sgns: packed batches (default: the recipe's)",
     )  # fmt: skip
+    parser.add_argument(
+        "--optimizer", default=None, help="sgns: sparse optimizer (default: the recipe's)"
+    )
+    parser.add_argument(
+        "--steps-per-execution", type=int, default=None, help="default: the recipe's"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--glove", action="store_true", help="also GloVe (ours vs Stanford 6B 50d)")
@@ -197,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             "batch_size": ours["config"]["batch_size"],
             "negatives_shared_by": ours["config"]["negatives_shared_by"],
             "pack_contexts": ours["config"]["pack_contexts"],
+            "optimizer": ours["config"]["optimizer"],
+            "steps_per_execution": ours["config"]["steps_per_execution"],
         }
     if not args.skip_gensim:
         import gensim
