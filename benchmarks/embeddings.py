@@ -85,6 +85,7 @@ def run_seqkeras(args: argparse.Namespace, algo: str, out: str) -> dict[str, Any
         negative=args.negative, min_count=args.min_count, max_words=args.max_words, sample=args.sample,
         epochs=args.epochs if algo != "glove" else args.glove_epochs, seed=args.seed,
         batch_size=args.batch_size if algo != "glove" else None,
+        learning_rate=args.learning_rate if algo != "glove" else None,
         negatives_shared_by=args.negatives_shared_by if algo == "sgns" else 1,
         **({} if args.pack_contexts is None else {"pack_contexts": args.pack_contexts}),
         **({} if args.optimizer is None or algo != "sgns" else {"optimizer": args.optimizer}),
@@ -157,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, default=1e-3)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument(
+        "--learning-rate", type=float, default=None, help="sgns (default: the recipe's)"
+    )
     parser.add_argument(
         "--negatives-shared-by", type=int, default=1, help="sgns: centres per noise draw"
     )

@@ -46,6 +46,8 @@ class Algorithm:
         batch_size: default examples (targets, or co-occurrence cells) per step.
         initial_accumulator: AdaGrad's starting squared-gradient sum.
         optimizer: default ``--optimizer`` (a key of ``OPTIMIZERS``).
+        rowwise_learning_rate: default rate with ``rowwise-adagrad`` (``None``: the same
+            as ``learning_rate``).
     """
 
     name: str
@@ -55,6 +57,7 @@ class Algorithm:
     batch_size: int
     initial_accumulator: float = 0.1
     optimizer: str = "adagrad"
+    rowwise_learning_rate: float | None = None
 
 
 ALGORITHMS: dict[str, Algorithm] = {}
@@ -71,10 +74,13 @@ OPTIMIZERS: dict[str, str] = {
     "adagrad": "SparseAdagrad",
     "rowwise-adagrad": "RowwiseSparseAdagrad",
 }
-SGNS_OPTIMIZER = "adagrad"
+# SGNS trains with row-wise AdaGrad at rate 0.2: its update is the cheapest part of the
+# change that took the recipe from 0.34x to ... gensim's words/s (BENCHMARKS.md)
+SGNS_OPTIMIZER = "rowwise-adagrad"
+SGNS_ROWWISE_LEARNING_RATE = 0.2
 # training steps per call of the compiled step function (Keras ``steps_per_execution``):
-# fewer trips through Python and the callbacks per batch
-STEPS_PER_EXECUTION = 1
+# fewer trips through Python and the callbacks per batch; the same updates
+STEPS_PER_EXECUTION = 16
 
 
 def list_optimizers() -> list[str]:
@@ -98,6 +104,7 @@ for _algorithm in (
         0.1,
         4096,
         optimizer=SGNS_OPTIMIZER,
+        rowwise_learning_rate=SGNS_ROWWISE_LEARNING_RATE,
     ),  # fmt: skip
     Algorithm("skipgram", "skip-gram with a full softmax", "softmax", 0.1, 512),
     Algorithm(
@@ -180,12 +187,15 @@ class EmbeddingTrainConfig:
         optimizer = self.optimizer or spec.optimizer
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"--optimizer must be one of {list_optimizers()}, got {optimizer!r}")
+        default_rate = spec.learning_rate
+        if optimizer == "rowwise-adagrad" and spec.rowwise_learning_rate is not None:
+            default_rate = spec.rowwise_learning_rate
         values = asdict(self)
         values.update(
             loss=loss,
             optimizer=optimizer,
             batch_size=self.batch_size or spec.batch_size,
-            learning_rate=self.learning_rate or spec.learning_rate,
+            learning_rate=self.learning_rate or default_rate,
         )
         return EmbeddingTrainConfig(**values)
 
