@@ -74,8 +74,9 @@ OPTIMIZERS: dict[str, str] = {
     "adagrad": "SparseAdagrad",
     "rowwise-adagrad": "RowwiseSparseAdagrad",
 }
-# SGNS trains with row-wise AdaGrad at rate 0.2: its update is the cheapest part of the
-# change that took the recipe from 0.34x to ... gensim's words/s (BENCHMARKS.md)
+# SGNS trains with row-wise AdaGrad at rate 0.2: its update costs about a third of the
+# element-wise one's CPU, and at 0.2 its vectors scored as well on a 4M-word prefix
+# (BENCHMARKS.md, "Faster SGNS"); --optimizer adagrad keeps the element-wise rule at 0.1
 SGNS_OPTIMIZER = "rowwise-adagrad"
 SGNS_ROWWISE_LEARNING_RATE = 0.2
 # training steps per call of the compiled step function (Keras ``steps_per_execution``):
