@@ -85,8 +85,11 @@ def run_seqkeras(args: argparse.Namespace, algo: str, out: str) -> dict[str, Any
         negative=args.negative, min_count=args.min_count, max_words=args.max_words, sample=args.sample,
         epochs=args.epochs if algo != "glove" else args.glove_epochs, seed=args.seed,
         batch_size=args.batch_size if algo != "glove" else None,
+        learning_rate=args.learning_rate if algo != "glove" else None,
         negatives_shared_by=args.negatives_shared_by if algo == "sgns" else 1,
         **({} if args.pack_contexts is None else {"pack_contexts": args.pack_contexts}),
+        **({} if args.optimizer is None or algo != "sgns" else {"optimizer": args.optimizer}),
+        **({} if args.steps_per_execution is None else {"steps_per_execution": args.steps_per_execution}),
     )  # fmt: skip
     metrics = train_embeddings(config, out, verbose=2)
     return {
@@ -156,12 +159,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument(
+        "--learning-rate", type=float, default=None, help="sgns (default: the recipe's)"
+    )
+    parser.add_argument(
         "--negatives-shared-by", type=int, default=1, help="sgns: centres per noise draw"
     )
     parser.add_argument(
         "--pack-contexts", action=argparse.BooleanOptionalAction, default=None,
         help="sgns: packed batches (default: the recipe's)",
     )  # fmt: skip
+    parser.add_argument(
+        "--optimizer", default=None, help="sgns: sparse optimizer (default: the recipe's)"
+    )
+    parser.add_argument(
+        "--steps-per-execution", type=int, default=None, help="default: the recipe's"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--glove", action="store_true", help="also GloVe (ours vs Stanford 6B 50d)")
@@ -197,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
             "batch_size": ours["config"]["batch_size"],
             "negatives_shared_by": ours["config"]["negatives_shared_by"],
             "pack_contexts": ours["config"]["pack_contexts"],
+            "optimizer": ours["config"]["optimizer"],
+            "steps_per_execution": ours["config"]["steps_per_execution"],
         }
     if not args.skip_gensim:
         import gensim

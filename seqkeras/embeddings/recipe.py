@@ -45,6 +45,9 @@ class Algorithm:
         learning_rate: default AdaGrad rate.
         batch_size: default examples (targets, or co-occurrence cells) per step.
         initial_accumulator: AdaGrad's starting squared-gradient sum.
+        optimizer: default ``--optimizer`` (a key of ``OPTIMIZERS``).
+        rowwise_learning_rate: default rate with ``rowwise-adagrad`` (``None``: the same
+            as ``learning_rate``).
     """
 
     name: str
@@ -53,6 +56,8 @@ class Algorithm:
     learning_rate: float
     batch_size: int
     initial_accumulator: float = 0.1
+    optimizer: str = "adagrad"
+    rowwise_learning_rate: float | None = None
 
 
 ALGORITHMS: dict[str, Algorithm] = {}
@@ -61,6 +66,26 @@ ALGORITHMS: dict[str, Algorithm] = {}
 # (21.4 / 23.4 %) matches unpacked batches' (23.5 / 21.9 %) and gensim's (22.9 / 22.2 %):
 # the 2.1-point loss first measured was the seed (BENCHMARKS.md)
 PACK_CONTEXTS = True
+
+
+# how the rows a batch looked up are updated (``make_optimizer``): element-wise AdaGrad
+# (a squared-gradient sum per weight) or row-wise AdaGrad (one sum per word vector)
+OPTIMIZERS: dict[str, str] = {
+    "adagrad": "SparseAdagrad",
+    "rowwise-adagrad": "RowwiseSparseAdagrad",
+}
+# SGNS trains with row-wise AdaGrad at rate 0.2: its update costs about a third of the
+# element-wise one's CPU, and at 0.2 its vectors scored as well on a 4M-word prefix
+# (BENCHMARKS.md, "Faster SGNS"); --optimizer adagrad keeps the element-wise rule at 0.1
+SGNS_OPTIMIZER = "rowwise-adagrad"
+SGNS_ROWWISE_LEARNING_RATE = 0.2
+# training steps per call of the compiled step function (Keras ``steps_per_execution``):
+# fewer trips through Python and the callbacks per batch; the same updates
+STEPS_PER_EXECUTION = 16
+
+
+def list_optimizers() -> list[str]:
+    return list(OPTIMIZERS)
 
 
 def register_algorithm(algorithm: Algorithm) -> Algorithm:
@@ -73,7 +98,15 @@ def list_algorithms() -> list[str]:
 
 
 for _algorithm in (
-    Algorithm("sgns", "skip-gram with negative sampling (word2vec's default)", "negative", 0.1, 4096),
+    Algorithm(
+        "sgns",
+        "skip-gram with negative sampling (word2vec's default)",
+        "negative",
+        0.1,
+        4096,
+        optimizer=SGNS_OPTIMIZER,
+        rowwise_learning_rate=SGNS_ROWWISE_LEARNING_RATE,
+    ),  # fmt: skip
     Algorithm("skipgram", "skip-gram with a full softmax", "softmax", 0.1, 512),
     Algorithm(
         "cbow", "continuous bag of words (negative sampling; --loss softmax)", "negative", 0.1, 4096
@@ -117,6 +150,9 @@ class EmbeddingTrainConfig:
     # point of analogy accuracy on a 4M-word subset (docs/embeddings.md)
     negatives_shared_by: int = 1
     pack_contexts: bool = PACK_CONTEXTS
+    optimizer: str | None = None
+    # how many steps one compiled call runs: not part of a run's identity (like epochs)
+    steps_per_execution: int = STEPS_PER_EXECUTION
 
     def resolved(self) -> EmbeddingTrainConfig:
         """A copy with the algorithm's defaults filled in (and checked)."""
@@ -132,6 +168,7 @@ class EmbeddingTrainConfig:
             "batch_size": self.batch_size is None or self.batch_size >= 1,
             "learning_rate": self.learning_rate is None or self.learning_rate > 0,
             "negatives_shared_by": self.negatives_shared_by >= 1,
+            "steps_per_execution": self.steps_per_execution >= 1,
         }  # fmt: skip
         for name, ok in checks.items():
             if not ok:
@@ -148,11 +185,18 @@ class EmbeddingTrainConfig:
                 f"--negatives-shared-by {self.negatives_shared_by} applies to sgns with "
                 f"negative sampling only (got --algo {self.algo}, loss {loss})"
             )
+        optimizer = self.optimizer or spec.optimizer
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"--optimizer must be one of {list_optimizers()}, got {optimizer!r}")
+        default_rate = spec.learning_rate
+        if optimizer == "rowwise-adagrad" and spec.rowwise_learning_rate is not None:
+            default_rate = spec.rowwise_learning_rate
         values = asdict(self)
         values.update(
             loss=loss,
+            optimizer=optimizer,
             batch_size=self.batch_size or spec.batch_size,
-            learning_rate=self.learning_rate or spec.learning_rate,
+            learning_rate=self.learning_rate or default_rate,
         )
         return EmbeddingTrainConfig(**values)
 
@@ -167,6 +211,7 @@ class EmbeddingTrainConfig:
         """The flags a checkpoint must match to be resumed (everything but epochs)."""
         values = asdict(self)
         values.pop("epochs")
+        values.pop("steps_per_execution")
         return values
 
 
@@ -330,10 +375,11 @@ def make_optimizer(config: EmbeddingTrainConfig) -> Any:
     5.3% on a 3.4M-word corpus). AdaGrad's per-weight step sizes suit rare and frequent
     words alike (GloVe's reference trains with it too).
     """
-    from seqkeras.embeddings.sparse_adagrad import SparseAdagrad
+    from seqkeras.embeddings import sparse_adagrad
 
     spec = ALGORITHMS[config.algo]
-    return SparseAdagrad(
+    optimizer_class = getattr(sparse_adagrad, OPTIMIZERS[config.optimizer or spec.optimizer])
+    return optimizer_class(
         config.learning_rate, initial_accumulator_value=spec.initial_accumulator, epsilon=1e-8
     )
 
@@ -349,6 +395,7 @@ def fit_model(
     run_dir: str,
     config: dict[str, Any],
     jit_compile: bool = True,
+    steps_per_execution: int = 1,
     verbose: Any = "auto",
 ) -> dict[str, list[Any]]:
     """Compiles ``model`` with ``loss`` summed over the batch and trains it with
@@ -364,7 +411,10 @@ def fit_model(
     from seqkeras.training import train
 
     with strategy.scope():
-        model.compile(optimizer, summed(loss), jit_compile=jit_compile)
+        model.compile(
+            optimizer, summed(loss), jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+        )  # fmt: skip
     return train(
         model, dataset, epochs=epochs, strategy=strategy, run_dir=run_dir, config=config,
         save_freq=CHECKPOINT_EVERY, verbose=verbose,
@@ -445,7 +495,8 @@ def train_embeddings(
     history = fit_model(
         model, dataset, loss=model.training_loss(), optimizer=optimizer, epochs=config.epochs,
         strategy=strategy, run_dir=run_dir,
-        config=config.run_identity(), jit_compile=config.jit_compile, verbose=verbose,
+        config=config.run_identity(), jit_compile=config.jit_compile,
+        steps_per_execution=config.steps_per_execution, verbose=verbose,
     )  # fmt: skip
     seconds = time.time() - started
     kv = model.keyed_vectors(data.vocabulary.words)

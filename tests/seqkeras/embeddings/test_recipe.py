@@ -7,10 +7,11 @@ from seqkeras.embeddings.recipe import (
     EmbeddingTrainConfig,
     corpus_sentences,
     list_algorithms,
+    list_optimizers,
     make_optimizer,
     take_words,
 )
-from seqkeras.embeddings.sparse_adagrad import SparseAdagrad
+from seqkeras.embeddings.sparse_adagrad import RowwiseSparseAdagrad, SparseAdagrad
 
 
 def test_take_words_cuts_at_the_budget():
@@ -67,6 +68,24 @@ def test_optimizer_follows_the_algorithm():
     assert isinstance(glove, SparseAdagrad) and glove.initial_accumulator_value == 1.0
     sgns = make_optimizer(EmbeddingTrainConfig(algo="sgns", learning_rate=0.3).resolved())
     assert float(sgns.learning_rate) == pytest.approx(0.3)
+    assert list_optimizers() == ["adagrad", "rowwise-adagrad"]
+    for name, kind in (("adagrad", SparseAdagrad), ("rowwise-adagrad", RowwiseSparseAdagrad)):
+        config = EmbeddingTrainConfig(algo="cbow", optimizer=name).resolved()
+        assert config.optimizer == name and type(make_optimizer(config)) is kind
+    assert EmbeddingTrainConfig(algo="glove").resolved().optimizer == "adagrad"
+    with pytest.raises(ValueError, match="--optimizer must be one of"):
+        EmbeddingTrainConfig(optimizer="sgd").resolved()
+
+
+def test_steps_per_execution_is_not_part_of_the_run():
+    one, many = (EmbeddingTrainConfig(steps_per_execution=n).resolved() for n in (1, 16))
+    assert one.run_identity() == many.run_identity()
+    elementwise, rowwise = (
+        EmbeddingTrainConfig(optimizer=name).resolved() for name in list_optimizers()
+    )
+    assert elementwise.run_identity() != rowwise.run_identity()  # other optimizer state
+    with pytest.raises(ValueError, match="--steps-per-execution 0 is out of range"):
+        EmbeddingTrainConfig(steps_per_execution=0).resolved()
 
 
 @pytest.mark.parametrize("pack", [False, True])

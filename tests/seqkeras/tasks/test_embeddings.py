@@ -203,10 +203,11 @@ def test_unknown_algorithm_is_rejected_by_the_parser(capsys):
 def test_cli_choices_are_the_registries():
     from seqkeras.embeddings.debias import BIAS_METHODS, EQUALIZE_VARIANTS
     from seqkeras.embeddings.plot import list_projections
-    from seqkeras.embeddings.recipe import list_algorithms
+    from seqkeras.embeddings.recipe import list_algorithms, list_optimizers
     from seqkeras.tasks import embeddings as task
 
     assert list(task.ALGORITHM_NAMES) == list_algorithms()
+    assert list(task.OPTIMIZER_NAMES) == list_optimizers()
     assert sorted(task.PROJECTION_NAMES) == sorted(list_projections())
     assert (
         task.BIAS_METHOD_NAMES == BIAS_METHODS and task.EQUALIZE_VARIANT_NAMES == EQUALIZE_VARIANTS
