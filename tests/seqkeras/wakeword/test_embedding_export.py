@@ -155,3 +155,17 @@ def test_exported_device_model_runs_in_the_edge_runner(tmp_path, noisy) -> None:
     np.testing.assert_allclose(
         times, [12512 / 16000 + 0.08 * s for s in range(0, len(expected), 3)]
     )
+
+    # 8 kHz telephone audio fills every band up to 3800 Hz: no warning; 6 kHz audio warns
+    import warnings
+
+    import soundfile
+    from seqkeras_edge.features import LowSampleRateWarning
+
+    for rate, warns in ((8000, False), (6000, True)):
+        path = tmp_path / f"{rate}.wav"
+        soundfile.write(path, audio[0, : rate * 2], rate)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            runner.run_file(path)
+        assert any(issubclass(w.category, LowSampleRateWarning) for w in caught) == warns, rate
