@@ -282,11 +282,6 @@ def feature_config_from_dict(values: Mapping[str, Any]) -> FrontEndConfig:
     return FeatureConfig.from_dict({k: v for k, v in values.items() if k != "type"})
 
 
-def frame_size(config: FrontEndConfig) -> int:
-    """Values in one model input frame."""
-    return config.frame_size if isinstance(config, EmbeddingFeatureConfig) else config.num_mel_bins
-
-
 def streaming_front_end(config: FrontEndConfig) -> StreamingFeatures | StreamingMelWindows:
     """The streaming front end for ``config`` (``push(chunk) -> (k, frame_size)``)."""
     if isinstance(config, EmbeddingFeatureConfig):

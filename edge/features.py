@@ -162,6 +162,11 @@ class FeatureConfig:
         return ms_to_samples(self.hop_ms, self.sample_rate)
 
     @property
+    def frame_size(self) -> int:
+        """Values in one model input frame: one log-mel frame, ``num_mel_bins``."""
+        return self.num_mel_bins
+
+    @property
     def num_spectrogram_bins(self) -> int:
         """Bins of the one-sided spectrum: ``fft_size // 2 + 1``."""
         return self.fft_size // 2 + 1

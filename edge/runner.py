@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .decision import DecisionConfig, Detection, StreamingDecision
-from .embedding_features import feature_config_from_dict, frame_size, streaming_front_end
+from .embedding_features import feature_config_from_dict, streaming_front_end
 from .features import FeatureConfig, LowSampleRateWarning, warn_if_upsampled
 from .metadata import MetadataError, read_metadata
 from .runtime import interpreter_class, load_interpreter
@@ -130,10 +130,10 @@ class WakeRunner:
         except (KeyError, ValueError) as err:
             raise ModelError(f"{path}: the model's signature does not match its metadata ({err})") from None
         frame_shape = tuple(inputs[signature["inputs"]["frame"]]["shape"])
-        if frame_shape[-1] != frame_size(self.feature_config):
+        if frame_shape[-1] != self.feature_config.frame_size:
             raise ModelError(
                 f"{path}: the model takes {frame_shape[-1]} features per frame but its feature "
-                f"configuration makes {frame_size(self.feature_config)}"
+                f"configuration makes {self.feature_config.frame_size}"
             )
 
     @property

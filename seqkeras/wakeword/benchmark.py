@@ -491,7 +491,7 @@ class RunScorer:
         speech_embedding: the model runs on the speech-embedding front end.
     """
 
-    exported: Path | None
+    exported: Path
     step_seconds: float
     smoothing_steps: int
     label: str

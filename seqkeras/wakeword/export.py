@@ -104,8 +104,8 @@ def export_run(
     get_mode(quantize)  # ValueError naming the modes, before loading anything
     if config.model not in ("streaming", "embedding"):
         raise ValueError(
-            f"{run_dir} holds a {config.model!r} model; only the streaming model exports frame by "
-            "frame (the course model's strided, non-causal convolution cannot stream)"
+            f"{run_dir} holds a {config.model!r} model; only the streaming and embedding models "
+            "export step by step (the course model's strided, non-causal convolution cannot stream)"
         )
     model_path = run_dir / MODEL_FILE
     if not model_path.is_file():

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from seqkeras_edge.embedding_features import EmbeddingFeatureConfig
 
 WHEEL = "openwakeword==0.4.0"
 WHEEL_FILE = "openwakeword-0.4.0-py3-none-any.whl"
@@ -51,12 +52,15 @@ WHEEL_MEMBER = "openwakeword/resources/models/{}"
 DIR_ENV = "SEQKERAS_SPEECH_EMBEDDING_DIR"
 SETUP_COMMAND = "python -m seqkeras.wakeword.speech_embedding"
 
-SAMPLE_RATE = 16000
-MEL_BANDS = 32
-MEL_HOP = 160
-MEL_FRAME = 512
-WINDOW_FRAMES = 76
-STEP_FRAMES = 8
+# The mel stage's numbers are those of the device's front end (one definition of them):
+# seqkeras_edge.embedding_features.EmbeddingFeatureConfig, tested against the ONNX file.
+_MEL = EmbeddingFeatureConfig()
+SAMPLE_RATE = _MEL.sample_rate  # 16000
+MEL_BANDS = _MEL.num_mel_bins  # 32
+MEL_HOP = _MEL.mel_hop  # 160
+MEL_FRAME = _MEL.fft_size  # 512
+WINDOW_FRAMES = _MEL.window_frames  # 76
+STEP_FRAMES = _MEL.step_frames  # 8
 EMBEDDING_DIM = 96
 STEP_SAMPLES = STEP_FRAMES * MEL_HOP  # 1280: 80 ms
 FIRST_END = (WINDOW_FRAMES - 1) * MEL_HOP + MEL_FRAME  # 12512 samples heard by step 0
@@ -64,7 +68,7 @@ FIRST_END = (WINDOW_FRAMES - 1) * MEL_HOP + MEL_FRAME  # 12512 samples heard by 
 # sample 1280 k), never before the audio it has heard: 1280 (j + 10) >= 1280 j + 12512.
 LEAD_STEPS = -(-FIRST_END // STEP_SAMPLES)
 # openWakeWord's rescaling of the ONNX mel output (closer to Google's own front end)
-MEL_SCALE, MEL_OFFSET = 0.1, 2.0
+MEL_SCALE, MEL_OFFSET = _MEL.db_scale, _MEL.db_offset  # 0.1, 2.0
 _ONNX_BATCH = 32  # embedding windows per onnxruntime call (larger batches run slower on CPU)
 
 
