@@ -44,6 +44,8 @@ METRICS_FILE = "metrics.json"
 # weak acoustic model on mismatched (real) speech may want little of the text prior.
 LM_ALPHAS = (0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
 LM_BETAS = (0.0, 0.5, 1.5, 3.0)
+# A cosine schedule's last step size over its first.
+FINAL_LR_FRACTION = 0.05
 # Evaluation batches: padded frames per forward pass.
 EVAL_FRAME_BUDGET = 20000
 
@@ -63,6 +65,7 @@ class AsrConfig:
     time_masks: int = 2
     time_width: int = 15
     learning_rate: float = 1e-3
+    lr_schedule: str = "constant"
     clipnorm: float = 5.0
     frame_budget: int = 8000
     train_banks: tuple[tuple[str, int], ...] = tuple(DEFAULT_TRAIN_BANKS.items())
@@ -71,7 +74,19 @@ class AsrConfig:
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(dataclasses.asdict(self)))
+        out: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(self)))
+        if out["lr_schedule"] == "constant":
+            del out["lr_schedule"]  # runs from before the field existed still resume
+        return out
+
+    def learning_rate_for(self, steps_per_epoch: int, epochs: int) -> Any:
+        """The optimizer's step size: constant, or a cosine decay over the whole run
+        (``epochs`` × ``steps_per_epoch`` steps, down to ``FINAL_LR_FRACTION``)."""
+        from seqkeras.training import learning_rate_schedule
+
+        return learning_rate_schedule(
+            self.lr_schedule, self.learning_rate, steps_per_epoch * epochs, FINAL_LR_FRACTION
+        )
 
 
 def bank_folder(name: str) -> Path:

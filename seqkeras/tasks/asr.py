@@ -112,7 +112,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--conv-filters", type=int, default=128)
     p.add_argument("--conv-stride", type=int, default=3)
     p.add_argument("--frame-budget", type=int, default=8000, help="padded feature frames per batch")
-    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--learning-rate", type=float, default=1e-3,
+                   help="Adam step size (the first one of a cosine schedule)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                   help="constant step size (default), or a cosine decay to 5%% of it over "
+                        "--epochs (a resumed run must keep --epochs for the same schedule)")
     p.add_argument("--noise-probability", type=float, default=0.5)
     p.add_argument("--background-probability", type=float, default=0.5)
     p.add_argument("--snr-db", type=_range, default=(5.0, 30.0), metavar="LOW,HIGH")
@@ -206,6 +210,7 @@ def _config_from(args: argparse.Namespace) -> Any:
         freq_masks=masks,
         time_masks=masks,
         learning_rate=args.learning_rate,
+        lr_schedule=args.lr_schedule,
         frame_budget=args.frame_budget,
         train_banks=tuple(args.bank or DEFAULT_TRAIN_BANKS.items()),
         augment=augment,
@@ -236,17 +241,21 @@ def _train(args: argparse.Namespace) -> int:
     data = training_features(config, rows)
     hours = sum(f.shape[0] for f in data.features) / 100 / 3600
     print(f"training on {len(data)} utterances ({hours:.2f} h)")
+    dataset = tf_dataset(
+        data.features, data.texts, CharVocabulary(), config.frame_budget, config.seed
+    )
+    steps = int(dataset.cardinality())
     strategy = get_strategy(args.strategy)
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
         model = build_model(config)
         model.build({"features": (None, None, model.num_features), "feature_lengths": (None,)})
         model.compile(
-            make_optimizer("adam", learning_rate=config.learning_rate, clipnorm=config.clipnorm)
-        )
-    dataset = tf_dataset(
-        data.features, data.texts, CharVocabulary(), config.frame_budget, config.seed
-    )
+            make_optimizer(
+                "adam", learning_rate=config.learning_rate_for(steps, args.epochs),
+                clipnorm=config.clipnorm,
+            )
+        )  # fmt: skip
     run_config = {**config.to_dict(), "strategy": args.strategy}
     history = train_model(
         model, dataset, epochs=args.epochs, strategy=strategy, run_dir=os.path.join(args.out, "checkpoints"),

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from .loop import train as train
     from .nan_guard import TerminateOnNaN as TerminateOnNaN
     from .nan_guard import TrainingDivergedError as TrainingDivergedError
+    from .optimizers import LR_SCHEDULES as LR_SCHEDULES
+    from .optimizers import learning_rate_schedule as learning_rate_schedule
     from .optimizers import list_optimizers as list_optimizers
     from .optimizers import make_optimizer as make_optimizer
     from .resume import ResumeCheckpoint as ResumeCheckpoint
@@ -59,6 +61,8 @@ _LAZY = {
     "global_norm": "gradient_norm",
     "TerminateOnNaN": "nan_guard",
     "TrainingDivergedError": "nan_guard",
+    "LR_SCHEDULES": "optimizers",
+    "learning_rate_schedule": "optimizers",
     "list_optimizers": "optimizers",
     "make_optimizer": "optimizers",
     "ResumeCheckpoint": "resume",

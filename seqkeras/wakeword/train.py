@@ -50,13 +50,12 @@ CHECKPOINT_DIR = "checkpoint"
 
 def learning_rate_for(config: TrainConfig, steps_per_epoch: int) -> Any:
     """The step size of ``config``: a float, or a cosine decay over ``epochs`` epochs."""
-    if config.lr_schedule == "constant":
-        return config.learning_rate
-    return keras.optimizers.schedules.CosineDecay(
-        config.learning_rate,
-        decay_steps=max(1, config.epochs * steps_per_epoch),
-        alpha=config.final_lr_fraction,
-    )
+    from seqkeras.training import learning_rate_schedule
+
+    return learning_rate_schedule(
+        config.lr_schedule, config.learning_rate, max(1, config.epochs * steps_per_epoch),
+        config.final_lr_fraction,
+    )  # fmt: skip
 
 
 @dataclasses.dataclass

@@ -90,7 +90,7 @@ def recipes(root: str, strategy: str) -> dict[str, tuple[list[str], str]]:
         "asr": (
             ["asr", "train", "--out", out("asr"), "--bank", "train-espeak-festival=8",
              "--epochs", "1", "--units", "8", "--depth", "1", "--conv-filters", "8",
-             "--frame-budget", "2000", "--greedy-only", "--real", "", "--test-bank",
+             "--frame-budget", "2000", "--lr-schedule", "cosine", "--greedy-only", "--real", "", "--test-bank",
              "heldout-flite-piper-espeak=2", *flag],
             os.path.join(out("asr"), "metrics.json"),
         ),

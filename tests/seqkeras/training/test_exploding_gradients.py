@@ -1,5 +1,7 @@
 """Clipping on by default, NaN termination with a clear message, gradient-norm logging."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -160,3 +162,30 @@ def test_gradient_norm_logger_stops_on_non_finite_norm():
             verbose=0,
             callbacks=[GradientNormLogger((probe_x, y[:8]), every=3)],
         )
+
+
+def test_learning_rate_schedule_cosine_matches_formula():
+    from seqkeras.training import learning_rate_schedule
+
+    assert learning_rate_schedule("constant", 0.01, 0) == 0.01
+    schedule = learning_rate_schedule("cosine", 0.01, 100, final_fraction=0.05)
+    for step in (0, 1, 37, 99, 100, 250):
+        t = min(step, 100) / 100
+        expected = 0.01 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * t)))
+        assert float(schedule(step)) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("linear", 0.01, 10), "unknown learning-rate schedule 'linear'"),
+        (("cosine", 0.0, 10), "learning_rate must be > 0"),
+        (("cosine", 0.01, 0), "total_steps >= 1"),
+        (("cosine", 0.01, 10, 1.5), "final_fraction must be in [0, 1]"),
+    ],
+)
+def test_learning_rate_schedule_refuses_bad_values(args, message):
+    from seqkeras.training import learning_rate_schedule
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        learning_rate_schedule(*args)
