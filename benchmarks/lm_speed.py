@@ -14,10 +14,15 @@ Candidate and reference runs alternate (A B, B A, ...) so that load from other
 processes affects both alike; the ratio is median epoch time over median epoch time
 (> 1: seqkeras is slower). Prints one JSON document.
 
+With ``--backends tensorflow,jax`` the same measurement runs once per Keras backend, each
+in its own process (the backend is fixed at import), the backends alternating round by
+round, and the JSON adds each backend's ms/step and the ratio to the first backend's.
+
 Usage::
 
     python benchmarks/lm_speed.py                    # 2 rounds x 4 epochs x 500 steps
     python benchmarks/lm_speed.py --rounds 1 --epochs 3 --steps 100
+    python benchmarks/lm_speed.py --backends tensorflow,jax --rounds 2 --epochs 2 --steps 200
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -134,7 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=20)
     parser.add_argument("--seq-len", type=int, default=20)
     parser.add_argument("--checkpoint-every", type=int, default=500)
+    parser.add_argument(
+        "--backends", default="", help="comma-separated Keras backends to compare, one process each"
+    )
     args = parser.parse_args(argv)
+    if args.backends:
+        return _compare_backends(args, sys.argv[1:] if argv is None else argv)
     keras.utils.set_random_seed(0)
     x, y = _stream(args.vocabulary, args.steps, args.batch_size, args.seq_len)
     shape = (args.vocabulary, args.units, args.batch_size, args.seq_len)
@@ -175,6 +186,56 @@ def main(argv: list[str] | None = None) -> int:
             indent=2,
         )
     )
+    return 0
+
+
+def _compare_backends(args: Any, argv: list[str]) -> int:
+    """One process per backend and round (orders alternate), merged into one JSON."""
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    passed, skip = [], False
+    for item in argv:  # the same settings, one round per process
+        if skip or item.startswith("--backends") or item.startswith("--rounds"):
+            skip = item in ("--backends", "--rounds")
+            continue
+        passed.append(item)
+    runs: dict[str, list[dict[str, Any]]] = {b: [] for b in backends}
+    for r in range(args.rounds):
+        for backend in backends if r % 2 == 0 else backends[::-1]:
+            env = {**os.environ, "KERAS_BACKEND": backend}
+            done = subprocess.run(
+                [sys.executable, __file__, "--rounds", "1", *passed],
+                env=env, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if done.returncode != 0:
+                sys.stderr.write(done.stderr[-4000:])
+                raise SystemExit(f"the {backend} run failed (exit {done.returncode})")
+            runs[backend].append(json.loads(done.stdout[done.stdout.index("{") :]))
+    first = backends[0]
+
+    def median_ms(backend: str, key: str) -> float:
+        return statistics.median(run[key] for run in runs[backend])
+
+    summary = {
+        b: {
+            "seqkeras_ms_per_step": median_ms(b, "seqkeras_ms_per_step"),
+            "keras_ms_per_step": median_ms(b, "keras_ms_per_step"),
+            "seqkeras_vs_" + first: round(
+                median_ms(b, "seqkeras_ms_per_step") / median_ms(first, "seqkeras_ms_per_step"), 3
+            ),
+            "seqkeras_to_keras": round(
+                median_ms(b, "seqkeras_ms_per_step") / median_ms(b, "keras_ms_per_step"), 3
+            ),
+        }
+        for b in backends
+    }
+    print(
+        json.dumps(
+            {"benchmark": "lm_speed_backends", "machine": f"{platform.machine()}, "
+             f"{os.cpu_count()} CPUs", "load_average": os.getloadavg(), "settings": vars(args),
+             "backends": summary, "runs": runs},
+            indent=2,
+        )
+    )  # fmt: skip
     return 0
 
 

@@ -181,7 +181,8 @@ def train(
         epochs: the total number of epochs of the run (not "more epochs"): a rerun with
             a larger number continues a finished run.
         strategy: the ``tf.distribute`` strategy the model was built under (default: the
-            model's own).
+            model's own). On another Keras backend (JAX, PyTorch) leave it ``None``: the
+            run uses ``fit`` on one device, resumable all the same.
         run_dir: checkpoint directory; a rerun resumes from it (``None``: no checkpoint).
         config: JSON-able description of *what* is trained, stored with the checkpoint;
             resuming with a different one raises ``ValueError`` (a reused directory). Any
@@ -196,7 +197,8 @@ def train(
         save_freq: ``"epoch"`` or optimizer steps between mid-epoch checkpoints.
         grad_norm_every: optimizer steps between gradient-norm measurements on the
             one-replica path (the multi-replica path measures every step); ``None`` or 0
-            turns the probe off.
+            turns the probe off. TensorFlow backend only (on JAX or PyTorch the run
+            trains without it).
         delete_when_done: remove the checkpoint at the end (a rerun then trains anew).
         verbose: Keras verbosity (``"auto"``, 0, 1, 2); the multi-replica path shows a
             progress bar unless it is 0 or 2.
@@ -225,12 +227,19 @@ def train(
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if config is not None:
         config = {k: v for k, v in config.items() if k != "epochs"}
-    strategy = strategy if strategy is not None else model.distribute_strategy
+    on_tensorflow = keras.backend.backend() == "tensorflow"
+    if not on_tensorflow and strategy is not None:
+        raise ValueError(
+            f"tf.distribute strategies need the TensorFlow backend; this is Keras on "
+            f"{keras.backend.backend()!r}: train without a strategy (one device)"
+        )
+    if on_tensorflow:
+        strategy = strategy if strategy is not None else model.distribute_strategy
     extra = list(callbacks or [])
 
-    if strategy.num_replicas_in_sync == 1:
+    if strategy is None or strategy.num_replicas_in_sync == 1:
         extra.append(_EpochSeconds())
-        if grad_norm_every:
+        if grad_norm_every and on_tensorflow:
             probe = _probe(data, batch_size)
             if probe is not None:
                 extra.insert(0, GradientNormLogger(probe, every=int(grad_norm_every)))
