@@ -34,7 +34,8 @@ BANKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "heldout-flite-piper-espeak": ("heldout", ("flite", "piper", "espeak")),
     "heldout-kokoro": ("heldout", ("kokoro",)),
 }
-DEFAULT_TRAIN_BANKS = {"train-espeak-festival": 12000}
+# The recipe measured in BENCHMARKS.md ("Speech recognition (CTC)"): 8.9 h of speech.
+DEFAULT_TRAIN_BANKS = {"train-espeak-festival": 12000, "train-kokoro": 3000}
 DEFAULT_TEST_BANKS = {"heldout-flite-piper-espeak": 600, "heldout-kokoro": 200}
 REAL_SETS = ("asterisk", "wuw")
 MODEL_FILE = "model.keras"
@@ -65,7 +66,7 @@ class AsrConfig:
     time_masks: int = 2
     time_width: int = 15
     learning_rate: float = 1e-3
-    lr_schedule: str = "constant"
+    lr_schedule: str = "cosine"
     clipnorm: float = 5.0
     frame_budget: int = 8000
     train_banks: tuple[tuple[str, int], ...] = tuple(DEFAULT_TRAIN_BANKS.items())

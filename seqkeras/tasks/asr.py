@@ -21,7 +21,7 @@ from seqkeras.cli import register_command
 from seqkeras.training import add_strategy_argument
 
 DEFAULT_OUT = os.path.join("runs", "asr")
-DEFAULT_EPOCHS = 12
+DEFAULT_EPOCHS = 24
 DEFAULT_BEAM_WIDTH = 16
 DEFAULT_SAVE_EVERY = 200
 # Utterances of the held-out synthesized bank used to pick the LM weights (the rest is test).
@@ -105,7 +105,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="run folder (checkpoints, model.keras, char_lm.npz, metrics.json)",
     )
     p.add_argument("--bank", type=_bank_count, action="append", metavar="NAME=COUNT",
-                   help="training bank and its size (repeatable; default train-espeak-festival=12000)")  # fmt: skip
+                   help="training bank and its size (repeatable; default train-espeak-festival=12000 "
+                        "and train-kokoro=3000)")  # fmt: skip
     p.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help="total epochs of the run")
     p.add_argument("--units", type=int, default=160)
     p.add_argument("--depth", type=int, default=2)
@@ -114,9 +115,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--frame-budget", type=int, default=8000, help="padded feature frames per batch")
     p.add_argument("--learning-rate", type=float, default=1e-3,
                    help="Adam step size (the first one of a cosine schedule)")
-    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
-                   help="constant step size (default), or a cosine decay to 5%% of it over "
-                        "--epochs (a resumed run must keep --epochs for the same schedule)")
+    p.add_argument("--lr-schedule", choices=["cosine", "constant"], default="cosine",
+                   help="a cosine decay to 5%% of --learning-rate over --epochs (default; a "
+                        "resumed run must keep --epochs for the same schedule), or constant")
     p.add_argument("--noise-probability", type=float, default=0.5)
     p.add_argument("--background-probability", type=float, default=0.5)
     p.add_argument("--snr-db", type=_range, default=(5.0, 30.0), metavar="LOW,HIGH")

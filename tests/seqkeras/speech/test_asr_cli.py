@@ -29,10 +29,11 @@ def test_lm_needs_beam_search(tmp_path, capsys):
 def test_lr_schedule_joins_the_run_identity_only_when_not_constant():
     from seqkeras.speech.recipe import AsrConfig
 
-    assert "lr_schedule" not in AsrConfig().to_dict()  # runs from before it still resume
-    cosine = AsrConfig(lr_schedule="cosine")
+    constant = AsrConfig(lr_schedule="constant")
+    assert "lr_schedule" not in constant.to_dict()  # runs from before it still resume
+    assert constant.learning_rate_for(10, 3) == 1e-3
+    cosine = AsrConfig()  # the recipe's default
     assert cosine.to_dict()["lr_schedule"] == "cosine"
     schedule = cosine.learning_rate_for(steps_per_epoch=10, epochs=3)
     assert float(schedule(0)) == pytest.approx(1e-3)
     assert float(schedule(30)) == pytest.approx(0.05e-3)
-    assert AsrConfig().learning_rate_for(10, 3) == 1e-3
