@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.backends:
-        return _compare_backends(args, sys.argv[1:] if argv is None else argv)
+        return _compare_backends(args)
     keras.utils.set_random_seed(0)
     x, y = _stream(args.vocabulary, args.steps, args.batch_size, args.seq_len)
     shape = (args.vocabulary, args.units, args.batch_size, args.seq_len)
@@ -189,15 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _compare_backends(args: Any, argv: list[str]) -> int:
+def _compare_backends(args: Any) -> int:
     """One process per backend and round (orders alternate), merged into one JSON."""
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    passed, skip = [], False
-    for item in argv:  # the same settings, one round per process
-        if skip or item.startswith("--backends") or item.startswith("--rounds"):
-            skip = item in ("--backends", "--rounds")
-            continue
-        passed.append(item)
+    # The same settings, one round per process.
+    passed = [item for key, value in vars(args).items() if key not in ("rounds", "backends")
+              for item in (f"--{key.replace('_', '-')}", str(value))]  # fmt: skip
     runs: dict[str, list[dict[str, Any]]] = {b: [] for b in backends}
     for r in range(args.rounds):
         for backend in backends if r % 2 == 0 else backends[::-1]:

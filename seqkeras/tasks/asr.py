@@ -18,7 +18,7 @@ from typing import Any
 
 from seqkeras.atomic import save_figure_atomic
 from seqkeras.cli import register_command
-from seqkeras.training import add_strategy_argument
+from seqkeras.training import LR_SCHEDULES, add_strategy_argument
 
 DEFAULT_OUT = os.path.join("runs", "asr")
 DEFAULT_EPOCHS = 24
@@ -115,7 +115,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--frame-budget", type=int, default=8000, help="padded feature frames per batch")
     p.add_argument("--learning-rate", type=float, default=1e-3,
                    help="Adam step size (the first one of a cosine schedule)")
-    p.add_argument("--lr-schedule", choices=["cosine", "constant"], default="cosine",
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="cosine",
                    help="a cosine decay to 5%% of --learning-rate over --epochs (default; a "
                         "resumed run must keep --epochs for the same schedule), or constant")
     p.add_argument("--noise-probability", type=float, default=0.5)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from seqkeras.cli import register_command
-from seqkeras.training import add_strategy_argument
+from seqkeras.training import LR_SCHEDULES, add_strategy_argument
 
 # Defaults of ``seqkeras.wakeword.export`` (repeated here so that building the parser
 # imports no TensorFlow; a test checks they agree).
@@ -137,7 +137,7 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--lr-schedule",
-        choices=["cosine", "constant"],
+        choices=LR_SCHEDULES,
         default=None,
         help="constant learning rate (default) or a cosine decay over the run",
     )

@@ -6,6 +6,8 @@
 - ``fit_resumable``: ``fit`` that resumes a killed run from its checkpoint.
 - ``train_distributed``: seqkeras' own data-parallel step (multi-worker included).
 - ``make_optimizer``: optimizers with gradient clipping on by default.
+- ``learning_rate_schedule`` / ``LR_SCHEDULES``: a run's step size by name (constant,
+  cosine).
 - ``TerminateOnNaN`` / ``GradientNormLogger``: exploding-gradient watch.
 - ``write_json_atomic``: metrics files that are never half written.
 - ``WeightAveraging``: the mean of the weights over the last epochs (SWA), resumable.
@@ -21,6 +23,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .json_io import write_json_atomic as write_json_atomic
+from .schedules import LR_SCHEDULES as LR_SCHEDULES
+from .schedules import learning_rate_schedule as learning_rate_schedule
 from .strategy import add_strategy_argument as add_strategy_argument
 from .strategy import get_strategy as get_strategy
 from .strategy import list_strategies as list_strategies
@@ -38,8 +42,6 @@ if TYPE_CHECKING:
     from .loop import train as train
     from .nan_guard import TerminateOnNaN as TerminateOnNaN
     from .nan_guard import TrainingDivergedError as TrainingDivergedError
-    from .optimizers import LR_SCHEDULES as LR_SCHEDULES
-    from .optimizers import learning_rate_schedule as learning_rate_schedule
     from .optimizers import list_optimizers as list_optimizers
     from .optimizers import make_optimizer as make_optimizer
     from .resume import ResumeCheckpoint as ResumeCheckpoint
@@ -61,8 +63,6 @@ _LAZY = {
     "global_norm": "gradient_norm",
     "TerminateOnNaN": "nan_guard",
     "TrainingDivergedError": "nan_guard",
-    "LR_SCHEDULES": "optimizers",
-    "learning_rate_schedule": "optimizers",
     "list_optimizers": "optimizers",
     "make_optimizer": "optimizers",
     "ResumeCheckpoint": "resume",
@@ -76,8 +76,10 @@ _LAZY = {
 
 __all__ = sorted(
     [
+        "LR_SCHEDULES",
         "add_strategy_argument",
         "get_strategy",
+        "learning_rate_schedule",
         "list_strategies",
         "parse_tf_config",
         "register_strategy",

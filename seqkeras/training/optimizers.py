@@ -75,31 +75,3 @@ def make_optimizer(
             raise ValueError(f"choose one gradient clipping mode, got {sorted(active)}")
     return _OPTIMIZERS[name](learning_rate=learning_rate, **active, **kwargs)
 
-
-LR_SCHEDULES = ("constant", "cosine")
-
-
-def learning_rate_schedule(
-    kind: str, learning_rate: float, total_steps: int, final_fraction: float = 0.05
-) -> float | keras.optimizers.schedules.LearningRateSchedule:
-    """The step size of a run: ``learning_rate`` itself (``"constant"``), or a cosine
-    decay from it to ``final_fraction`` of it over ``total_steps`` optimizer steps
-    (``"cosine"``; the step count is the optimizer's, so a resumed run continues it).
-
-    Raises:
-        ValueError: unknown ``kind``, non-positive ``learning_rate`` or ``total_steps``,
-            or ``final_fraction`` outside [0, 1].
-    """
-    if kind not in LR_SCHEDULES:
-        raise ValueError(f"unknown learning-rate schedule {kind!r}; expected one of {LR_SCHEDULES}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-    if kind == "constant":
-        return learning_rate
-    if total_steps < 1:
-        raise ValueError(f"a cosine schedule needs total_steps >= 1, got {total_steps}")
-    if not 0.0 <= final_fraction <= 1.0:
-        raise ValueError(f"final_fraction must be in [0, 1], got {final_fraction!r}")
-    return keras.optimizers.schedules.CosineDecay(
-        learning_rate, decay_steps=total_steps, alpha=final_fraction
-    )

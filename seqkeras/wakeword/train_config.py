@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from seqkeras.training import LR_SCHEDULES
 from seqkeras.wakeword._checks import check_fractions, check_non_negative
 from seqkeras.wakeword.losses import LOSSES, list_losses
 from seqkeras.wakeword.models import (
@@ -29,7 +30,6 @@ VAL_SEED_OFFSET = 7919
 # Fields that say how long to train, not what: left out of a run's identity.
 NOT_IDENTITY = ("epochs", "average_from_epoch")
 
-LR_SCHEDULES = ("cosine", "constant")
 
 # Settings that differ by model (what the model was measured with; TrainConfig.for_model
 # applies them where the caller gives no value). The speech-embedding head: BENCHMARKS.md,
