@@ -139,7 +139,8 @@ def _train_config_arguments(parser: argparse.ArgumentParser) -> None:
         "--lr-schedule",
         choices=LR_SCHEDULES,
         default=None,
-        help="constant learning rate (default) or a cosine decay over the run",
+        help="constant learning rate (default; --model embedding: cosine) or a cosine "
+        "decay over the run",
     )
     parser.add_argument(
         "--loss",
