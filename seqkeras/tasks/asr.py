@@ -352,17 +352,20 @@ def _evaluate(
     if (args.alpha is None) != (args.beta is None):
         raise ValueError("give both --alpha and --beta, or neither (then they are tuned)")
     lm_path = args.lm or os.path.join(os.path.dirname(os.path.abspath(args.model)), LM_FILE)
-    if not os.path.exists(lm_path):
-        print(f"training the character LM -> {lm_path}")
-        _train_lm(lm_path)
-    lm = CharNgramLM.load(lm_path)
+    lm = None
+    if not args.greedy_only:  # greedy decoding needs no LM: don't train one
+        if not os.path.exists(lm_path):
+            print(f"training the character LM -> {lm_path}")
+            _train_lm(lm_path)
+        lm = CharNgramLM.load(lm_path)
     real = [s for s in args.real.split(",") if s]
     banks = args.test_bank or list(DEFAULT_TEST_BANKS.items())
     sets, dropped = test_sets(config, banks, real, args.real_speech, args.limit)
     # The first DEV_UTTERANCES of the first held-out bank pick alpha and beta.
     first_bank = banks[0][0] if banks else None
-    metrics: dict[str, Any] = {"model": os.path.abspath(args.model), "lm": os.path.abspath(lm_path),
-                               "lm_order": lm.order, "dropped": dropped, "sets": {}}  # fmt: skip
+    metrics: dict[str, Any] = {"model": os.path.abspath(args.model), "dropped": dropped, "sets": {}}
+    if lm is not None:
+        metrics.update(lm=os.path.abspath(lm_path), lm_order=lm.order)
     log_probs = {name: logits_of(model, s.features) for name, s in sets.items()}
     if first_bank is not None and len(sets[first_bank]) > DEV_UTTERANCES:
         dev = slice(0, DEV_UTTERANCES)

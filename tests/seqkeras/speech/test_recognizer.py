@@ -223,6 +223,16 @@ def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypa
     assert metrics["decoding_speed"]["beam_width"] == 16
     assert main(argv[:-4] + ["--alpha", "0.5"]) == 2  # --alpha without --beta
 
+    # --greedy-only needs no LM: none is trained beside the model, none is named
+    greedy_out = tmp_path / "greedy.json"
+    assert main(["asr", "eval", "--model", str(path), "--out", str(greedy_out), "--real", "",
+                 "--test-bank", "heldout-flite-piper-espeak=4", "--greedy-only"]) == 0  # fmt: skip
+    assert not (path.parent / "char_lm.npz").exists()
+    greedy = json.loads(greedy_out.read_text())
+    assert "lm" not in greedy
+    assert set(greedy["sets"]["heldout-flite-piper-espeak"]) == {"utterances", "audio_hours", "greedy"}
+    assert greedy["sets"]["heldout-flite-piper-espeak"]["greedy"]["cer"] == entry["greedy"]["cer"]
+
 
 MIRRORED_CTC = """
 import json

@@ -1,0 +1,142 @@
+"""What each training-data change does to CTC recognition (issue 16): one small recipe, one
+change at a time, greedy CER/WER on held-out synthesized voices and on real speech.
+
+Every variant trains the same model for the same number of updates from the same seed
+(3,000 utterances, 10 epochs, Adam at a constant step, as the first measured run) and
+differs from ``base`` in one setting only:
+
+  base      espeak-ng + festival, noise on 50 %, telephone band on 30 %, mel up to 7.6 kHz
+  narrow    mel filterbank up to 3.8 kHz (what an 8 kHz phone line carries)
+  nonoise   no added noise or background
+  tel       telephone band on every utterance
+  mix       half the utterances from Kokoro voices and blends (more, and neural, speakers)
+
+Runs are ordinary ``seqkeras asr train`` run folders under ``--runs``; a variant whose
+``metrics.json`` exists is not trained again (interrupted runs resume), so the script can
+be stopped and rerun. Prints one JSON object (and ``--markdown``: the BENCHMARKS table).
+
+    python benchmarks/asr_ablation.py                      # everything (~1.5 h on 2 cores)
+    python benchmarks/asr_ablation.py --only base,narrow   # a subset
+    python benchmarks/asr_ablation.py --dry-run            # the commands it would run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+from typing import Any
+
+SEQKERAS = [sys.executable, "-c", "import sys, _seqkeras_cli; sys.exit(_seqkeras_cli.main())"]
+ESPEAK = "train-espeak-festival"
+COMMON = ["--epochs", "10", "--greedy-only", "--lr-schedule", "constant",
+          "--test-bank", "heldout-flite-piper-espeak=600"]  # fmt: skip
+VARIANTS: dict[str, tuple[str, list[str]]] = {
+    "base": ("espeak-ng + festival (noise 50 %, telephone band 30 %, mel to 7.6 kHz)",
+             ["--bank", f"{ESPEAK}=3000"]),
+    "narrow": ("mel filterbank to 3.8 kHz", ["--bank", f"{ESPEAK}=3000", "--upper-edge-hz", "3800"]),
+    "nonoise": ("no noise or background", ["--bank", f"{ESPEAK}=3000", "--noise-probability", "0"]),
+    "tel": ("telephone band on every utterance",
+            ["--bank", f"{ESPEAK}=3000", "--telephone-probability", "1"]),
+    "mix": ("half Kokoro voices and blends",
+            ["--bank", f"{ESPEAK}=1500", "--bank", "train-kokoro=1500"]),
+}  # fmt: skip
+BANKS = [f"{ESPEAK}=3000", "heldout-flite-piper-espeak=600", "train-kokoro=1500", "heldout-kokoro=200"]
+KOKORO_EVAL = "eval-kokoro.json"
+SETS = {
+    "heldout-flite-piper-espeak": "held-out espeak/flite/piper",
+    "heldout-kokoro": "held-out Kokoro voices",
+    "asterisk": "Asterisk (real)",
+    "wuw": "WUW-II (real)",
+}
+
+
+def _run(command: list[str], dry_run: bool) -> None:
+    print("+ " + shlex.join(command), file=sys.stderr, flush=True)
+    if not dry_run:
+        subprocess.run(command, check=True)
+
+
+def _greedy(metrics_file: str) -> dict[str, dict[str, float]]:
+    with open(metrics_file, encoding="utf-8") as f:
+        metrics = json.load(f)
+    out = {}
+    for name, entry in metrics.get("sets", {}).items():
+        if "greedy" in entry:
+            out[name] = {"cer": entry["greedy"]["cer"], "wer": entry["greedy"]["wer"],
+                         "utterances": entry["utterances"]}  # fmt: skip
+    return out
+
+
+def results(run_dir: str) -> dict[str, Any]:
+    """Greedy CER/WER per test set and the last epoch's training loss of one run folder."""
+    with open(os.path.join(run_dir, "metrics.json"), encoding="utf-8") as f:
+        metrics = json.load(f)
+    sets = _greedy(os.path.join(run_dir, "metrics.json"))
+    kokoro = os.path.join(run_dir, KOKORO_EVAL)
+    if os.path.exists(kokoro):
+        sets.update(_greedy(kokoro))
+    loss = metrics.get("history", {}).get("loss", [])
+    return {"final_loss": round(float(loss[-1]), 2) if loss else None, "sets": sets}
+
+
+def markdown(table: dict[str, dict[str, Any]]) -> str:
+    names = [s for s in SETS if any(s in r["sets"] for r in table.values())]
+    head = "| variant | change | final train loss | " + " | ".join(SETS[s] for s in names) + " |"
+    lines = [head, "|" + "---|" * (3 + len(names))]
+    base = table.get("base")
+    for variant, row in table.items():
+        cells = []
+        for s in names:
+            if s not in row["sets"]:
+                cells.append("—")
+                continue
+            cer = 100 * row["sets"][s]["cer"]
+            delta = ""
+            if base is not None and variant != "base" and s in base["sets"]:
+                delta = f" ({cer - 100 * base['sets'][s]['cer']:+.1f})"
+            cells.append(f"{cer:.1f} %{delta}")
+        lines.append(f"| {variant} | {VARIANTS[variant][0]} | {row['final_loss']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", default="runs", help="folder of the run folders (abl-VARIANT)")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(VARIANTS)}")
+    parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    parser.add_argument("--markdown", action="store_true", help="also print the markdown table")
+    args = parser.parse_args(argv)
+    chosen = list(VARIANTS) if not args.only else [v.strip() for v in args.only.split(",")]
+    unknown = [v for v in chosen if v not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variant(s) {unknown}; choose from {list(VARIANTS)}")
+
+    synth = [a for bank in BANKS for a in ("--bank", bank)]
+    _run(SEQKERAS + ["asr", "synth", *synth], args.dry_run)
+    table: dict[str, dict[str, Any]] = {}
+    for variant in chosen:
+        run_dir = os.path.join(args.runs, f"abl-{variant}")
+        if not os.path.exists(os.path.join(run_dir, "metrics.json")):
+            _run(SEQKERAS + ["asr", "train", "--out", run_dir, *VARIANTS[variant][1], *COMMON], args.dry_run)
+        if not args.dry_run and "heldout-kokoro" in results(run_dir)["sets"]:
+            pass  # the training run's own evaluation covered Kokoro's held-out voices
+        elif not os.path.exists(os.path.join(run_dir, KOKORO_EVAL)):
+            _run(SEQKERAS + ["asr", "eval", "--model", os.path.join(run_dir, "model.keras"),
+                             "--test-bank", "heldout-kokoro=200", "--real", "", "--greedy-only",
+                             "--out", os.path.join(run_dir, KOKORO_EVAL)], args.dry_run)  # fmt: skip
+        if not args.dry_run:
+            table[variant] = results(run_dir)
+    if args.dry_run:
+        return 0
+    print(json.dumps(table, indent=1))
+    if args.markdown:
+        print(markdown(table))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
