@@ -6,6 +6,7 @@ Every variant trains the same model for the same number of updates from the same
 differs from ``base`` in one setting only:
 
   base      espeak-ng + festival, noise on 50 %, telephone band on 30 %, mel up to 7.6 kHz
+  seed1     base with another seed: how far two runs of one recipe land apart
   narrow    mel filterbank up to 3.8 kHz (what an 8 kHz phone line carries)
   nonoise   no added noise or background
   tel       telephone band on every utterance
@@ -37,6 +38,8 @@ COMMON = ["--epochs", "10", "--greedy-only", "--lr-schedule", "constant",
 VARIANTS: dict[str, tuple[str, list[str]]] = {
     "base": ("espeak-ng + festival (noise 50 %, telephone band 30 %, mel to 7.6 kHz)",
              ["--bank", f"{ESPEAK}=3000"]),
+    "seed1": ("base again, seed 1 (other initial weights, order and augmentation): the spread",
+              ["--bank", f"{ESPEAK}=3000", "--seed", "1"]),
     "narrow": ("mel filterbank to 3.8 kHz", ["--bank", f"{ESPEAK}=3000", "--upper-edge-hz", "3800"]),
     "nonoise": ("no noise or background", ["--bank", f"{ESPEAK}=3000", "--noise-probability", "0"]),
     "tel": ("telephone band on every utterance",
