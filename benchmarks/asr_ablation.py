@@ -19,6 +19,7 @@ be stopped and rerun. Prints one JSON object (and ``--markdown``: the BENCHMARKS
     python benchmarks/asr_ablation.py                      # everything (~1.5 h on 2 cores)
     python benchmarks/asr_ablation.py --only base,narrow   # a subset
     python benchmarks/asr_ablation.py --dry-run            # the commands it would run
+    python benchmarks/asr_ablation.py --markdown --plot runs/asr-ablation.png
 """
 
 from __future__ import annotations
@@ -106,12 +107,40 @@ def markdown(table: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def plot(table: dict[str, dict[str, Any]], path: str) -> None:
+    """Greedy CER of every variant on every test set, as grouped bars (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from seqkeras.atomic import save_figure_atomic
+
+    names = [s for s in SETS if any(s in r["sets"] for r in table.values())]
+    figure, axes = plt.subplots(figsize=(7.5, 3.8))
+    width = 0.8 / max(1, len(table))
+    for k, (variant, row) in enumerate(table.items()):
+        values = [100 * row["sets"][s]["cer"] if s in row["sets"] else float("nan") for s in names]
+        axes.bar([i + k * width for i in range(len(names))], values, width, label=variant)
+    axes.set_xticks([i + 0.4 - width / 2 for i in range(len(names))], [SETS[s] for s in names])
+    axes.set_ylabel("greedy CER (%)")
+    axes.set_ylim(0, 100)
+    axes.set_title("CTC recognizer: one training-data change at a time")
+    axes.legend(fontsize=8, ncol=3)
+    figure.tight_layout()
+    try:
+        save_figure_atomic(figure, path, format="png", dpi=110)
+    finally:
+        plt.close(figure)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", default="runs", help="folder of the run folders (abl-VARIANT)")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(VARIANTS)}")
     parser.add_argument("--dry-run", action="store_true", help="print the commands only")
     parser.add_argument("--markdown", action="store_true", help="also print the markdown table")
+    parser.add_argument("--plot", metavar="PNG", help="also draw the CERs as grouped bars")
     args = parser.parse_args(argv)
     chosen = list(VARIANTS) if not args.only else [v.strip() for v in args.only.split(",")]
     unknown = [v for v in chosen if v not in VARIANTS]
@@ -138,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(table, indent=1))
     if args.markdown:
         print(markdown(table))
+    if args.plot:
+        plot(table, args.plot)
     return 0
 
 
