@@ -48,7 +48,12 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
     "mix": ("half Kokoro voices and blends",
             ["--bank", f"{ESPEAK}=1500", "--bank", "train-kokoro=1500"]),
 }  # fmt: skip
-BANKS = [f"{ESPEAK}=3000", "heldout-flite-piper-espeak=600", "train-kokoro=1500", "heldout-kokoro=200"]
+BANKS = [
+    f"{ESPEAK}=3000",
+    "heldout-flite-piper-espeak=600",
+    "train-kokoro=1500",
+    "heldout-kokoro=200",
+]
 KOKORO_EVAL = "eval-kokoro.json"
 SETS = {
     "heldout-flite-piper-espeak": "held-out espeak/flite/piper",
@@ -103,7 +108,11 @@ def markdown(table: dict[str, dict[str, Any]]) -> str:
             if base is not None and variant != "base" and s in base["sets"]:
                 delta = f" ({cer - 100 * base['sets'][s]['cer']:+.1f})"
             cells.append(f"{cer:.1f} %{delta}")
-        lines.append(f"| {variant} | {VARIANTS[variant][0]} | {row['final_loss']} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {variant} | {VARIANTS[variant][0]} | {row['final_loss']} | "
+            + " | ".join(cells)
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -153,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     for variant in chosen:
         run_dir = os.path.join(args.runs, f"abl-{variant}")
         if not os.path.exists(os.path.join(run_dir, "metrics.json")):
-            _run(SEQKERAS + ["asr", "train", "--out", run_dir, *VARIANTS[variant][1], *COMMON], args.dry_run)
+            _run(
+                SEQKERAS + ["asr", "train", "--out", run_dir, *VARIANTS[variant][1], *COMMON],
+                args.dry_run,
+            )
         if not args.dry_run and "heldout-kokoro" in results(run_dir)["sets"]:
             pass  # the training run's own evaluation covered Kokoro's held-out voices
         elif not os.path.exists(os.path.join(run_dir, KOKORO_EVAL)):
