@@ -66,7 +66,7 @@ SETS = {
 def _run(command: list[str], dry_run: bool) -> None:
     print("+ " + shlex.join(command), file=sys.stderr, flush=True)
     if not dry_run:
-        subprocess.run(command, check=True)
+        subprocess.run(command, check=True, stdout=sys.stderr)  # stdout: the JSON only
 
 
 def _greedy(metrics_file: str) -> dict[str, dict[str, float]]:
