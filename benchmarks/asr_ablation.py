@@ -69,9 +69,13 @@ def _run(command: list[str], dry_run: bool) -> None:
         subprocess.run(command, check=True, stdout=sys.stderr)  # stdout: the JSON only
 
 
-def _greedy(metrics_file: str) -> dict[str, dict[str, float]]:
-    with open(metrics_file, encoding="utf-8") as f:
-        metrics = json.load(f)
+def _load(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        loaded: dict[str, Any] = json.load(f)
+    return loaded
+
+
+def _greedy(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
     out = {}
     for name, entry in metrics.get("sets", {}).items():
         if "greedy" in entry:
@@ -82,12 +86,11 @@ def _greedy(metrics_file: str) -> dict[str, dict[str, float]]:
 
 def results(run_dir: str) -> dict[str, Any]:
     """Greedy CER/WER per test set and the last epoch's training loss of one run folder."""
-    with open(os.path.join(run_dir, "metrics.json"), encoding="utf-8") as f:
-        metrics = json.load(f)
-    sets = _greedy(os.path.join(run_dir, "metrics.json"))
+    metrics = _load(os.path.join(run_dir, "metrics.json"))
+    sets = _greedy(metrics)
     kokoro = os.path.join(run_dir, KOKORO_EVAL)
     if os.path.exists(kokoro):
-        sets.update(_greedy(kokoro))
+        sets.update(_greedy(_load(kokoro)))
     loss = metrics.get("history", {}).get("loss", [])
     return {"final_loss": round(float(loss[-1]), 2) if loss else None, "sets": sets}
 
@@ -166,9 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                 SEQKERAS + ["asr", "train", "--out", run_dir, *VARIANTS[variant][1], *COMMON],
                 args.dry_run,
             )
-        if not args.dry_run and "heldout-kokoro" in results(run_dir)["sets"]:
-            pass  # the training run's own evaluation covered Kokoro's held-out voices
-        elif not os.path.exists(os.path.join(run_dir, KOKORO_EVAL)):
+        # Kokoro's held-out voices: unless the training run's own evaluation covered them
+        covered = not args.dry_run and "heldout-kokoro" in results(run_dir)["sets"]
+        if not covered and not os.path.exists(os.path.join(run_dir, KOKORO_EVAL)):
             _run(SEQKERAS + ["asr", "eval", "--model", os.path.join(run_dir, "model.keras"),
                              "--test-bank", "heldout-kokoro=200", "--real", "", "--greedy-only",
                              "--out", os.path.join(run_dir, KOKORO_EVAL)], args.dry_run)  # fmt: skip
