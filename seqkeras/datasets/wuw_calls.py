@@ -8,6 +8,12 @@ one of its parent folders), or given explicitly. Transcripts are cleaned with
 ``[click]``, ``+gonna`` and cut-off words removed); utterances are dropped, with the
 reason, when the transcriber marked words as unclear (``((…))``: the reference does not
 say what was said), when nothing is left after cleaning, or when the file is missing.
+
+``part`` splits the corpus by speaker (the name each caller says in utterance 000, so a
+caller with several sessions stays on one side), with the wake-word work's split
+(:func:`seqkeras.wakeword.real_speech.negative_split`): ``"train"`` is a third of the
+speakers, whose calls a recognizer (or a wake-word detector, as negatives) may train on;
+``"heldout"`` the other two thirds, never trained on by either.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ REAL_SPEECH_ENV = "SEQKERAS_REAL_SPEECH"
 _RELATIVE = Path("shared") / "data" / "real-speech"
 WUW_FOLDER = "wuw-corpus-ii"
 # utteranceNumber 000 is the caller's name, 001-005 a keyword alone, 006-010 a sentence
+WUW_PARTS = ("all", "train", "heldout")
 UTTERANCE_KINDS = {"name": ("000",), "keyword": ("001", "002", "003", "004", "005"),
                    "sentence": ("006", "007", "008", "009", "010")}  # fmt: skip
 
@@ -60,6 +67,7 @@ def wuw_calls(
     root: str | os.PathLike[str] | None = None,
     kinds: Iterable[str] = ("name", "keyword", "sentence"),
     keep_unclear: bool = False,
+    part: str = "all",
 ) -> SpeechTestSet:
     """WUW-II utterances with cleaned transcripts.
 
@@ -70,8 +78,15 @@ def wuw_calls(
             ``"keyword"`` (a wake word alone), ``"sentence"`` (a keyword in a sentence).
         keep_unclear: keep utterances with unclear words (their guessed words, if any,
             are removed from the reference).
+        part: ``"all"`` speakers, the ``"train"`` third or the ``"heldout"`` rest (the set
+            is named ``wuw``, ``wuw-train`` or ``wuw-heldout``); every utterance's
+            ``meta["part"]`` says its side, ``speaker`` its speaker key.
     """
     from seqkeras.speech.text import clean_wuw_transcription
+    from seqkeras.wakeword.real_speech import negative_split, wuw_recordings
+
+    if part not in WUW_PARTS:
+        raise ValueError(f"unknown WUW-II part {part!r}; choose from {list(WUW_PARTS)}")
 
     kinds = tuple(kinds)
     unknown = [k for k in kinds if k not in UTTERANCE_KINDS]
@@ -88,6 +103,10 @@ def wuw_calls(
         entries = json.loads(index.read_text(encoding="utf-8"))["entries"]
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise ValueError(f"{index} is not the WUW Corpus II index ({err})") from None
+    try:  # speaker keys; a malformed entry is reported by the loop below
+        speakers = {str(r.path): r for r in wuw_recordings(str(folder))}
+    except (KeyError, TypeError, ValueError):
+        speakers = {}
     wanted = {number for kind in kinds for number in UTTERANCE_KINDS[kind]}
     kept: list[SpeechUtterance] = []
     dropped: list[DroppedUtterance] = []
@@ -103,6 +122,12 @@ def wuw_calls(
             ) from None
         if utterance not in wanted:
             continue
+        recording = speakers.get(str(path))
+        if recording is None:
+            raise ValueError(f"{index}: entry {number} ({path}) has no speaker (malformed index)")
+        side = "train" if negative_split(recording) == "train" else "heldout"
+        if part not in ("all", side):
+            continue
         clean = clean_wuw_transcription(raw)
         reason = None
         if not path.exists():
@@ -115,6 +140,6 @@ def wuw_calls(
             dropped.append(DroppedUtterance(str(path), raw, reason))
             continue
         meta = {k: entry.get(k) for k in ("gender", "dialect", "phonetype", "utteranceNumber")}
-        meta["cut_off"] = list(clean.cut_off)
-        kept.append(SpeechUtterance(str(path), clean.text, raw, session, meta))
-    return SpeechTestSet("wuw", kept, dropped)
+        meta.update(cut_off=list(clean.cut_off), session=session, part=side)
+        kept.append(SpeechUtterance(str(path), clean.text, raw, recording.speaker or session, meta))
+    return SpeechTestSet("wuw" if part == "all" else f"wuw-{part}", kept, dropped)

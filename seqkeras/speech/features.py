@@ -245,21 +245,25 @@ def test_set_features(
     feature_config: Any,
     cache_dir: str | os.PathLike[str],
     progress: bool = True,
+    augment_config: AugmentConfig | None = None,
 ) -> FeatureSet:
-    """Features of a real-speech :class:`~seqkeras.datasets.real_speech_utterances.SpeechTestSet`."""
+    """Features of a real-speech :class:`~seqkeras.datasets.real_speech_utterances.SpeechTestSet`
+    (augmented with ``augment_config`` when real speech is trained on; ids are the paths)."""
     from seqkeras.audio.io import read_audio
 
     utterances = test_set.utterances
+    paths = [u.path for u in utterances]
     key = _key(
         [FORMAT, test_set.name, [(u.path, u.text) for u in utterances], feature_config.to_dict()]
+        + ([] if augment_config is None else [augment_config.to_dict()])
     )
     path = Path(cache_dir) / f"{test_set.name}-{key}.npz"
     if path.exists():
         return FeatureSet.load(path)
     features = compute_features(
-        lambda i: read_audio(utterances[i].path), len(utterances), feature_config, None, None,
-        f"features {test_set.name}" if progress else None,
+        lambda i: read_audio(utterances[i].path), len(utterances), feature_config, augment_config,
+        paths, f"features {test_set.name}" if progress else None,
     )  # fmt: skip
-    result = FeatureSet(features, [u.text for u in utterances], [u.path for u in utterances])
+    result = FeatureSet(features, [u.text for u in utterances], paths)
     result.save(path)
     return result

@@ -38,6 +38,10 @@ BANKS: dict[str, tuple[str, tuple[str, ...]]] = {
 DEFAULT_TRAIN_BANKS = {"train-espeak-festival": 12000, "train-kokoro": 3000}
 DEFAULT_TEST_BANKS = {"heldout-flite-piper-espeak": 600, "heldout-kokoro": 200}
 REAL_SETS = ("asterisk", "wuw")
+# Real speech a run may train on: WUW-II's training third of speakers (``wuw_calls(part=
+# "train")``, the wake-word work's real negatives). A model trained on it is scored on
+# ``wuw-heldout`` (the other speakers), never on all of ``wuw``.
+REAL_TRAIN_SETS = ("wuw",)
 MODEL_FILE = "model.keras"
 LM_FILE = "char_lm.npz"
 METRICS_FILE = "metrics.json"
@@ -73,11 +77,21 @@ class AsrConfig:
     augment: AugmentConfig = AugmentConfig()
     upper_edge_hz: float = 7600.0
     seed: int = 0
+    real_train: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.real_train if name not in REAL_TRAIN_SETS]
+        if unknown:
+            raise ValueError(
+                f"cannot train on real set(s) {unknown}; choose from {list(REAL_TRAIN_SETS)}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(self)))
         if out["lr_schedule"] == "constant":
             del out["lr_schedule"]  # runs from before the field existed still resume
+        if not out["real_train"]:
+            del out["real_train"]  # (the same)
         return out
 
     def learning_rate_for(self, steps_per_epoch: int, epochs: int) -> Any:
@@ -132,10 +146,18 @@ def feature_config(config: AsrConfig) -> Any:
 
 
 def training_features(
-    config: AsrConfig, rows: dict[str, list[dict[str, Any]]], progress: bool = True
+    config: AsrConfig,
+    rows: dict[str, list[dict[str, Any]]],
+    progress: bool = True,
+    real_speech: str | None = None,
 ) -> FeatureSet:
-    """Augmented features of the training banks, CTC-infeasible utterances dropped."""
-    from .features import bank_features
+    """Augmented features of the training banks and of ``config.real_train`` (real speech
+    from ``real_speech``, see :func:`~seqkeras.datasets.wuw_calls.real_speech_root`),
+    CTC-infeasible utterances dropped."""
+    from seqkeras.datasets import cache_root
+    from seqkeras.datasets.wuw_calls import wuw_calls
+
+    from .features import bank_features, test_set_features
 
     vocabulary = CharVocabulary()
     combined = FeatureSet([], [], [])
@@ -143,6 +165,11 @@ def training_features(
         combined = combined + bank_features(
             bank_folder(name), bank_rows, feature_config(config), config.augment, progress=progress
         )
+    if "wuw" in config.real_train:  # the only real set to train on (AsrConfig checks)
+        combined = combined + test_set_features(
+            wuw_calls(real_speech, part="train"), feature_config(config),
+            cache_root() / "speech" / "real-train", progress, config.augment,
+        )  # fmt: skip
     keep = [i for i, (f, t) in enumerate(zip(combined.features, combined.texts, strict=True))
             if ctc_feasible(t, f.shape[0], config.conv_stride, vocabulary)]  # fmt: skip
     if len(keep) < len(combined):
@@ -226,10 +253,16 @@ def test_sets(
             sets[name] = bank_features(
                 bank_folder(name), bank_rows[:limit], fc, None, progress=progress
             )
-    loaders = {"asterisk": lambda: asterisk_prompts(), "wuw": lambda: wuw_calls(real_speech)}
+    loaders = {"asterisk": lambda: asterisk_prompts(), "wuw": lambda: wuw_calls(real_speech),
+               "wuw-heldout": lambda: wuw_calls(real_speech, part="heldout")}  # fmt: skip
     for name in real:
         if name not in loaders:
             raise ValueError(f"unknown real-speech set {name!r}; choose from {sorted(loaders)}")
+        if name == "wuw" and "wuw" in config.real_train:
+            raise ValueError(
+                "this model trained on WUW-II's training speakers: score it on 'wuw-heldout' "
+                "(the other speakers), not on all of 'wuw'"
+            )
         test_set = loaders[name]()
         reports[name] = test_set.summary()
         if limit is not None:
@@ -332,6 +365,17 @@ def engine_of_ids(bank: str, ids: Sequence[str]) -> list[str]:
     if missing:
         raise ValueError(f"bank {bank}: utterance {missing[0]!r} is not in its manifest")
     return [engines[i] for i in ids]
+
+
+def wuw_parts(paths: Sequence[str], real_speech: str | None = None) -> list[str]:
+    """Each WUW-II file's speaker side, ``"train"`` or ``"heldout"`` (see ``wuw_calls``)."""
+    from seqkeras.datasets.wuw_calls import wuw_calls
+
+    side = {u.path: u.meta["part"] for u in wuw_calls(real_speech).utterances}
+    missing = [p for p in paths if p not in side]
+    if missing:
+        raise ValueError(f"{missing[0]} is not a WUW-II utterance of {real_speech or 'the corpus'}")
+    return [side[p] for p in paths]
 
 
 def tune_lm_weights(

@@ -59,8 +59,9 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
                         f"its first {DEV_UTTERANCES} utterances pick the LM weights)")  # fmt: skip
     p.add_argument(
         "--real",
-        default="asterisk,wuw",
-        help="real-speech sets, comma separated (asterisk, wuw; '' for none)",
+        help="real-speech sets, comma separated: asterisk, wuw (all WUW-II speakers), "
+        "wuw-heldout (the speakers --real-train wuw never hears); '' for none (default "
+        "asterisk,wuw, or asterisk,wuw-heldout for a model trained on WUW-II)",
     )
     p.add_argument(
         "--real-speech",
@@ -125,6 +126,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--upper-edge-hz", type=float, default=7600.0, help="top of the mel filterbank")
     p.add_argument("--no-spec-augment", action="store_true")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--real-train", choices=["wuw"], action="append",
+                   help="also train on real speech: 'wuw' = the calls of WUW-II's training third "
+                        "of speakers (the rest stay held out: scored as wuw-heldout)")  # fmt: skip
     p.add_argument(
         "--synth-time-limit",
         type=float,
@@ -217,6 +221,7 @@ def _config_from(args: argparse.Namespace) -> Any:
         augment=augment,
         upper_edge_hz=args.upper_edge_hz,
         seed=args.seed,
+        real_train=tuple(dict.fromkeys(args.real_train or ())),
     )
 
 
@@ -239,7 +244,8 @@ def _train(args: argparse.Namespace) -> int:
     if any(len(rows[name]) < count for name, count in config.train_banks):
         print("synthesis stopped at --synth-time-limit; run the same command again to go on")
         return 0
-    data = training_features(config, rows)
+    _real_sets(args, config)  # a wrong --real fails now, not after training
+    data = training_features(config, rows, real_speech=args.real_speech)
     hours = sum(f.shape[0] for f in data.features) / 100 / 3600
     print(f"training on {len(data)} utterances ({hours:.2f} h)")
     dataset = tf_dataset(
@@ -311,12 +317,41 @@ def _load_model(path: str) -> Any:
     return model
 
 
-def _config_of(model: Any) -> Any:
+def _config_of(model: Any, path: str) -> Any:
+    """What evaluation needs of a saved model's recipe: its front end, and the real speech
+    it trained on (from the run's checkpoint state beside it, when there is one)."""
+    import json
+
     from seqkeras.speech.recipe import AsrConfig
 
+    state = os.path.join(os.path.dirname(os.path.abspath(path)), "checkpoints", "state.json")
+    real_train: tuple[str, ...] = ()
+    if os.path.isfile(state):
+        try:
+            with open(state, encoding="utf-8") as f:
+                real_train = tuple(json.load(f)["config"].get("real_train", ()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raise ValueError(
+                f"{state} is not a readable run state (it should say what the model trained on)"
+            ) from None
     return AsrConfig(
-        upper_edge_hz=float(model.feature_config["upper_edge_hz"]), conv_stride=model.conv_stride
+        upper_edge_hz=float(model.feature_config["upper_edge_hz"]),
+        conv_stride=model.conv_stride,
+        real_train=real_train,
     )
+
+
+def _real_sets(args: argparse.Namespace, config: Any) -> list[str]:
+    """The real-speech sets to score (``--real``, or the default for this model)."""
+    if args.real is None:
+        return ["asterisk", "wuw-heldout" if "wuw" in config.real_train else "wuw"]
+    real = [s for s in args.real.split(",") if s]
+    if "wuw" in real and "wuw" in config.real_train:
+        raise ValueError(
+            "--real wuw: this model trains on WUW-II's training speakers; score it on "
+            "wuw-heldout (the other speakers)"
+        )
+    return real
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -324,7 +359,7 @@ def _eval(args: argparse.Namespace) -> int:
     args.out_file = args.out or os.path.join(
         os.path.dirname(os.path.abspath(args.model)), "eval.json"
     )
-    return _evaluate(args, model, _config_of(model))
+    return _evaluate(args, model, _config_of(model, args.model))
 
 
 def _evaluate(
@@ -345,6 +380,7 @@ def _evaluate(
         score,
         test_sets,
         tune_lm_weights,
+        wuw_parts,
     )
 
     if args.beam_width < 1:
@@ -358,7 +394,7 @@ def _evaluate(
             print(f"training the character LM -> {lm_path}")
             _train_lm(lm_path)
         lm = CharNgramLM.load(lm_path)
-    real = [s for s in args.real.split(",") if s]
+    real = _real_sets(args, config)
     banks = args.test_bank or list(DEFAULT_TEST_BANKS.items())
     sets, dropped = test_sets(config, banks, real, args.real_speech, args.limit)
     # The first DEV_UTTERANCES of the first held-out bank pick alpha and beta.
@@ -405,6 +441,8 @@ def _evaluate(
         }
         bank = name.removesuffix("-dev")
         groups = engine_of_ids(bank, feature_set.ids) if bank in BANK_NAMES else None
+        if name == "wuw":  # by speaker side: "heldout" compares with models trained on "train"
+            groups = wuw_parts(feature_set.ids, args.real_speech)
         for setting in settings:
             entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm, groups)
             print(

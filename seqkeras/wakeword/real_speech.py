@@ -138,7 +138,8 @@ def wuw_recordings(corpus_dir: str) -> tuple[Recording, ...]:
     recordings = []
     for entry in entries:
         session = entry["sessionNumber"]
-        start, end = float(entry["startTime"]), float(entry["endTime"])
+        # no time stamps (a corpus of one's own): no keyword span
+        start, end = float(entry.get("startTime", 0)), float(entry.get("endTime", 0))
         recordings.append(
             Recording(
                 folder / entry["filePath"],

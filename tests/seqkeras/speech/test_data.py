@@ -125,7 +125,7 @@ def _write_wuw(folder, entries):
         path = calls / entry["filePath"]
         path.parent.mkdir(parents=True, exist_ok=True)
         if entry.pop("_audio", True):
-            soundfile.write(path, np.zeros(800, "int16"), 8000, format="FLAC")
+            soundfile.write(path, np.zeros(8000, "int16"), 8000, format="FLAC")  # 1 s
     (calls / "data.json").write_text(json.dumps({"entries": entries}))
 
 
@@ -160,6 +160,82 @@ def test_wuw_calls_cleans_and_reports_drops(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match=REAL_SPEECH_ENV):
         real_speech_root()
     assert len(wuw_calls(tmp_path / "wuw-corpus-ii")) == 3  # an explicit folder wins
+
+
+NAMES = ["ann lee", "bo diaz", "cy young", "di ross", "ed wu", "flo ray", "gus tan", "hal ng",
+         "ida moe", "jo park"]  # fmt: skip
+
+
+def _side(name):
+    """Independent oracle of the documented rule: a third of the speakers (sha256 of the
+    speaker key, first 8 hex digits, mod 3 == 0) are training speakers."""
+    import hashlib
+
+    digest = int(hashlib.sha256(f"wuw:{name}".encode()).hexdigest()[:8], 16)
+    return "train" if digest % 3 == 0 else "heldout"
+
+
+def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
+    import types
+
+    from seqkeras.speech.recipe import AsrConfig, training_features, wuw_parts
+    from seqkeras.tasks.asr import _config_of, _real_sets
+
+    # ten speakers; "ann lee" calls twice (sessions 00000 and 00010): one side for both
+    sessions = [(f"{i:05d}", name) for i, name in enumerate(NAMES)] + [("00010", "ann lee")]
+    entries = []
+    for session, name in sessions:
+        entries += [_entry(session, "000", f"{{breath}} {name.title()}"), _entry(session, "001", "Operator")]
+    _write_wuw(tmp_path, entries)
+    root = tmp_path / "wuw-corpus-ii"
+    sides = {name: _side(name) for name in NAMES}
+    assert set(sides.values()) == {"train", "heldout"}  # both sides occur with these names
+    every = wuw_calls(root)
+    train, heldout = wuw_calls(root, part="train"), wuw_calls(root, part="heldout")
+    assert (train.name, heldout.name) == ("wuw-train", "wuw-heldout")
+    assert sorted(u.path for u in train.utterances + heldout.utterances) == sorted(
+        u.path for u in every.utterances
+    )
+    for data, side in ((train, "train"), (heldout, "heldout")):
+        assert {u.speaker.removeprefix("wuw:") for u in data.utterances} == {
+            n for n in NAMES if sides[n] == side
+        }
+        assert all(u.meta["part"] == side for u in data.utterances)
+    ann = sorted(u.meta["session"] for u in every.utterances if u.speaker == "wuw:ann lee")
+    assert ann == ["00000", "00000", "00010", "00010"]
+    paths = [u.path for u in every.utterances]
+    assert wuw_parts(paths, str(root)) == [sides[u.speaker.removeprefix("wuw:")] for u in every.utterances]
+    with pytest.raises(ValueError, match="not a WUW-II utterance"):
+        wuw_parts([str(tmp_path / "other.flac")], str(root))
+    with pytest.raises(ValueError, match="WUW-II part"):
+        wuw_calls(root, part="test")
+
+    # training on the training third: exactly its utterances, augmented, cached
+    monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
+    config = AsrConfig(real_train=("wuw",))
+    data = training_features(config, {}, progress=False, real_speech=str(root))
+    assert sorted(data.ids) == sorted(u.path for u in train.utterances)
+    assert data.texts == [u.text for u in train.utterances]
+    with pytest.raises(ValueError, match="real set"):
+        AsrConfig(real_train=("asterisk",))
+    assert "real_train" not in AsrConfig().to_dict()  # old runs' stored configs still resume
+
+    # which real sets a model is scored on: never the speakers it trained on
+    args = types.SimpleNamespace(real=None)
+    assert _real_sets(args, AsrConfig()) == ["asterisk", "wuw"]
+    assert _real_sets(args, config) == ["asterisk", "wuw-heldout"]
+    with pytest.raises(ValueError, match="wuw-heldout"):
+        _real_sets(types.SimpleNamespace(real="asterisk,wuw"), config)
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "checkpoints" / "state.json").write_text(json.dumps({"config": config.to_dict()}))
+    model = types.SimpleNamespace(feature_config={"upper_edge_hz": 3800.0}, conv_stride=2)
+    loaded = _config_of(model, str(run / "model.keras"))
+    assert (loaded.real_train, loaded.upper_edge_hz, loaded.conv_stride) == (("wuw",), 3800.0, 2)
+    assert _config_of(model, str(tmp_path / "model.keras")).real_train == ()  # no run state
+    (run / "checkpoints" / "state.json").write_text("{")
+    with pytest.raises(ValueError, match="state.json"):
+        _config_of(model, str(run / "model.keras"))
 
 
 def test_asterisk_prompts_from_a_folder(tmp_path):
