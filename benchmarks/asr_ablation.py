@@ -11,6 +11,12 @@ differs from ``base`` in one setting only:
   nonoise   no added noise or background
   tel       telephone band on every utterance
   mix       half the utterances from Kokoro voices and blends (more, and neural, speakers)
+  kokoro    every utterance from Kokoro voices and blends
+  mix-wuw   mix with 500 of its utterances replaced by the 500 real calls of WUW-II's
+            training third of speakers (``--real-train wuw``)
+
+WUW-II is scored on all of its speakers (``wuw``) and on the two thirds no variant trains
+on (``wuw-heldout``): only the latter compares ``mix-wuw`` with the others.
 
 Runs are ordinary ``seqkeras asr train`` run folders under ``--runs``; a variant whose
 ``metrics.json`` exists is not trained again (interrupted runs resume), so the script can
@@ -47,19 +53,24 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
             ["--bank", f"{ESPEAK}=3000", "--telephone-probability", "1"]),
     "mix": ("half Kokoro voices and blends",
             ["--bank", f"{ESPEAK}=1500", "--bank", "train-kokoro=1500"]),
+    "kokoro": ("all Kokoro voices and blends", ["--bank", "train-kokoro=3000"]),
+    "mix-wuw": ("mix, 500 utterances real WUW-II calls (a third of its speakers)",
+                ["--bank", f"{ESPEAK}=1250", "--bank", "train-kokoro=1250", "--real-train", "wuw"]),
 }  # fmt: skip
 BANKS = [
     f"{ESPEAK}=3000",
     "heldout-flite-piper-espeak=600",
-    "train-kokoro=1500",
+    "train-kokoro=3000",
     "heldout-kokoro=200",
 ]
 KOKORO_EVAL = "eval-kokoro.json"
+WUW_PARTS_EVAL = "eval-wuw-parts.json"  # older runs' WUW-II scores split by speaker side
 SETS = {
     "heldout-flite-piper-espeak": "held-out espeak/flite/piper",
     "heldout-kokoro": "held-out Kokoro voices",
     "asterisk": "Asterisk (real)",
     "wuw": "WUW-II (real)",
+    "wuw-heldout": "WUW-II held-out speakers (real)",
 }
 
 
@@ -81,6 +92,9 @@ def _greedy(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
         if "greedy" in entry:
             out[name] = {"cer": entry["greedy"]["cer"], "wer": entry["greedy"]["wer"],
                          "utterances": entry["utterances"]}  # fmt: skip
+        heldout = entry.get("greedy", {}).get("by_group", {}).get("heldout")
+        if name == "wuw" and heldout is not None:  # the speakers no variant trains on
+            out["wuw-heldout"] = {k: heldout[k] for k in ("cer", "wer", "utterances")}
     return out
 
 
@@ -88,9 +102,10 @@ def results(run_dir: str) -> dict[str, Any]:
     """Greedy CER/WER per test set and the last epoch's training loss of one run folder."""
     metrics = _load(os.path.join(run_dir, "metrics.json"))
     sets = _greedy(metrics)
-    kokoro = os.path.join(run_dir, KOKORO_EVAL)
-    if os.path.exists(kokoro):
-        sets.update(_greedy(_load(kokoro)))
+    for extra in (KOKORO_EVAL, WUW_PARTS_EVAL):
+        path = os.path.join(run_dir, extra)
+        if os.path.exists(path):
+            sets.update(_greedy(_load(path)))
     loss = metrics.get("history", {}).get("loss", [])
     return {"final_loss": round(float(loss[-1]), 2) if loss else None, "sets": sets}
 
@@ -175,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
             _run(SEQKERAS + ["asr", "eval", "--model", os.path.join(run_dir, "model.keras"),
                              "--test-bank", "heldout-kokoro=200", "--real", "", "--greedy-only",
                              "--out", os.path.join(run_dir, KOKORO_EVAL)], args.dry_run)  # fmt: skip
+        # WUW-II's held-out speakers: runs from before the split have no score of them
+        covered = "--real-train" in VARIANTS[variant][1] or (
+            not args.dry_run and "wuw-heldout" in results(run_dir)["sets"]
+        )
+        if not covered and not os.path.exists(os.path.join(run_dir, WUW_PARTS_EVAL)):
+            _run(SEQKERAS + ["asr", "eval", "--model", os.path.join(run_dir, "model.keras"),
+                             "--test-bank", "heldout-kokoro=200", "--real", "wuw", "--greedy-only",
+                             "--out", os.path.join(run_dir, WUW_PARTS_EVAL)], args.dry_run)  # fmt: skip
         if not args.dry_run:
             table[variant] = results(run_dir)
     if args.dry_run:
