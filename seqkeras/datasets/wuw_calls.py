@@ -80,7 +80,8 @@ def wuw_calls(
             are removed from the reference).
         part: ``"all"`` speakers, the ``"train"`` third or the ``"heldout"`` rest (the set
             is named ``wuw``, ``wuw-train`` or ``wuw-heldout``); every utterance's
-            ``meta["part"]`` says its side, ``speaker`` its speaker key.
+            ``meta["part"]`` says its side, ``meta["kind"]`` its kind, ``speaker`` its
+            speaker key.
     """
     from seqkeras.speech.text import clean_wuw_transcription
     from seqkeras.wakeword.real_speech import negative_split, wuw_recordings
@@ -140,6 +141,7 @@ def wuw_calls(
             dropped.append(DroppedUtterance(str(path), raw, reason))
             continue
         meta = {k: entry.get(k) for k in ("gender", "dialect", "phonetype", "utteranceNumber")}
-        meta.update(cut_off=list(clean.cut_off), session=session, part=side)
+        kind = next(k for k, numbers in UTTERANCE_KINDS.items() if utterance in numbers)
+        meta.update(cut_off=list(clean.cut_off), session=session, part=side, kind=kind)
         kept.append(SpeechUtterance(str(path), clean.text, raw, recording.speaker or session, meta))
     return SpeechTestSet("wuw" if part == "all" else f"wuw-{part}", kept, dropped)

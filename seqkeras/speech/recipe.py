@@ -367,11 +367,14 @@ def engine_of_ids(bank: str, ids: Sequence[str]) -> list[str]:
     return [engines[i] for i in ids]
 
 
-def wuw_parts(paths: Sequence[str], real_speech: str | None = None) -> list[str]:
-    """Each WUW-II file's speaker side, ``"train"`` or ``"heldout"`` (see ``wuw_calls``)."""
+def wuw_labels(
+    paths: Sequence[str], real_speech: str | None = None, field: str = "part"
+) -> list[str]:
+    """Each WUW-II file's speaker side (``field="part"``: ``"train"`` or ``"heldout"``) or
+    utterance kind (``"kind"``: ``"name"``, ``"keyword"``, ``"sentence"``); see ``wuw_calls``."""
     from seqkeras.datasets.wuw_calls import wuw_calls
 
-    side = {u.path: u.meta["part"] for u in wuw_calls(real_speech).utterances}
+    side = {u.path: u.meta[field] for u in wuw_calls(real_speech).utterances}
     missing = [p for p in paths if p not in side]
     if missing:
         raise ValueError(f"{missing[0]} is not a WUW-II utterance of {real_speech or 'the corpus'}")

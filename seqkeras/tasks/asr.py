@@ -380,7 +380,7 @@ def _evaluate(
         score,
         test_sets,
         tune_lm_weights,
-        wuw_parts,
+        wuw_labels,
     )
 
     if args.beam_width < 1:
@@ -442,7 +442,9 @@ def _evaluate(
         bank = name.removesuffix("-dev")
         groups = engine_of_ids(bank, feature_set.ids) if bank in BANK_NAMES else None
         if name == "wuw":  # by speaker side: "heldout" compares with models trained on "train"
-            groups = wuw_parts(feature_set.ids, args.real_speech)
+            groups = wuw_labels(feature_set.ids, args.real_speech, "part")
+        elif name == "wuw-heldout":  # names and sentences say words the training calls do not
+            groups = wuw_labels(feature_set.ids, args.real_speech, "kind")
         for setting in settings:
             entry[setting.name] = score(log_probs[name], feature_set.texts, setting, lm, groups)
             print(

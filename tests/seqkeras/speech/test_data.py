@@ -178,7 +178,7 @@ def _side(name):
 def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
     import types
 
-    from seqkeras.speech.recipe import AsrConfig, training_features, wuw_parts
+    from seqkeras.speech.recipe import AsrConfig, training_features, wuw_labels
     from seqkeras.tasks.asr import _config_of, _real_sets
 
     # ten speakers; "ann lee" calls twice (sessions 00000 and 00010): one side for both
@@ -204,9 +204,10 @@ def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
     ann = sorted(u.meta["session"] for u in every.utterances if u.speaker == "wuw:ann lee")
     assert ann == ["00000", "00000", "00010", "00010"]
     paths = [u.path for u in every.utterances]
-    assert wuw_parts(paths, str(root)) == [sides[u.speaker.removeprefix("wuw:")] for u in every.utterances]
+    assert wuw_labels(paths, str(root)) == [sides[u.speaker.removeprefix("wuw:")] for u in every.utterances]
+    assert wuw_labels(paths, str(root), "kind") == ["name", "keyword"] * len(sessions)
     with pytest.raises(ValueError, match="not a WUW-II utterance"):
-        wuw_parts([str(tmp_path / "other.flac")], str(root))
+        wuw_labels([str(tmp_path / "other.flac")], str(root))
     with pytest.raises(ValueError, match="WUW-II part"):
         wuw_calls(root, part="test")
 
