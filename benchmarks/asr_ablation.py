@@ -22,7 +22,7 @@ Runs are ordinary ``seqkeras asr train`` run folders under ``--runs``; a variant
 ``metrics.json`` exists is not trained again (interrupted runs resume), so the script can
 be stopped and rerun. Prints one JSON object (and ``--markdown``: the BENCHMARKS table).
 
-    python benchmarks/asr_ablation.py                      # everything (~1.5 h on 2 cores)
+    python benchmarks/asr_ablation.py                      # everything (~2.5 h on 2 cores + synthesis)
     python benchmarks/asr_ablation.py --only base,narrow   # a subset
     python benchmarks/asr_ablation.py --dry-run            # the commands it would run
     python benchmarks/asr_ablation.py --markdown --plot runs/asr-ablation.png
