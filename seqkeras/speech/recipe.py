@@ -229,6 +229,15 @@ def train_model(
     )  # fmt: skip
 
 
+def check_real_sets(config: AsrConfig, real: Sequence[str]) -> None:
+    """Refuses to score a model on the speakers it trained on."""
+    if "wuw" in real and "wuw" in config.real_train:
+        raise ValueError(
+            "this model trained on WUW-II's training speakers: score it on 'wuw-heldout' "
+            "(the other speakers), not on all of 'wuw'"
+        )
+
+
 def test_sets(
     config: AsrConfig,
     banks: Sequence[tuple[str, int]] = tuple(DEFAULT_TEST_BANKS.items()),
@@ -253,16 +262,12 @@ def test_sets(
             sets[name] = bank_features(
                 bank_folder(name), bank_rows[:limit], fc, None, progress=progress
             )
+    check_real_sets(config, real)
     loaders = {"asterisk": lambda: asterisk_prompts(), "wuw": lambda: wuw_calls(real_speech),
                "wuw-heldout": lambda: wuw_calls(real_speech, part="heldout")}  # fmt: skip
     for name in real:
         if name not in loaders:
             raise ValueError(f"unknown real-speech set {name!r}; choose from {sorted(loaders)}")
-        if name == "wuw" and "wuw" in config.real_train:
-            raise ValueError(
-                "this model trained on WUW-II's training speakers: score it on 'wuw-heldout' "
-                "(the other speakers), not on all of 'wuw'"
-            )
         test_set = loaders[name]()
         reports[name] = test_set.summary()
         if limit is not None:

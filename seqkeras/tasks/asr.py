@@ -345,12 +345,10 @@ def _real_sets(args: argparse.Namespace, config: Any) -> list[str]:
     """The real-speech sets to score (``--real``, or the default for this model)."""
     if args.real is None:
         return ["asterisk", "wuw-heldout" if "wuw" in config.real_train else "wuw"]
+    from seqkeras.speech.recipe import check_real_sets
+
     real = [s for s in args.real.split(",") if s]
-    if "wuw" in real and "wuw" in config.real_train:
-        raise ValueError(
-            "--real wuw: this model trains on WUW-II's training speakers; score it on "
-            "wuw-heldout (the other speakers)"
-        )
+    check_real_sets(config, real)
     return real
 
 
