@@ -291,8 +291,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="real-speech benchmark: real keyword recordings and real negative speech at "
         "10 dB SNR, the exported model beside PocketSphinx",
     )
-    p.add_argument("dir", nargs="?", help="run directory (with its exported model)")
+    p.add_argument(
+        "dir",
+        nargs="?",
+        help="run directory: a wake-word run (with its exported model), or a speech "
+        "recognizer run of `seqkeras asr train` (a CTC keyword spotter: give --keyword)",
+    )
     p.add_argument("--out", help="run directory (alternative to DIR)")
+    p.add_argument(
+        "--keyword",
+        help="the keyword to spot with a recognizer run (one or more words; a wake-word "
+        "run's own keyword otherwise)",
+    )
+    p.add_argument("--window-seconds", type=float, default=2.0,
+                   help="recognizer runs: audio read at each decision (default 2.0)")  # fmt: skip
+    p.add_argument("--hop-seconds", type=float, default=0.25,
+                   help="recognizer runs: time between decisions (default 0.25)")  # fmt: skip
+    p.add_argument("--no-boundary", action="store_true",
+                   help="recognizer runs: also spot the keyword inside longer words")  # fmt: skip
     p.add_argument(
         "--keyword-dir",
         help="folder of real recordings of the keyword (default: its wake-word-benchmark "
@@ -411,7 +427,11 @@ def _benchmark(args: argparse.Namespace) -> int:
         pocketsphinx=not args.no_pocketsphinx,
         keras=not args.no_keras,
     )
-    report = run_benchmark(_run_dir(args), settings, model_path=args.model, progress=not args.quiet)
+    from seqkeras.wakeword.ctc_spotter import SpotterConfig
+
+    spotter = SpotterConfig(args.window_seconds, args.hop_seconds, not args.no_boundary)
+    report = run_benchmark(_run_dir(args), settings, model_path=args.model, progress=not args.quiet,
+                           keyword=args.keyword, spotter=spotter)  # fmt: skip
     print(summarize_benchmark(report))
     return 0
 

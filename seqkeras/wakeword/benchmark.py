@@ -81,6 +81,8 @@ _INT16 = 32767.0
 MODEL_THRESHOLDS = tuple(
     sorted(set(DEFAULT_THRESHOLDS) | {round(1 - 10 ** (-k / 4), 8) for k in range(8, 25)})
 )
+# The CTC spotter's scores are exp(per-character log-likelihood ratio): 0 .. -5 nats.
+SPOTTER_THRESHOLDS = tuple(round(float(np.exp(-x)), 8) for x in np.linspace(5.0, 0.0, 201))
 _FORMAT_VERSION = 1
 
 
@@ -489,6 +491,7 @@ class RunScorer:
         label: what scores, for progress messages.
         score: ``stream -> (scores per step, per-hop latencies in µs)``.
         speech_embedding: the model runs on the speech-embedding front end.
+        thresholds: the DET curve's thresholds.
     """
 
     exported: Path
@@ -497,6 +500,7 @@ class RunScorer:
     label: str
     score: Callable[[Stream], tuple[np.ndarray, list[float]]]
     speech_embedding: bool = False
+    thresholds: tuple[float, ...] = MODEL_THRESHOLDS
 
     @property
     def step_samples(self) -> int:
@@ -555,6 +559,41 @@ def run_scorer(
     )
 
 
+def is_recognizer_run(run_dir: str | os.PathLike[str]) -> bool:
+    """Whether ``run_dir`` is a ``seqkeras asr train`` run (a CTC recognizer, no wake-word
+    ``train.json``): the benchmark then scores it as a keyword spotter (``ctc_spotter``)."""
+    from seqkeras.speech.recipe import MODEL_FILE
+    from seqkeras.wakeword.train import TRAIN_FILE
+
+    run_dir = Path(run_dir)
+    return (run_dir / MODEL_FILE).is_file() and not (run_dir / TRAIN_FILE).is_file()
+
+
+def spotter_scorer(
+    run_dir: str | os.PathLike[str], keyword: str, config: Any = None, progress: bool = True
+) -> RunScorer:
+    """The scorer of a CTC recognizer run used as a keyword spotter for ``keyword``
+    (:class:`~seqkeras.wakeword.ctc_spotter.CtcSpotter`, no keyword training); its
+    latencies are single-window recognizer calls (one per hop on a device)."""
+    from seqkeras.speech.recipe import MODEL_FILE
+    from seqkeras.wakeword.ctc_spotter import CtcSpotter
+
+    spotter = CtcSpotter.from_run(run_dir, keyword, config)
+
+    def score(stream: Stream) -> tuple[np.ndarray, list[float]]:
+        audio = stream.float_audio()
+        return spotter.stream_scores(audio, progress), spotter.window_latency_us(audio)
+
+    return RunScorer(
+        Path(run_dir) / MODEL_FILE,
+        spotter.step_seconds,
+        1,
+        f"CTC keyword spotter ({Path(run_dir) / MODEL_FILE})",
+        score,
+        thresholds=SPOTTER_THRESHOLDS,
+    )
+
+
 def pocketsphinx_detections(
     keyword: str, streams: dict[str, Stream], cache_dir: str | os.PathLike[str] | None = None
 ) -> dict[str, dict[int, list[float]]]:
@@ -591,15 +630,21 @@ def recipe_run_dir(keyword: str) -> Path:
     ``<cache>/wakeword-real/<keyword>``."""
     from seqkeras.wakeword.cache import cache_root
 
-    safe = "-".join("".join(c if c.isalnum() else " " for c in keyword.lower()).split())
-    return cache_root() / "wakeword-real" / (safe or "keyword")
+    return cache_root() / "wakeword-real" / _slug(keyword)
 
 
-def benchmark_name(settings: BenchmarkSettings) -> str:
-    """File stem of a run's benchmark report: ``benchmark-real`` or ``benchmark-wuw-001-006``."""
+def _slug(keyword: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in keyword.lower()).split()) or "keyword"
+
+
+def benchmark_name(settings: BenchmarkSettings, keyword: str | None = None) -> str:
+    """File stem of a run's benchmark report: ``benchmark-real`` or ``benchmark-wuw-001-006``,
+    with ``-<keyword>`` appended when given (a recognizer run spots any keyword)."""
     if settings.wuw_utterances is not None:
-        return "benchmark-wuw-" + "-".join(settings.wuw_utterances)
-    return "benchmark-real"
+        name = "benchmark-wuw-" + "-".join(settings.wuw_utterances)
+    else:
+        name = "benchmark-real"
+    return name if keyword is None else f"{name}-{_slug(keyword)}"
 
 
 def run_benchmark(
@@ -608,8 +653,14 @@ def run_benchmark(
     model_path: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    keyword: str | None = None,
+    spotter: Any = None,
 ) -> dict[str, Any]:
     """Benchmark a run's exported model (and Keras model, and PocketSphinx) on real speech.
+
+    A speech recognizer's run (``seqkeras asr train``, :func:`is_recognizer_run`) is
+    benchmarked as a keyword spotter for ``keyword`` (required then) with the
+    ``spotter`` settings (``ctc_spotter.SpotterConfig``).
 
     Writes ``<name>.json`` and ``<name>.png`` (:func:`benchmark_name`) into ``run_dir``.
     """
@@ -619,8 +670,23 @@ def run_benchmark(
 
     settings = settings or BenchmarkSettings()
     run_dir = Path(run_dir)
-    keyword = read_train_config(run_dir).keyword
-    scorer = run_scorer(run_dir, settings, model_path)
+    recognizer = is_recognizer_run(run_dir)
+    if recognizer:
+        if not keyword:
+            raise ValueError(f"{run_dir} is a speech recognizer run: name the keyword to spot (--keyword)")
+        if model_path is not None:
+            raise ValueError("a recognizer run is scored by its model.keras: --model does not apply")
+        from seqkeras.wakeword.ctc_spotter import SpotterConfig
+
+        spotter = spotter or SpotterConfig()
+        scorer = spotter_scorer(run_dir, keyword, spotter, progress)
+        settings = dataclasses.replace(settings, keras=False)  # the scorer is the Keras model
+    else:
+        trained = read_train_config(run_dir).keyword
+        if keyword and keyword.lower() != trained.lower():
+            raise ValueError(f"{run_dir} detects {trained!r}, not {keyword!r}")
+        keyword = trained
+        scorer = run_scorer(run_dir, settings, model_path)
     exported = scorer.exported
     say = _say if progress else (lambda message: None)
     positives = positive_recordings(keyword, settings)
@@ -661,7 +727,7 @@ def run_benchmark(
         }
     for name, pair in scores.items():
         curves[name] = score_curve(
-            pair["positive"], pair["negative"], windows, negative_seconds, decision, MODEL_THRESHOLDS
+            pair["positive"], pair["negative"], windows, negative_seconds, decision, scorer.thresholds
         )
     models: dict[str, Any] = {}
     for name, curve in curves.items():
@@ -696,7 +762,7 @@ def run_benchmark(
                 "at_budgets": budget_report(curve, settings.budgets),
                 "det": [p.to_dict() for p in curve],
             }
-    name = benchmark_name(settings)
+    name = benchmark_name(settings, keyword if recognizer else None)
     png = plot_det(
         {k: v for k, v in curves.items()},
         run_dir / f"{name}.png",
@@ -712,7 +778,9 @@ def run_benchmark(
         "speech mixed with real noise)",
         "keyword": keyword,
         "run_dir": str(run_dir),
-        "front_end": "speech-embedding" if scorer.speech_embedding else "log-mel",
+        "front_end": "ctc-recognizer" if recognizer
+        else "speech-embedding" if scorer.speech_embedding else "log-mel",
+        **({"spotter": dataclasses.asdict(spotter)} if recognizer else {}),
         "exported_model": str(exported),
         "exported_model_bytes": exported.stat().st_size,
         "snr_db": settings.snr_db,
@@ -726,7 +794,10 @@ def run_benchmark(
         "decision": {k: v for k, v in decision.to_dict().items() if k != "threshold"},
         "budgets": list(settings.budgets),
         "models": models,
-        "runner_hop_latency_us_p50": float(np.percentile(latency, 50)) if latency else None,
+        # a recognizer's latency: one window's recognizer call (one per hop on a device)
+        "window_latency_us_p50" if recognizer else "runner_hop_latency_us_p50": float(
+            np.percentile(latency, 50)
+        ) if latency else None,
         "det_png": str(png),
     }
     write_json_atomic(run_dir / f"{name}.json", report)

@@ -209,3 +209,65 @@ def test_wuw_positives_are_held_out_speakers_saying_the_keyword(tmp_path, monkey
         positive_recordings("voyager", BenchmarkSettings(wuw_utterances=("001",)))
     with pytest.raises(ValueError, match="not both"):
         BenchmarkSettings(keyword_dir="x", wuw_utterances=("001",))
+
+
+def test_a_recognizer_run_is_benchmarked_as_a_keyword_spotter(tmp_path, monkeypatch, capsys):
+    """`seqkeras wakeword benchmark ASR_RUN --keyword K`: the CTC spotter's stream scores,
+    decided by the device's decision code, give the report's false accepts and misses."""
+    import json
+
+    from seqkeras_edge.decision import detect
+    from seqkeras_edge.features import FeatureConfig
+
+    from seqkeras.cli.main import main
+    from seqkeras.models import CTCRecognizer
+    from seqkeras.speech.text import CHARACTERS
+    from seqkeras.wakeword import benchmark
+    from seqkeras.wakeword.ctc_spotter import CtcSpotter, SpotterConfig
+
+    fc = FeatureConfig()
+    model = CTCRecognizer(fc.num_mel_bins, vocabulary=CHARACTERS, conv_filters=4, conv_kernel=3,
+                          conv_stride=3, units=4, normalize=True, feature_config=fc.to_dict())  # fmt: skip
+    model.build({"features": (None, None, fc.num_mel_bins), "feature_lengths": (None,)})
+    run = tmp_path / "asr"
+    run.mkdir()
+    model.save(run / "model.keras")
+    for folder, count, seconds in (("go", 3, 0.6), ("other", 2, 3.0)):
+        (tmp_path / folder).mkdir()
+        for i in range(count):
+            _write(tmp_path / folder / f"{i}.wav", 0.3 * np.sin(np.arange(int(RATE * seconds)) * 0.01 * (i + 2)))
+    monkeypatch.setattr(benchmark, "background_noise", lambda cache_dir=None: lambda n, g: g.standard_normal(n))
+    monkeypatch.setenv("SEQKERAS_CACHE", str(tmp_path / "cache"))
+    settings = BenchmarkSettings(keyword_dir=str(tmp_path / "go"), negative_dirs=(str(tmp_path / "other"),),
+                                 pocketsphinx=False)  # fmt: skip
+    spotter_config = SpotterConfig(window_seconds=0.5, hop_seconds=0.1)
+    with pytest.raises(ValueError, match="--keyword"):
+        benchmark.run_benchmark(run, settings, cache_dir=tmp_path / "cache", progress=False)
+    report = benchmark.run_benchmark(run, settings, cache_dir=tmp_path / "cache", progress=False,
+                                     keyword="go", spotter=spotter_config)  # fmt: skip
+    assert report["front_end"] == "ctc-recognizer" and set(report["models"]) == {"seqkeras"}
+    assert report["spotter"]["window_seconds"] == 0.5 and report["window_latency_us_p50"] > 0
+    saved = json.loads((run / "benchmark-real-go.json").read_text())
+    assert saved["keyword"] == "go" and (run / "benchmark-real-go.png").is_file()
+    # the loosest threshold's counts, recomputed from the spotter on the same cached streams
+    spotter = CtcSpotter(model, "go", spotter_config)
+    loosest = saved["models"]["seqkeras"]["det"][0]
+    decision = DecisionConfig(threshold=loosest["threshold"], smoothing_steps=1, refractory_seconds=1.0,
+                              step_seconds=0.1)  # fmt: skip
+    streams = {}
+    for name, positive, files in (("positive", True, "go"), ("negative", False, "other")):
+        recordings = [Recording(p, "folder") for p in sorted((tmp_path / files).glob("*.wav"))]
+        streams[name] = benchmark.cached_stream(recordings, settings.seed + (not positive), positive,
+                                                cache_dir=tmp_path / "cache")  # fmt: skip
+    negative = detect(spotter.stream_scores(streams["negative"].float_audio()).tolist(), decision)
+    assert loosest["false_accepts"] == len(negative)
+    positive = [d.step for d in detect(spotter.stream_scores(streams["positive"].float_audio()).tolist(), decision)]
+    hit = [any(a <= s < b for s in positive) for a, b in streams["positive"].windows(1600)]
+    assert loosest["keywords"] == 3 and loosest["misses"] == hit.count(False)
+    # the CLI: same run and streams; a keyword with nothing to spell is a clear error
+    argv = ["wakeword", "benchmark", str(run), "--no-pocketsphinx", "--window-seconds", "0.5",
+            "--keyword-dir", str(tmp_path / "go"), "--negatives", str(tmp_path / "other")]  # fmt: skip
+    assert main(argv + ["--keyword", "Go!", "--quiet"]) == 0
+    assert json.loads((run / "benchmark-real-go.json").read_text())["spotter"]["hop_seconds"] == 0.25
+    assert main(argv + ["--keyword", "!!"]) == 2
+    assert "no letters" in capsys.readouterr().err
