@@ -53,6 +53,11 @@ LM_BETAS = (0.0, 0.5, 1.5, 3.0)
 FINAL_LR_FRACTION = 0.05
 # Evaluation batches: padded frames per forward pass.
 EVAL_FRAME_BUDGET = 20000
+# Utterances of a held-out synthesized bank that pick the LM weights (the rest is test).
+DEV_UTTERANCES = 200
+# One in this many speakers of a real set (prompts, for one-speaker Asterisk) picks them
+# instead with `asr eval --lm-dev SET`.
+LM_DEV_SHARE = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -375,15 +380,41 @@ def engine_of_ids(bank: str, ids: Sequence[str]) -> list[str]:
 def wuw_labels(
     paths: Sequence[str], real_speech: str | None = None, field: str = "part"
 ) -> list[str]:
-    """Each WUW-II file's speaker side (``field="part"``: ``"train"`` or ``"heldout"``) or
-    utterance kind (``"kind"``: ``"name"``, ``"keyword"``, ``"sentence"``); see ``wuw_calls``."""
+    """Each WUW-II file's speaker side (``field="part"``: ``"train"`` or ``"heldout"``),
+    utterance kind (``"kind"``: ``"name"``, ``"keyword"``, ``"sentence"``) or speaker
+    (``"speaker"``); see ``wuw_calls``."""
     from seqkeras.datasets.wuw_calls import wuw_calls
 
-    side = {u.path: u.meta[field] for u in wuw_calls(real_speech).utterances}
+    side = {u.path: u.speaker if field == "speaker" else u.meta[field]
+            for u in wuw_calls(real_speech).utterances}  # fmt: skip
     missing = [p for p in paths if p not in side]
     if missing:
         raise ValueError(f"{missing[0]} is not a WUW-II utterance of {real_speech or 'the corpus'}")
     return [side[p] for p in paths]
+
+
+def development_split(
+    name: str, ids: Sequence[str], real_speech: str | None = None
+) -> tuple[list[int], list[int]]:
+    """Indices ``(dev, test)`` of a test set: the utterances that tune the LM weights and
+    the rest, scored.
+
+    A synthesized bank gives its first :data:`DEV_UTTERANCES`. A real set gives one in
+    :data:`LM_DEV_SHARE` of its **speakers** for WUW-II (sha256 of the speaker mod
+    ``LM_DEV_SHARE`` == 0: no development speaker is ever scored) and, for Asterisk's one
+    speaker, one in ``LM_DEV_SHARE`` of its prompts (by file name).
+    """
+    import hashlib
+
+    if name in ("wuw", "wuw-heldout"):
+        keys = wuw_labels(ids, real_speech, "speaker")
+    elif name == "asterisk":
+        keys = [Path(i).name for i in ids]
+    else:
+        count = DEV_UTTERANCES if len(ids) > DEV_UTTERANCES else 0
+        return list(range(count)), list(range(count, len(ids)))
+    share = [int(hashlib.sha256(k.encode()).hexdigest(), 16) % LM_DEV_SHARE == 0 for k in keys]
+    return [i for i, d in enumerate(share) if d], [i for i, d in enumerate(share) if not d]
 
 
 def tune_lm_weights(

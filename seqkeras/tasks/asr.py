@@ -24,8 +24,6 @@ DEFAULT_OUT = os.path.join("runs", "asr")
 DEFAULT_EPOCHS = 24
 DEFAULT_BEAM_WIDTH = 16
 DEFAULT_SAVE_EVERY = 200
-# Utterances of the held-out synthesized bank used to pick the LM weights (the rest is test).
-DEV_UTTERANCES = 200
 BANK_NAMES = (
     "train-espeak-festival",
     "train-kokoro",
@@ -56,7 +54,7 @@ def _range(text: str) -> tuple[float, float]:
 def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-bank", type=_bank_count, action="append", metavar="NAME=COUNT",
                    help="held-out synthesized bank to test on (default heldout-flite-piper-espeak=600 and heldout-kokoro=200; "
-                        f"its first {DEV_UTTERANCES} utterances pick the LM weights)")  # fmt: skip
+                        "the first one's first 200 utterances pick the LM weights unless --lm-dev)")  # fmt: skip
     p.add_argument(
         "--real",
         help="real-speech sets, comma separated: asterisk, wuw (all WUW-II speakers), "
@@ -76,6 +74,13 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--beta", type=float, help="insertion bonus per character (default: tuned with --alpha)"
+    )
+    p.add_argument(
+        "--lm-dev",
+        metavar="SET",
+        help="the set whose development part tunes --alpha/--beta: a test bank (its first "
+        "200 utterances), asterisk (one prompt in four) or wuw-heldout / wuw (one speaker in "
+        "four); that part is scored as SET-dev, the rest as SET (default: the first test bank)",
     )
     p.add_argument(
         "--limit", type=int, help="evaluate only the first N utterances of each set (quick checks)"
@@ -372,6 +377,7 @@ def _evaluate(
         LM_FILE,
         DecoderSetting,
         decoding_speed,
+        development_split,
         engine_of_ids,
         logits_of,
         save_json,
@@ -394,32 +400,33 @@ def _evaluate(
         lm = CharNgramLM.load(lm_path)
     real = _real_sets(args, config)
     banks = args.test_bank or list(DEFAULT_TEST_BANKS.items())
+    # alpha and beta are picked on a development part of one set (default: the first
+    # synthesized bank's first DEV_UTTERANCES), which is then scored without it
+    dev_source = args.lm_dev or (banks[0][0] if banks else None)
+    if dev_source is not None and dev_source not in [b for b, _ in banks] + list(real):
+        raise ValueError(
+            f"--lm-dev {dev_source!r} is not one of the evaluated sets "
+            f"{[b for b, _ in banks] + list(real)}"
+        )
     sets, dropped = test_sets(config, banks, real, args.real_speech, args.limit)
-    # The first DEV_UTTERANCES of the first held-out bank pick alpha and beta.
-    first_bank = banks[0][0] if banks else None
     metrics: dict[str, Any] = {"model": os.path.abspath(args.model), "dropped": dropped, "sets": {}}
     if lm is not None:
         metrics.update(lm=os.path.abspath(lm_path), lm_order=lm.order)
     log_probs = {name: logits_of(model, s.features) for name, s in sets.items()}
-    if first_bank is not None and len(sets[first_bank]) > DEV_UTTERANCES:
-        dev = slice(0, DEV_UTTERANCES)
-        whole = sets[first_bank]
-        sets[first_bank + "-dev"] = FeatureSet(
-            whole.features[dev], whole.texts[dev], whole.ids[dev]
-        )
-        log_probs[first_bank + "-dev"] = log_probs[first_bank][dev]
-        sets[first_bank] = FeatureSet(
-            whole.features[DEV_UTTERANCES:],
-            whole.texts[DEV_UTTERANCES:],
-            whole.ids[DEV_UTTERANCES:],
-        )
-        log_probs[first_bank] = log_probs[first_bank][DEV_UTTERANCES:]
+    if dev_source is not None:
+        whole = sets[dev_source]
+        dev, rest = development_split(dev_source, whole.ids, args.real_speech)
+        if dev and rest:
+            for name, chosen in ((dev_source + "-dev", dev), (dev_source, rest)):
+                sets[name] = FeatureSet([whole.features[i] for i in chosen],
+                                        [whole.texts[i] for i in chosen], [whole.ids[i] for i in chosen])  # fmt: skip
+                log_probs[name] = [log_probs[dev_source][i] for i in chosen]
     if args.greedy_only:
         lm_setting = None
     elif args.alpha is not None:
         lm_setting = DecoderSetting("beam+lm", args.beam_width, args.alpha, args.beta)
     else:
-        dev_name = first_bank + "-dev" if first_bank and first_bank + "-dev" in sets else None
+        dev_name = dev_source + "-dev" if dev_source and dev_source + "-dev" in sets else None
         if dev_name is None:
             raise ValueError(
                 "no development utterances to tune --alpha/--beta on; give them explicitly"

@@ -176,9 +176,10 @@ def _side(name):
 
 
 def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
+    import hashlib
     import types
 
-    from seqkeras.speech.recipe import AsrConfig, training_features, wuw_labels
+    from seqkeras.speech.recipe import AsrConfig, development_split, training_features, wuw_labels
     from seqkeras.tasks.asr import _config_of, _real_sets
 
     # ten speakers; "ann lee" calls twice (sessions 00000 and 00010): one side for both
@@ -208,6 +209,21 @@ def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
     assert wuw_labels(paths, str(root), "kind") == ["name", "keyword"] * len(sessions)
     with pytest.raises(ValueError, match="not a WUW-II utterance"):
         wuw_labels([str(tmp_path / "other.flac")], str(root))
+
+    # the LM weights' development part of a real set: whole speakers (a quarter by hash)
+    def quarter(key):
+        return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 4 == 0
+
+    dev, rest = development_split("wuw", paths, str(root))
+    speakers = [u.speaker for u in every.utterances]
+    assert sorted(dev + rest) == list(range(len(paths)))
+    assert {speakers[i] for i in dev} == {f"wuw:{n}" for n in NAMES if quarter(f"wuw:{n}")} != set()
+    assert not {speakers[i] for i in dev} & {speakers[i] for i in rest}
+    names = [f"/x/a{i}.wav" for i in range(8)]  # Asterisk: one speaker, a quarter of the prompts
+    assert development_split("asterisk", names)[0] == [i for i, n in enumerate(names) if quarter(n[3:])]
+    assert development_split("heldout-kokoro", [str(i) for i in range(250)]) == (
+        list(range(200)), list(range(200, 250)))  # fmt: skip
+    assert development_split("heldout-kokoro", ["a", "b"]) == ([], [0, 1])
     with pytest.raises(ValueError, match="WUW-II part"):
         wuw_calls(root, part="test")
 

@@ -183,7 +183,7 @@ def test_outputs_do_not_depend_on_batch_padding(kernel, stride):
 
 
 @pytest.mark.slow
-def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypatch):
+def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypatch, capsys):
     import json
 
     import jiwer
@@ -222,6 +222,9 @@ def test_eval_cli_scores_held_out_synthesized_speech(trained, tmp_path, monkeypa
             )
     assert metrics["decoding_speed"]["beam_width"] == 16
     assert main(argv[:-4] + ["--alpha", "0.5"]) == 2  # --alpha without --beta
+    capsys.readouterr()
+    assert main(argv[:-4] + ["--lm-dev", "asterisk"]) == 2  # a set not evaluated: before any work
+    assert "--lm-dev 'asterisk' is not one of the evaluated sets" in capsys.readouterr().err
 
     # --greedy-only needs no LM: none is trained beside the model, none is named
     greedy_out = tmp_path / "greedy.json"
