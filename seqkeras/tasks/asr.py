@@ -54,7 +54,7 @@ def _range(text: str) -> tuple[float, float]:
 def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-bank", type=_bank_count, action="append", metavar="NAME=COUNT",
                    help="held-out synthesized bank to test on (default heldout-flite-piper-espeak=600 and heldout-kokoro=200; "
-                        "the first one's first 200 utterances pick the LM weights unless --lm-dev)")  # fmt: skip
+                        "see --lm-dev)")  # fmt: skip
     p.add_argument(
         "--real",
         help="real-speech sets, comma separated: asterisk, wuw (all WUW-II speakers), "
@@ -70,7 +70,7 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--alpha",
         type=float,
-        help="LM weight (default: tuned on the synthesized development utterances)",
+        help="LM weight (default: tuned on a development part, see --lm-dev)",
     )
     p.add_argument(
         "--beta", type=float, help="insertion bonus per character (default: tuned with --alpha)"
@@ -80,7 +80,8 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
         metavar="SET",
         help="the set whose development part tunes --alpha/--beta: a test bank (its first "
         "200 utterances), asterisk (one prompt in four) or wuw-heldout / wuw (one speaker in "
-        "four); that part is scored as SET-dev, the rest as SET (default: the first test bank)",
+        "four); that part is scored as SET-dev, the rest as SET (default: the WUW-II set "
+        "when one is evaluated, else the first test bank)",
     )
     p.add_argument(
         "--limit", type=int, help="evaluate only the first N utterances of each set (quick checks)"
@@ -400,9 +401,12 @@ def _evaluate(
         lm = CharNgramLM.load(lm_path)
     real = _real_sets(args, config)
     banks = args.test_bank or list(DEFAULT_TEST_BANKS.items())
-    # alpha and beta are picked on a development part of one set (default: the first
-    # synthesized bank's first DEV_UTTERANCES), which is then scored without it
-    dev_source = args.lm_dev or (banks[0][0] if banks else None)
+    # alpha and beta are picked on a development part of one set, scored apart from the
+    # rest: a quarter of the WUW-II speakers when WUW-II is evaluated (real speech picks
+    # weights for real speech), else the first synthesized bank's first DEV_UTTERANCES
+    dev_source = args.lm_dev or next(
+        (name for name in ("wuw-heldout", "wuw") if name in real), banks[0][0] if banks else None
+    )
     if dev_source is not None and dev_source not in [b for b, _ in banks] + list(real):
         raise ValueError(
             f"--lm-dev {dev_source!r} is not one of the evaluated sets "
