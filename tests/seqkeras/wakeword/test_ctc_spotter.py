@@ -114,3 +114,11 @@ def test_stream_scores_equal_each_window_scored_alone():
                                       boundary=spotter.space).max())  # fmt: skip
         assert scores[k] == pytest.approx(expected, rel=1e-5)
     assert scores[0] == 0.0 and np.all((scores[1:] > 0) & (scores[1:] <= 1))
+
+
+def test_from_run_names_a_missing_or_corrupt_recognizer(tmp_path):
+    with pytest.raises(FileNotFoundError, match="seqkeras asr train"):
+        CtcSpotter.from_run(tmp_path, "go")
+    (tmp_path / "model.keras").write_bytes(b"not a keras archive")
+    with pytest.raises(ValueError, match="cannot load the recognizer .*model.keras"):
+        CtcSpotter.from_run(tmp_path, "go")
