@@ -81,7 +81,7 @@ def _add_eval_arguments(p: argparse.ArgumentParser) -> None:
         help="the set whose development part tunes --alpha/--beta: a test bank (its first "
         "200 utterances), asterisk (one prompt in four) or wuw-heldout / wuw (one speaker in "
         "four); that part is scored as SET-dev, the rest as SET (default: the WUW-II set "
-        "when one is evaluated, else the first test bank)",
+        "when one is evaluated and the weights are tuned, else the first test bank)",
     )
     p.add_argument(
         "--limit", type=int, help="evaluate only the first N utterances of each set (quick checks)"
@@ -402,10 +402,13 @@ def _evaluate(
     real = _real_sets(args, config)
     banks = args.test_bank or list(DEFAULT_TEST_BANKS.items())
     # alpha and beta are picked on a development part of one set, scored apart from the
-    # rest: a quarter of the WUW-II speakers when WUW-II is evaluated (real speech picks
-    # weights for real speech), else the first synthesized bank's first DEV_UTTERANCES
+    # rest: when they are tuned and WUW-II is evaluated, a quarter of its speakers (real
+    # speech picks weights for real speech), else the first synthesized bank's first
+    # DEV_UTTERANCES (so greedy-only runs keep every WUW-II speaker scored)
+    tuned = not args.greedy_only and args.alpha is None
     dev_source = args.lm_dev or next(
-        (name for name in ("wuw-heldout", "wuw") if name in real), banks[0][0] if banks else None
+        (name for name in ("wuw-heldout", "wuw") if tuned and name in real),
+        banks[0][0] if banks else None,
     )
     if dev_source is not None and dev_source not in [b for b, _ in banks] + list(real):
         raise ValueError(
