@@ -323,6 +323,22 @@ def _load_model(path: str) -> Any:
     return model
 
 
+def _lm_dev_source(args: argparse.Namespace, banks: list[str], real: list[str]) -> str | None:
+    """The set whose development part picks alpha and beta (scored apart from the rest):
+    ``--lm-dev``; else, when the weights are tuned and WUW-II is evaluated, WUW-II (a
+    quarter of its speakers: real speech picks weights for real speech); else the first
+    synthesized bank (its first DEV_UTTERANCES), so greedy-only runs keep every WUW-II
+    speaker scored."""
+    evaluated = list(banks) + list(real)
+    if args.lm_dev is not None:
+        if args.lm_dev not in evaluated:
+            raise ValueError(f"--lm-dev {args.lm_dev!r} is not one of the evaluated sets {evaluated}")
+        return str(args.lm_dev)
+    tuned = not args.greedy_only and args.alpha is None
+    wuw = [name for name in ("wuw-heldout", "wuw") if tuned and name in real]
+    return wuw[0] if wuw else (banks[0] if banks else None)
+
+
 def _config_of(model: Any, path: str) -> Any:
     """What evaluation needs of a saved model's recipe: its front end, and the real speech
     it trained on (from the run's checkpoint state beside it, when there is one)."""
@@ -401,20 +417,7 @@ def _evaluate(
         lm = CharNgramLM.load(lm_path)
     real = _real_sets(args, config)
     banks = args.test_bank or list(DEFAULT_TEST_BANKS.items())
-    # alpha and beta are picked on a development part of one set, scored apart from the
-    # rest: when they are tuned and WUW-II is evaluated, a quarter of its speakers (real
-    # speech picks weights for real speech), else the first synthesized bank's first
-    # DEV_UTTERANCES (so greedy-only runs keep every WUW-II speaker scored)
-    tuned = not args.greedy_only and args.alpha is None
-    dev_source = args.lm_dev or next(
-        (name for name in ("wuw-heldout", "wuw") if tuned and name in real),
-        banks[0][0] if banks else None,
-    )
-    if dev_source is not None and dev_source not in [b for b, _ in banks] + list(real):
-        raise ValueError(
-            f"--lm-dev {dev_source!r} is not one of the evaluated sets "
-            f"{[b for b, _ in banks] + list(real)}"
-        )
+    dev_source = _lm_dev_source(args, [b for b, _ in banks], real)
     sets, dropped = test_sets(config, banks, real, args.real_speech, args.limit)
     metrics: dict[str, Any] = {"model": os.path.abspath(args.model), "dropped": dropped, "sets": {}}
     if lm is not None:

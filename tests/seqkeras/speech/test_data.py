@@ -180,7 +180,7 @@ def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
     import types
 
     from seqkeras.speech.recipe import AsrConfig, development_split, training_features, wuw_labels
-    from seqkeras.tasks.asr import _config_of, _real_sets
+    from seqkeras.tasks.asr import _config_of, _lm_dev_source, _real_sets
 
     # ten speakers; "ann lee" calls twice (sessions 00000 and 00010): one side for both
     sessions = [(f"{i:05d}", name) for i, name in enumerate(NAMES)] + [("00010", "ann lee")]
@@ -214,6 +214,17 @@ def test_wuw_calls_split_by_speaker_not_by_session(tmp_path, monkeypatch):
     def quarter(key):
         return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 4 == 0
 
+    def dev_of(real, lm_dev=None, greedy_only=False, alpha=None):
+        args = types.SimpleNamespace(lm_dev=lm_dev, greedy_only=greedy_only, alpha=alpha)
+        return _lm_dev_source(args, ["heldout-kokoro"], real)
+
+    assert dev_of(["asterisk", "wuw-heldout"]) == "wuw-heldout"  # tuned: on real callers
+    assert dev_of(["asterisk", "wuw"], greedy_only=True) == "heldout-kokoro"  # all WUW scored
+    assert dev_of(["asterisk", "wuw"], alpha=0.3) == "heldout-kokoro"
+    assert dev_of(["asterisk"]) == "heldout-kokoro"
+    assert dev_of(["asterisk"], lm_dev="asterisk") == "asterisk"
+    with pytest.raises(ValueError, match="--lm-dev 'wuw' is not one of the evaluated sets"):
+        dev_of(["asterisk"], lm_dev="wuw")
     dev, rest = development_split("wuw", paths, str(root))
     speakers = [u.speaker for u in every.utterances]
     assert sorted(dev + rest) == list(range(len(paths)))
