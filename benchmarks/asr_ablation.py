@@ -14,6 +14,7 @@ differs from ``base`` in one setting only:
   kokoro    every utterance from Kokoro voices and blends
   mix-wuw   mix with 500 of its utterances replaced by the 500 real calls of WUW-II's
             training third of speakers (``--real-train wuw``)
+  mix-wuw-seed1  mix-wuw with another seed: its spread
 
 WUW-II is scored on all of its speakers (``wuw``) and on the two thirds no variant trains
 on (``wuw-heldout``): only the latter compares ``mix-wuw`` with the others.
@@ -22,7 +23,7 @@ Runs are ordinary ``seqkeras asr train`` run folders under ``--runs``; a variant
 ``metrics.json`` exists is not trained again (interrupted runs resume), so the script can
 be stopped and rerun. Prints one JSON object (and ``--markdown``: the BENCHMARKS table).
 
-    python benchmarks/asr_ablation.py                      # everything (~2.5 h on 2 cores + synthesis)
+    python benchmarks/asr_ablation.py                      # everything (~3 h on 2 cores + synthesis)
     python benchmarks/asr_ablation.py --only base,narrow   # a subset
     python benchmarks/asr_ablation.py --dry-run            # the commands it would run
     python benchmarks/asr_ablation.py --markdown --plot runs/asr-ablation.png
@@ -56,6 +57,9 @@ VARIANTS: dict[str, tuple[str, list[str]]] = {
     "kokoro": ("all Kokoro voices and blends", ["--bank", "train-kokoro=3000"]),
     "mix-wuw": ("mix, 500 utterances real WUW-II calls (a third of its speakers)",
                 ["--bank", f"{ESPEAK}=1250", "--bank", "train-kokoro=1250", "--real-train", "wuw"]),
+    "mix-wuw-seed1": ("mix-wuw again, seed 1: its spread",
+                      ["--bank", f"{ESPEAK}=1250", "--bank", "train-kokoro=1250", "--real-train", "wuw",
+                       "--seed", "1"]),
 }  # fmt: skip
 BANKS = [
     f"{ESPEAK}=3000",
