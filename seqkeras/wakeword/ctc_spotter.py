@@ -92,8 +92,9 @@ def keyword_llr(
         raise ValueError(f"tokens {tokens} must be non-blank classes below {classes}")
     ratio = lp - lp.max(axis=2, keepdims=True)  # <= 0, 0 on the best class
     length = len(tokens)
-    # states: 0 = boundary before (space or blank; only with boundary), then for each
-    # character: its state and the blank after it; last = boundary after
+    # states: for each character, its state and then the optional blank after it (no
+    # leading blank: the segment starts on the first character; boundaries are handled
+    # outside the states, by the step before the start and the step after the end)
     labels: list[int] = []
     for token in tokens:
         labels += [token, blank]
