@@ -264,6 +264,12 @@ def test_a_recognizer_run_is_benchmarked_as_a_keyword_spotter(tmp_path, monkeypa
     positive = [d.step for d in detect(spotter.stream_scores(streams["positive"].float_audio()).tolist(), decision)]
     hit = [any(a <= s < b for s in positive) for a, b in streams["positive"].windows(1600)]
     assert loosest["keywords"] == 3 and loosest["misses"] == hit.count(False)
+    # a wake-word run (train.json beside the model) detects its own keyword only
+    (run / "train.json").write_text(json.dumps({"config": {"keyword": "computer"}}))
+    assert not benchmark.is_recognizer_run(run)
+    with pytest.raises(ValueError, match="detects 'computer', not 'jarvis'"):
+        benchmark.run_benchmark(run, settings, keyword="jarvis", progress=False)
+    (run / "train.json").unlink()
     # the CLI: same run and streams; a keyword with nothing to spell is a clear error
     argv = ["wakeword", "benchmark", str(run), "--no-pocketsphinx", "--window-seconds", "0.5",
             "--keyword-dir", str(tmp_path / "go"), "--negatives", str(tmp_path / "other")]  # fmt: skip
