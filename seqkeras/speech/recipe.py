@@ -234,6 +234,31 @@ def train_model(
     )  # fmt: skip
 
 
+def load_recognizer(path: str | os.PathLike[str]) -> Any:
+    """A saved speech ``CTCRecognizer`` (``model.keras`` of ``seqkeras asr train``); clear
+    errors for a missing or unreadable file and for a model without a vocabulary and a
+    ``feature_config``."""
+    import zipfile
+
+    import keras
+
+    import seqkeras.models  # noqa: F401  (registers CTCRecognizer)
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"model file not found: {path} (train one with: seqkeras asr train)"
+        )
+    try:
+        model = keras.saving.load_model(path)
+    except (OSError, ValueError, TypeError, zipfile.BadZipFile) as error:
+        raise ValueError(f"cannot load the recognizer {path}: {error}") from None
+    if getattr(model, "vocabulary", None) is None or getattr(model, "feature_config", None) is None:
+        raise ValueError(
+            f"{path} is not a speech CTCRecognizer (it needs a vocabulary and a feature_config)"
+        )
+    return model
+
+
 def check_real_sets(config: AsrConfig, real: Sequence[str]) -> None:
     """Refuses to score a model on the speakers it trained on."""
     if "wuw" in real and "wuw" in config.real_train:

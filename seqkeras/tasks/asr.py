@@ -307,20 +307,9 @@ def _plot_history(history: dict[str, list[Any]], path: str) -> None:
 
 
 def _load_model(path: str) -> Any:
-    import keras
+    from seqkeras.speech.recipe import load_recognizer
 
-    import seqkeras.models  # noqa: F401  (registers CTCRecognizer)
-
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"model file not found: {path} (train one with: seqkeras asr train)"
-        )
-    model = keras.saving.load_model(path)
-    if getattr(model, "vocabulary", None) is None or getattr(model, "feature_config", None) is None:
-        raise ValueError(
-            f"{path} is not a speech CTCRecognizer (it needs a vocabulary and a feature_config)"
-        )
-    return model
+    return load_recognizer(path)
 
 
 def _lm_dev_source(args: argparse.Namespace, banks: list[str], real: list[str]) -> str | None:

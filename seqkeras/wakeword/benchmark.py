@@ -581,8 +581,8 @@ def spotter_scorer(
     spotter = CtcSpotter.from_run(run_dir, keyword, config)
 
     def score(stream: Stream) -> tuple[np.ndarray, list[float]]:
-        audio = stream.float_audio()
-        return spotter.stream_scores(audio, progress), spotter.window_latency_us(audio)
+        frames = spotter.frames(stream.float_audio())  # once for both
+        return spotter.frame_scores(frames, progress), spotter.window_latency_us(frames)
 
     return RunScorer(
         Path(run_dir) / MODEL_FILE,

@@ -200,21 +200,9 @@ class CtcSpotter:
         cls, run_dir: str | os.PathLike[str], keyword: str, config: SpotterConfig | None = None
     ) -> CtcSpotter:
         """The spotter of an ``seqkeras asr train`` run (its ``model.keras``)."""
-        import zipfile
+        from seqkeras.speech.recipe import MODEL_FILE, load_recognizer
 
-        import keras
-
-        import seqkeras.models  # noqa: F401  (registers CTCRecognizer)
-        from seqkeras.speech.recipe import MODEL_FILE
-
-        path = Path(run_dir) / MODEL_FILE
-        if not path.is_file():
-            raise FileNotFoundError(f"no recognizer at {path}: train one with seqkeras asr train --out {run_dir}")
-        try:
-            model = keras.saving.load_model(path)
-        except (OSError, ValueError, TypeError, zipfile.BadZipFile) as error:
-            raise ValueError(f"cannot load the recognizer {path}: {error}") from None
-        return cls(model, keyword, config)
+        return cls(load_recognizer(Path(run_dir) / MODEL_FILE), keyword, config)
 
     @property
     def step_seconds(self) -> float:
@@ -235,14 +223,17 @@ class CtcSpotter:
         llr = keyword_llr(self.window_log_probs(windows), self.tokens, boundary=self.space if self.config.boundary else None)
         return np.exp(llr.max(axis=1))
 
-    def window_latency_us(self, audio: np.ndarray, count: int = 20) -> list[float]:
-        """Wall time (µs) of ``count`` single-window recognizer calls with scoring, on
-        windows of ``audio`` — what a device pays once per hop."""
-        import time
-
+    def frames(self, audio: np.ndarray) -> np.ndarray:
+        """Log-mel frames ``(frames, bins)`` of 16 kHz ``audio`` (the recognizer's front end)."""
         from seqkeras_edge.features import log_mel_spectrogram
 
-        frames = log_mel_spectrogram(np.asarray(audio, np.float32), self.features).astype(np.float32)
+        return log_mel_spectrogram(np.asarray(audio, np.float32), self.features).astype(np.float32)
+
+    def window_latency_us(self, frames: np.ndarray, count: int = 20) -> list[float]:
+        """Wall time (µs) of ``count`` single-window recognizer calls with scoring, on
+        windows of a stream's ``frames`` (:meth:`frames`) — what a device pays once per hop."""
+        import time
+
         if len(frames) < self.window_frames:
             frames = np.pad(frames, ((0, self.window_frames - len(frames)), (0, 0)))
         starts = np.linspace(0, len(frames) - self.window_frames, count + 1).astype(int)
@@ -257,9 +248,10 @@ class CtcSpotter:
     def stream_scores(self, audio: np.ndarray, progress: bool = False) -> np.ndarray:
         """One score per hop of 16 kHz ``audio``: ``scores[k]`` is the window ending at
         ``k * hop_seconds`` (the first windows are shorter: the stream's start)."""
-        from seqkeras_edge.features import log_mel_spectrogram
+        return self.frame_scores(self.frames(audio), progress)
 
-        frames = log_mel_spectrogram(np.asarray(audio, np.float32), self.features).astype(np.float32)
+    def frame_scores(self, frames: np.ndarray, progress: bool = False) -> np.ndarray:
+        """:meth:`stream_scores` of a stream's log-mel ``frames`` (:meth:`frames`)."""
         count = len(frames) // self.hop_frames + 1
         scores = np.zeros(count)
         ends = np.arange(1, count) * self.hop_frames
