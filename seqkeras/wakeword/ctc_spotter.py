@@ -48,15 +48,18 @@ def keyword_tokens(keyword: str, vocabulary: str) -> list[int]:
     """Token ids (class ``i + 1`` is ``vocabulary[i]``) of the normalized keyword.
 
     Raises ``ValueError`` naming the characters the recognizer cannot write."""
-    from seqkeras.speech.text import normalize_transcript
+    from seqkeras.speech.text import CharVocabulary, normalize_transcript
 
     text = normalize_transcript(keyword)
     if not text:
         raise ValueError(f"keyword {keyword!r} has no letters the recognizer can spell")
-    missing = sorted({c for c in text if c not in vocabulary})
-    if missing:
-        raise ValueError(f"keyword {keyword!r}: characters {missing} are not in the recognizer's vocabulary")
-    return [vocabulary.index(c) + 1 for c in text]
+    try:
+        return CharVocabulary(vocabulary).encode(text)
+    except ValueError:
+        missing = sorted({c for c in text if c not in vocabulary})
+        raise ValueError(
+            f"keyword {keyword!r}: characters {missing} are not in the recognizer's vocabulary"
+        ) from None
 
 
 def keyword_llr(
