@@ -306,12 +306,6 @@ def _plot_history(history: dict[str, list[Any]], path: str) -> None:
         plt.close(figure)
 
 
-def _load_model(path: str) -> Any:
-    from seqkeras.speech.recipe import load_recognizer
-
-    return load_recognizer(path)
-
-
 def _lm_dev_source(args: argparse.Namespace, banks: list[str], real: list[str]) -> str | None:
     """The set whose development part picks alpha and beta (scored apart from the rest):
     ``--lm-dev``; else, when the weights are tuned and WUW-II is evaluated, WUW-II (a
@@ -364,7 +358,9 @@ def _real_sets(args: argparse.Namespace, config: Any) -> list[str]:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    model = _load_model(args.model)
+    from seqkeras.speech.recipe import load_recognizer
+
+    model = load_recognizer(args.model)
     args.out_file = args.out or os.path.join(
         os.path.dirname(os.path.abspath(args.model)), "eval.json"
     )
@@ -508,13 +504,13 @@ def _transcribe(args: argparse.Namespace) -> int:
         ctc_greedy_decode,
         ctc_prefix_beam_search,
     )
-    from seqkeras.speech.recipe import logits_of
+    from seqkeras.speech.recipe import load_recognizer, logits_of
 
     if args.beam_width < 0 or args.top < 1:
         raise ValueError("--beam-width must be >= 0 and --top >= 1")
     if args.lm and args.beam_width == 0:
         raise ValueError("--lm needs prefix beam search: give --beam-width (e.g. 16)")
-    model = _load_model(args.model)
+    model = load_recognizer(args.model)
     config = FeatureConfig.from_dict(model.feature_config)
     audio = read_audio(args.audio, sample_rate=config.sample_rate)
     if audio.size < config.frame_length:
