@@ -21,7 +21,7 @@ Following Picovoice's wake-word benchmark where it applies:
   ``kws_threshold`` swept until it passes every FA/h budget, with the same refractory
   period;
 - FRR at ``FA_BUDGETS`` (0.1, 0.5, 1 and 5 FA/h), a DET plot, the recordings missed at
-  each budget.
+  each budget and the negative recordings that fire at it (``false_accepts_at_budgets``).
 
 Streams are cached (``<cache>/wakeword/realbench-<key>``), and so are PocketSphinx's
 detections (they depend on the audio only).
@@ -34,6 +34,7 @@ Example::
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
 import json
@@ -428,6 +429,28 @@ def missed_files(
     return missed
 
 
+def false_accept_sources(
+    steps: Sequence[int], stream: Stream, step_samples: int
+) -> list[dict[str, Any]]:
+    """Where each detection on the negative stream came from: the recording that started
+    last before it (a detection fires at the end of its window, often in the noise gap
+    after the speech that set it off), and the seconds from that recording's start.
+    ``file`` is ``None`` for a detection before the first recording (noise alone)."""
+    starts = [start for _, start, _, _, _ in stream.pieces]
+    sources = []
+    for step in sorted(steps):
+        sample = step * step_samples
+        index = bisect.bisect_right(starts, sample) - 1
+        if index < 0:
+            sources.append({"file": None, "seconds_after_start": round(sample / SAMPLE_RATE, 3),
+                            "inside_recording": False})  # fmt: skip
+            continue
+        file, start, stop, _, _ = stream.pieces[index]
+        sources.append({"file": file, "seconds_after_start": round((sample - start) / SAMPLE_RATE, 3),
+                        "inside_recording": sample < stop})  # fmt: skip
+    return sources
+
+
 def budget_report(
     curve: Sequence[OperatingPoint], budgets: Sequence[float]
 ) -> dict[str, dict[str, Any] | None]:
@@ -732,13 +755,17 @@ def run_benchmark(
     models: dict[str, Any] = {}
     for name, curve in curves.items():
         models[name] = {"at_budgets": budget_report(curve, settings.budgets), "det": [p.to_dict() for p in curve]}
-        missed = {}
+        missed, fired = {}, {}
         for budget, point in models[name]["at_budgets"].items():
             if point is not None:
                 at = dataclasses.replace(decision, threshold=point["threshold"])
                 steps = [d.step for d in detect(scores[name]["positive"].tolist(), at)]
                 missed[budget] = missed_files(steps, streams["positive"], step_samples)
+                steps = [d.step for d in detect(scores[name]["negative"].tolist(), at)]
+                fired[budget] = false_accept_sources(steps, streams["negative"], step_samples)
         models[name]["missed_at_budgets"] = missed
+        # at the low budgets one or two negative recordings decide the threshold: name them
+        models[name]["false_accepts_at_budgets"] = fired
     if settings.pocketsphinx:
         from seqkeras.wakeword import sphinx
 
@@ -821,6 +848,11 @@ def summarize_benchmark(report: dict[str, Any]) -> str:
             point = model["at_budgets"].get(budget)
             cells.append("n/a" if point is None else f"{100 * point['frr']:.1f}%")
         lines.append(f"  {name:>12}: " + "  ".join(cells))
+        fired = model.get("false_accepts_at_budgets", {}).get("0.5")
+        if fired:
+            where = ", ".join(f"{Path(f['file']).name if f['file'] else 'noise'} "
+                              f"(+{f['seconds_after_start']:.1f} s)" for f in fired)  # fmt: skip
+            lines.append(f"  {'':>12}  false accepts at <= 0.5 FA/h: {where}")
     return "\n".join(lines)
 
 

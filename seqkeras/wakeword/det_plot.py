@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from seqkeras.atomic import save_figure_atomic
 from seqkeras.wakeword.scoring import OperatingPoint
+
+# A title longer than this wraps onto more lines (the 6-inch figure cuts it off otherwise).
+TITLE_CHARACTERS = 60
 
 
 def plot_det(
@@ -44,7 +48,7 @@ def plot_det(
     ax.set_xlim(left=0.0)
     ax.set_xlabel("false accepts per hour (negative speech)")
     ax.set_ylabel("false reject rate (%)")
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, TITLE_CHARACTERS), fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()

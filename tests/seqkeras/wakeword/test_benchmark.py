@@ -17,6 +17,7 @@ from seqkeras.wakeword.benchmark import (
     budget_report,
     build_stream,
     detection_curve,
+    false_accept_sources,
     mix_at_peak_snr,
     negative_recordings,
     positive_recordings,
@@ -113,6 +114,13 @@ def test_stream_places_recordings_and_windows(tmp_path):
     assert stream.windows(160)[0] == (stream.pieces[0][3] // 160, -(-stream.pieces[0][4] // 160))
     negatives = build_stream(recordings, noise, seed=1, positive=False)
     assert negatives.windows(160) == []
+    # false accepts are traced to the recording that started last before them
+    (_, start0, _, _, _), (_, start1, stop1, _, _), _ = negatives.pieces
+    steps = [start0 // 160 - 1, start1 // 160 + 50, stop1 // 160 + 2]
+    found = false_accept_sources(steps, negatives, 160)
+    assert [f["file"] for f in found] == [None, str(files[1]), str(files[1])]
+    assert [f["inside_recording"] for f in found] == [False, True, False]
+    assert found[1]["seconds_after_start"] == pytest.approx((steps[1] * 160 - start1) / RATE, abs=1e-3)
 
 
 def test_bad_input_names_the_path(tmp_path):
@@ -264,6 +272,12 @@ def test_a_recognizer_run_is_benchmarked_as_a_keyword_spotter(tmp_path, monkeypa
     positive = [d.step for d in detect(spotter.stream_scores(streams["positive"].float_audio()).tolist(), decision)]
     hit = [any(a <= s < b for s in positive) for a, b in streams["positive"].windows(1600)]
     assert loosest["keywords"] == 3 and loosest["misses"] == hit.count(False)
+    # the negative recordings named at each budget are as many as its false accepts
+    model_report = saved["models"]["seqkeras"]
+    for budget, fired in model_report["false_accepts_at_budgets"].items():
+        assert len(fired) == model_report["at_budgets"][budget]["false_accepts"]
+        negative_files = {str(p) for p in (tmp_path / "other").glob("*.wav")}
+        assert all(f["file"] in negative_files or f["file"] is None for f in fired)
     # a wake-word run (train.json beside the model) detects its own keyword only
     (run / "train.json").write_text(json.dumps({"config": {"keyword": "computer"}}))
     assert not benchmark.is_recognizer_run(run)
