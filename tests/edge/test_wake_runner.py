@@ -251,3 +251,30 @@ def test_mic_mode_without_sounddevice_or_device(exported, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "sounddevice", fake)
     assert wake_main([str(exported["tflite"]), "--mic", "--seconds", "1"]) == 4
     assert "cannot open the microphone" in capsys.readouterr().err
+
+
+def test_runner_speed_benchmark_reports_per_hop_and_per_10ms(exported):
+    """benchmarks/wakeword_runner.py: every hop of every round is timed, the per-10 ms time
+    is the per-hop median scaled by the hop, and the reference workload is beside it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "wakeword_runner.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--model", str(exported["tflite"]), "--wav", str(exported["wav"]),
+         "--rounds", "2"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    (model,) = report["models"]
+    hop = WakeRunner(exported["tflite"]).hop_length
+    frames = len(WakeRunner(exported["tflite"]).run_file(exported["wav"]).scores)
+    assert model["hops_timed"] == 2 * frames and model["hop_ms"] == 1000 * hop / RATE
+    assert model["us_per_10ms"] == pytest.approx(model["hop_us_p50"] * 10 / model["hop_ms"], rel=1e-2)
+    assert report["reference"]["us_p50"] > 0 and len(model["round_medians_us"]) == 2
+    assert model["met"] == (model["us_per_10ms"] <= 100.0)
+    bad = subprocess.run([sys.executable, str(script), "--model", "absent.tflite"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert bad.returncode == 2 and "absent.tflite: no such file" in bad.stderr
