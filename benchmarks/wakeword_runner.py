@@ -1,12 +1,13 @@
 """Wake-word runner speed per 10 ms of audio, against a fixed workload timed in the same run.
 
 The runner time of an exported model (``seqkeras_edge.runner.WakeRunner``: streaming
-features + invoke + decision, per hop) depends on the model and on how fast the machine
-is that minute — on this shared 2-core box the same model and file measured 579 µs per
-80 ms hop one morning and 1.74 ms another day. So every model is timed in rounds, each
-round next to a fixed reference workload (float32 matrix-vector products in numpy, one
-thread of BLAS-sized work), and the report gives both the time and its ratio to the
-reference: a ratio compares across days, a time only within one run.
+features + invoke + decision, per hop) depends on the model, on the processor and on how
+busy it is that minute: speech-embedding exports of one architecture measured 579 µs per
+80 ms hop one morning and 1.96 ms on a later day's box. So every model is timed in rounds,
+each round next to a fixed reference workload (float32 matrix-vector products in numpy),
+and the report gives the time, its ratio to the reference, and the processor (name, and
+whether it has the int8 dot-product instructions that make int8 weights pay): a ratio
+compares across days on like processors, a time only within one run.
 
     python benchmarks/wakeword_runner.py --model runs/jarvis/model.int16x8.tflite \\
         --model runs/operator-speech-embedding/model.dynamic.tflite [--wav W.wav] [--rounds 5]
@@ -44,6 +45,28 @@ def reference_us(rng: np.random.Generator) -> float:
         vector @ matrix
         times[i] = time.perf_counter_ns() - start
     return float(np.median(times)) / 1000.0
+
+
+def cpu() -> dict[str, object]:
+    """The processor's name and whether it has int8 dot-product instructions (VNNI), which
+    decide how much faster int8 weights run than float32 in LiteRT's kernels."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and name in ("", platform.machine()):
+                    name = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
+    except OSError:
+        pass
+    return {
+        "name": name,
+        "avx512f": "avx512f" in flags,
+        "vnni": bool(flags & {"avx512_vnni", "avx_vnni"}),
+    }
 
 
 def read_audio(path: str | None, seconds: float) -> np.ndarray:
@@ -107,7 +130,7 @@ def main() -> None:
             entry["us_per_10ms"] / models[0]["us_per_10ms"], 2
         )
     print(json.dumps({
-        "machine": platform.processor() or platform.machine(),
+        "cpu": cpu(),
         "cpus": os.cpu_count(),
         "runtime": runners[0].runtime_name,
         "audio": args.wav or "seeded noise",
