@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,8 @@ def main() -> None:
     parser.add_argument("--utterances", type=int, default=250, help="per training set")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.utterances < 1:
+        parser.error("--utterances must be >= 1")
     run = Path(args.run)
     state_path = run / "checkpoints" / "state.json"
     if not (run / "model.keras").is_file() or not state_path.is_file():
@@ -51,10 +54,11 @@ def main() -> None:
     from seqkeras.speech.text import character_error_rate, word_error_rate
 
     saved = json.loads(state_path.read_text())["config"]
+    augment: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                               for k, v in saved["augment"].items()}  # fmt: skip
     config = AsrConfig(
         train_banks=tuple((name, int(count)) for name, count in saved["train_banks"]),
-        augment=AugmentConfig(**{k: tuple(v) if isinstance(v, list) else v
-                                 for k, v in saved["augment"].items()}),
+        augment=AugmentConfig(**augment),
         upper_edge_hz=saved["upper_edge_hz"],
         real_train=tuple(saved.get("real_train", ())),
     )  # fmt: skip
@@ -75,20 +79,17 @@ def main() -> None:
     rows = grow_banks(config.train_banks, progress=False)
     for name, bank_rows in rows.items():
         chosen = [bank_rows[i] for i in sample(len(bank_rows))]
-        entry: dict[str, object] = {"utterances": len(chosen)}
-        for condition, augment in (("as_trained", config.augment), ("clean", None)):
-            # the augmented features of the whole bank are cached by training; pick from them
-            whole = bank_features(bank_folder(name), bank_rows, fc, augment, progress=False) \
-                if augment is not None else None  # fmt: skip
-            if whole is not None:
-                index = {row_id: i for i, row_id in enumerate(whole.ids)}
-                picked = [index[r["id"]] for r in chosen]
-                entry[condition] = score([whole.features[i] for i in picked],
-                                         [whole.texts[i] for i in picked])  # fmt: skip
-            else:
-                clean = bank_features(bank_folder(name), chosen, fc, None, progress=False)
-                entry[condition] = score(clean.features, clean.texts)
-        report[name] = entry
+        # as trained: the whole bank's augmented features, cached by training; picked by id
+        trained = bank_features(bank_folder(name), bank_rows, fc, config.augment, progress=False)
+        index = {row_id: i for i, row_id in enumerate(trained.ids)}
+        picked = [index[row["id"]] for row in chosen]
+        clean = bank_features(bank_folder(name), chosen, fc, None, progress=False)
+        report[name] = {
+            "utterances": len(chosen),
+            "as_trained": score([trained.features[i] for i in picked],
+                                [trained.texts[i] for i in picked]),
+            "clean": score(clean.features, clean.texts),
+        }  # fmt: skip
     if "wuw" in config.real_train:
         calls = wuw_calls(None, part="train")
         trained = test_set_features(calls, fc, cache_root() / "speech" / "real-train", False,
