@@ -274,9 +274,9 @@ def test_a_recognizer_run_is_benchmarked_as_a_keyword_spotter(tmp_path, monkeypa
     assert loosest["keywords"] == 3 and loosest["misses"] == hit.count(False)
     # the negative recordings named at each budget are as many as its false accepts
     model_report = saved["models"]["seqkeras"]
+    negative_files = {str(p) for p in (tmp_path / "other").glob("*.wav")}
     for budget, fired in model_report["false_accepts_at_budgets"].items():
         assert len(fired) == model_report["at_budgets"][budget]["false_accepts"]
-        negative_files = {str(p) for p in (tmp_path / "other").glob("*.wav")}
         assert all(f["file"] in negative_files or f["file"] is None for f in fired)
     # a wake-word run (train.json beside the model) detects its own keyword only
     (run / "train.json").write_text(json.dumps({"config": {"keyword": "computer"}}))
